@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+// Quarry: a self-hosted retrieval-augmented generation platform.
+// Targets follow ../shared/DESIGN.md; ARCHITECTURE.md says where they diverge and why.
+// Every dependency is pinned `exact:` because Package.resolved is not committed.
+
+import PackageDescription
+
+let package = Package(
+    name: "Quarry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "quarry", targets: ["quarry"]),
+        .library(name: "QuarryText", targets: ["QuarryText"]),
+        .library(name: "QuarryStore", targets: ["QuarryStore"]),
+        .library(name: "QuarryIngest", targets: ["QuarryIngest"]),
+        .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // C shim over the system ICU: plain C types in the header, every ICU call in the .c file.
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
+        .target(
+            name: "QuarryCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"]),
+        .target(
+            name: "QuarryStore",
+            dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore"]),
+        .executableTarget(
+            name: "quarry",
+            dependencies: [
+                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "QuarryTesting", dependencies: ["QuarryCore", "QuarryStore", "QuarryIngest"]),
+        .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
+        .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
+        .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryTesting"]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
+    ]
+)

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import QuarryCore
+import QuarryStore
+
+/// `quarry collections`: list, inspect, check and delete collections.
+struct CollectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collections",
+        abstract: "List, inspect, check and delete collections.",
+        discussion: """
+            Examples:
+              quarry collections list
+              quarry collections show demo --json
+              quarry collections check demo
+              quarry collections delete demo
+            """,
+        subcommands: [List.self, Show.self, Check.self, Delete.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the collections in the home.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let home = global.resolveHome(try global.loadConfiguration())
+            let entries = try CollectionCatalog(home: home).list()
+            if json { return try Terminal.json(entries) }
+            if entries.isEmpty { return print("no collections in \(home.url.path)") }
+            print("NAME                 GEN  DOCUMENTS    CHUNKS  ANALYZER  COMMITTED")
+            for e in entries {
+                if let error = e.error {
+                    print("\(e.name.padding(toLength: 20, withPad: " ", startingAt: 0))  error: \(error)")
+                    continue
+                }
+                print("\(e.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(pad(e.generation, 4)) \(pad(e.documents, 10)) \(pad(e.chunks, 9))  \((e.analyzer ?? "").padding(toLength: 8, withPad: " ", startingAt: 0))  \(e.committedAt ?? "")")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a collection's manifest, counts and recent ingests.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The collection name.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Output: Encodable {
+            var manifest: Manifest
+            var ingests: [CollectionReader.IngestLogEntry]
+        }
+
+        func run() async throws {
+            let reader = try CollectionReader(home: global.resolveHome(try global.loadConfiguration()), name: name)
+            let log = try reader.ingestLog(limit: 10)
+            if json { return try Terminal.json(Output(manifest: reader.manifest, ingests: log)) }
+            let m = reader.manifest
+            print("collection  \(m.collection)")
+            print("directory   \(reader.directory.path)")
+            print("generation  \(m.generation) (committed \(m.committedAt), created \(m.createdAt))")
+            print("documents   \(m.documentCount)")
+            print("chunks      \(m.chunkCount)")
+            print("analyzer    \(m.settings.analyzer)")
+            print("chunking    max_tokens \(m.settings.chunking.maxTokens), overlap_tokens \(m.settings.chunking.overlapTokens), counted in \(m.settings.tokenCounter)")
+            print("recent ingests:")
+            for entry in log {
+                print("  #\(entry.id) \(entry.startedAt) \(entry.status) gen \(entry.generation.map(String.init) ?? "-") \(entry.counts)")
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a collection's integrity (SQLite, manifest, every chunk against its document).",
+            discussion: "Exit status 0 when healthy, 1 when damaged. Warnings (an unfinished ingest) do not fail the check."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The collection name.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let reader = try CollectionReader(home: global.resolveHome(try global.loadConfiguration()), name: name)
+            let report = try reader.checkIntegrity()
+            if json {
+                try Terminal.json(report)
+            } else {
+                print("\(report.isHealthy ? "ok" : "DAMAGED"): collection '\(report.collection)' generation \(report.generation), \(report.documents) documents, \(report.chunks) chunks")
+                for problem in report.problems { print("  problem: \(problem)") }
+                for warning in report.warnings { print("  warning: \(warning)") }
+            }
+            if !report.isHealthy { throw ExitCode(1) }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a collection and all its files.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The collection name.") var name: String
+
+        func run() async throws {
+            let home = global.resolveHome(try global.loadConfiguration())
+            try CollectionCatalog(home: home).delete(name)
+            print("deleted collection '\(name)'")
+        }
+    }
+}
+
+private func pad(_ value: Int?, _ width: Int) -> String {
+    let text = value.map(String.init) ?? "-"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}

@@ -1,0 +1,71 @@
+import Foundation
+import QuarryTesting
+import Testing
+
+@Suite struct CLITests {
+    let quarry = Fixtures.quarryExecutable()
+
+    @Test("help shows examples for every command")
+    func help() throws {
+        for command in [[], ["ingest"], ["analyze"], ["collections"]] {
+            let result = try CommandRunner.run(quarry, command + ["--help"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
+        }
+    }
+
+    @Test("analyze prints tokens with offsets, as text and JSON")
+    func analyze() throws {
+        let text = try CommandRunner.run(quarry, ["analyze", "--text", "Running foxes", "--analyzer", "english"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("run"))
+        let json = try CommandRunner.run(quarry, ["analyze", "--text", "北京 café", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let tokens = try #require(object?["tokens"] as? [[String: Any]])
+        #expect(tokens.map { $0["term"] as? String } == ["北京", "café"])
+        #expect(tokens.map { $0["start"] as? Int } == [0, 3])
+        let bad = try CommandRunner.run(quarry, ["analyze", "--text", "x", "--analyzer", "nope"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown analyzer"))
+    }
+
+    @Test("bad input fails with a clear message on stderr and a non-zero status")
+    func errors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("a.txt", "Some text.")
+        let badName = try CommandRunner.run(quarry, ["ingest", dir.path, "--collection", "../etc", "--home", dir.path + "/h"])
+        #expect(badName.status != 0)
+        #expect(badName.stderr.contains("invalid name"))
+        let config = try dir.write("q.yaml", "chunking:\n  max_tokenz: 5\n")
+        let badConfig = try CommandRunner.run(quarry, ["ingest", dir.path + "/a.txt", "--config", config.path, "--home", dir.path + "/h"])
+        #expect(badConfig.status != 0)
+        #expect(badConfig.stderr.contains("chunking.max_tokenz"))
+        #expect(badConfig.stderr.contains(config.path))
+        let missing = try CommandRunner.run(quarry, ["collections", "show", "nope", "--home", dir.path + "/h"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no collection 'nope'"))
+    }
+
+    @Test("a failed file makes the exit status non-zero unless --keep-going; the rest is ingested")
+    func keepGoing() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/good.txt", "Good text.")
+        try dir.write("docs/bad.txt", Data([0x41, 0xFF]))
+        let home = dir.path + "/h"
+        let failing = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr.contains("invalid UTF-8"))
+        #expect(failing.stdout.contains("1 added"))
+        let kept = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c", "--keep-going", "--json"])
+        #expect(kept.status == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as? [String: Any]
+        #expect(summary?["unchanged"] as? Int == 1)
+        let list = try CommandRunner.run(quarry, ["collections", "list", "--home", home, "--json"])
+        #expect(list.stdout.contains("\"documents\" : 1"))
+        let check = try CommandRunner.run(quarry, ["collections", "check", "c", "--home", home])
+        #expect(check.status == 0)
+        #expect(check.stdout.hasPrefix("ok"))
+    }
+}
