@@ -86,6 +86,14 @@ import Testing
         checkInvariants(doc, chunks, ChunkingSettings())
     }
 
+    @Test("a heading directly followed by a subheading joins the subsection's chunk")
+    func headingOnlySection() throws {
+        let doc = MarkdownReader().parse("# Guide\n## Holding\n### Pinch grip\nHold it so.\n", fallbackTitle: "g")
+        let chunks = try Chunker(settings: ChunkingSettings()).chunk(doc)
+        #expect(chunks.map(\.text) == ["# Guide\n## Holding\n### Pinch grip\nHold it so."])
+        #expect(chunks.map(\.context) == ["Guide › Holding › Pinch grip"])
+    }
+
     @Test("CJK and Thai text is chunked by dictionary words")
     func cjk() throws {
         let settings = ChunkingSettings(maxTokens: 8, overlapTokens: 0)

@@ -328,4 +328,10 @@ import Testing
         #expect(extract("&#" + String(repeating: "9", count: 100_000) + ";").text == "\u{FFFD}")
         #expect(extract(String(repeating: "<p a=1 b='2' c=\"3\" hidden=>x</p>", count: 20_000)).text == "")
     }
+
+    @Test("navigation menus are dropped as boilerplate")
+    func navDropped() {
+        let result = HTMLTextExtractor().extract("<nav><a href='/'>Home</a> <a href='/b'>Bread</a></nav><main><p>Body text.</p></main>")
+        #expect(result.text == "Body text.")
+    }
 }

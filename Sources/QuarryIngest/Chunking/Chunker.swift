@@ -47,8 +47,17 @@ public struct Chunker: Sendable {
         guard text.count > 0 else { return [] }
         var pieces: [ChunkPiece] = []
         let sections = sectionBounds(document, text)
-        for section in sections {
-            let units = try self.units(text, section.range)
+        var carried: [Unit] = []
+        for (index, section) in sections.enumerated() {
+            let own = try self.units(text, section.range)
+            let units = carried + own
+            // A section that is only its heading (a heading directly followed by a
+            // subheading) joins the next section rather than becoming a chunk of its own.
+            if section.startsAtHeading, own.count == 1, index + 1 < sections.count {
+                carried = units
+                continue
+            }
+            carried = []
             for window in pack(units) {
                 let start = window.first!.start
                 let end = window.last!.end
@@ -63,6 +72,7 @@ public struct Chunker: Sendable {
     struct Section {
         var range: Range<Int>
         var context: String
+        var startsAtHeading = false
     }
 
     func sectionBounds(_ document: ParsedDocument, _ text: UTF16Text) -> [Section] {
@@ -70,18 +80,20 @@ public struct Chunker: Sendable {
         var sections: [Section] = []
         var path: [(level: Int, title: String)] = []
         var start = 0
+        var startsAtHeading = false
         var context = title
         for heading in document.headings.sorted(by: { $0.offset < $1.offset }) {
             let offset = text.utf16Offset(forScalar: heading.offset)
-            if offset > start { sections.append(Section(range: start ..< offset, context: context)) }
+            if offset > start { sections.append(Section(range: start ..< offset, context: context, startsAtHeading: startsAtHeading)) }
             start = max(start, offset)
+            startsAtHeading = true
             path.removeAll { $0.level >= heading.level }
             path.append((heading.level, heading.title))
             var parts = [title] + path.map(\.title)
             if parts.count > 1, parts[0] == parts[1] || parts[0].isEmpty { parts.removeFirst() }
             context = parts.filter { !$0.isEmpty }.joined(separator: " › ")
         }
-        if start < text.count { sections.append(Section(range: start ..< text.count, context: context)) }
+        if start < text.count { sections.append(Section(range: start ..< text.count, context: context, startsAtHeading: startsAtHeading)) }
         return sections
     }
 

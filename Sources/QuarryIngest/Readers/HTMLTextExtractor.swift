@@ -503,8 +503,9 @@ private let tagTable: [String: TagInfo] = {
             "image", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"]) {
         $0.isVoid = true
     }
+    // `nav` is dropped too: site menus repeat on every page and only add noise to chunks.
     update(["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "head",
-            "noembed", "noframes", "applet", "frameset"]) { $0.drop = true }
+            "noembed", "noframes", "applet", "frameset", "nav"]) { $0.drop = true }
     update(["script", "style", "noscript", "iframe", "noembed", "noframes", "xmp", "plaintext"]) {
         $0.rawText = true
     }
