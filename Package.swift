@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "QuarryText", targets: ["QuarryText"]),
         .library(name: "QuarryStore", targets: ["QuarryStore"]),
         .library(name: "QuarryIngest", targets: ["QuarryIngest"]),
+        .library(name: "QuarryIndex", targets: ["QuarryIndex"]),
+        .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
     dependencies: [
@@ -25,6 +27,7 @@ let package = Package(
         // C shim over the system ICU: plain C types in the header, every ICU call in the .c file.
         .target(
             name: "CICU",
+            exclude: ["README.md"],
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(
@@ -32,18 +35,33 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"]),
+        .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"], exclude: ["README.md"]),
         .target(
             name: "QuarryStore",
-            dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
         ),
-        .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore"]),
+        .target(
+            name: "QuarryIndex",
+            dependencies: [
+                "QuarryCore", "QuarryText", "QuarryStore",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex"], exclude: ["README.md"]),
+        .target(
+            name: "QuarryRetrieve",
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest",
+                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +69,8 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
+        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryTesting"]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

@@ -88,14 +88,14 @@ public struct ChunkingSettings: Sendable, Equatable, Codable {
 
 /// Settings for text analysis.
 public struct AnalysisSettings: Sendable, Equatable {
-    /// The analyzer a new collection uses for lexical search: `standard` or `english`.
+    /// The analyzer a new collection uses for lexical search: `standard`, `english` or `arabic`.
     public var analyzer: String = "standard"
 
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["standard", "english"].contains(analyzer) else {
-            throw ConfigError(key: "analysis.analyzer", file: file, reason: "unknown analyzer '\(analyzer)' (known: standard, english)")
+        guard ["standard", "english", "arabic"].contains(analyzer) else {
+            throw ConfigError(key: "analysis.analyzer", file: file, reason: "unknown analyzer '\(analyzer)' (known: standard, english, arabic)")
         }
     }
 }

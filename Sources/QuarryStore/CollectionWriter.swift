@@ -205,13 +205,28 @@ public actor CollectionWriter {
     }
 
     /// Publishes the pending generation when anything changed (in this run or in an
-    /// interrupted one), rewrites MANIFEST.json, and closes the ingest-log entry.
-    /// - Parameter summary: counts for the ingest log (files seen, skipped, failed, …).
-    /// - Returns: the manifest now on disk.
+    /// interrupted one): builds the derived files for it, advances the generation in
+    /// SQLite, rewrites MANIFEST.json, removes superseded derived files, and closes the
+    /// ingest-log entry. With nothing changed, derived files are only built if missing.
+    /// - Parameters:
+    ///   - builders: the derived indexes to maintain (e.g. the BM25 index).
+    ///   - summary: counts for the ingest log (files seen, skipped, failed, …).
+    ///   - rebuilding: kinds to build again even if the manifest lists them (found damaged).
+    /// - Returns: the manifest now on disk; builders' notes accumulate in `buildNotes`.
     @discardableResult
-    public func commit(status: String = "completed", summary: [String: Int] = [:]) throws -> Manifest {
+    public func commit(status: String = "completed", summary: [String: Int] = [:], builders: [any DerivedIndexBuilder] = [],
+                       rebuilding: Set<String> = []) throws -> Manifest {
         let publish = try !changes.isEmpty || hasPendingRows()
         let generation = publish ? pendingGeneration : committedGeneration
+        let previous = try? Manifest.read(from: directory.appendingPathComponent(Files.manifest), collection: name)
+        var derived = publish ? [] : (previous?.derivedFiles.filter { $0.generation == generation && !rebuilding.contains($0.kind) } ?? [])
+        for builder in builders where !derived.contains(where: { $0.kind == builder.kind }) {
+            let context = DerivedBuildContext(collection: name, directory: directory, generation: generation, previous: previous,
+                                              settings: settings, database: database)
+            let result = try builder.build(context)
+            if let note = result.note { buildNotes.append(note) }
+            derived.append(result.file)
+        }
         let now = Timestamp.now()
         var logCounts = summary
         logCounts["documents_added"] = changes.documentsAdded
@@ -241,7 +256,24 @@ public actor CollectionWriter {
         committedGeneration = generation
         self.changes = ChangeCounts()
         self.logID = nil
-        return try Self.writeManifest(database: database, directory: directory, name: name, settings: settings, generation: generation)
+        let manifest = try Self.writeManifest(database: database, directory: directory, name: name, settings: settings,
+                                              generation: generation, derived: derived)
+        removeSupersededFiles(keeping: Set(derived.map(\.name)))
+        return manifest
+    }
+
+    /// Notes from derived-index builders during this writer's commits (full rebuilds, …).
+    public private(set) var buildNotes: [String] = []
+
+    /// Deletes derived files (and leftover temporary files) the manifest no longer names.
+    /// Readers that mapped an old file keep it alive until they close it.
+    private func removeSupersededFiles(keeping: Set<String>) {
+        let keep = keeping.union([Files.database, Files.manifest, "LOCK", Files.database + "-wal", Files.database + "-shm"])
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where !keep.contains(name) {
+            let derivedPattern = name.hasPrefix(".") && name.contains(".tmp-") || name.range(of: #"^[a-z]+\.[0-9]+\.[a-z0-9]+$"#, options: .regularExpression) != nil
+            if derivedPattern { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+        }
     }
 
     /// Marks the running ingest as failed, keeping what earlier batches stored.
@@ -266,7 +298,8 @@ public actor CollectionWriter {
     // MARK: Manifest
 
     @discardableResult
-    static func writeManifest(database: DatabaseQueue, directory: URL, name: String, settings: CollectionSettings, generation: Int) throws -> Manifest {
+    static func writeManifest(database: DatabaseQueue, directory: URL, name: String, settings: CollectionSettings, generation: Int,
+                              derived: [Manifest.DerivedFile] = []) throws -> Manifest {
         let (createdAt, committedAt, documents, chunks) = try database.read { db in
             (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'created_at'") ?? Timestamp.now(),
              try String.fetchOne(db, sql: "SELECT committed_at FROM generations WHERE generation = ?", arguments: [generation]),
@@ -274,7 +307,7 @@ public actor CollectionWriter {
              try Int.fetchOne(db, sql: "SELECT chunk_count FROM generations WHERE generation = ?", arguments: [generation]) ?? 0)
         }
         let manifest = Manifest(collection: name, generation: generation, createdAt: createdAt, committedAt: committedAt ?? createdAt,
-                                settings: settings, documentCount: documents, chunkCount: chunks)
+                                settings: settings, documentCount: documents, chunkCount: chunks, derivedFiles: derived)
         var written = manifest
         do {
             written.checksum = try manifest.computeChecksum()
@@ -297,7 +330,7 @@ public actor CollectionWriter {
             do {
                 let manifest = try Manifest.read(from: url, collection: name)
                 if manifest.generation == generation && manifest.settings == settings { return nil }
-                note = "MANIFEST.json named generation \(manifest.generation), collection.sqlite has \(generation); rewritten"
+                note = "MANIFEST.json named generation \(manifest.generation), collection.sqlite has \(generation); rewritten (derived indexes are rebuilt on next use)"
             } catch {
                 note = "\(error)"
             }

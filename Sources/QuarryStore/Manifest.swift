@@ -26,9 +26,27 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     /// A file derived from SQLite at this generation (an index), with its integrity data.
     public struct DerivedFile: Codable, Sendable, Equatable {
+        /// What it is ("lexical", later "vectors"); one file per kind.
+        public var kind: String
+        /// The file name inside the collection directory.
         public var name: String
+        /// The generation whose SQLite state it reflects.
+        public var generation: Int
         public var bytes: Int
         public var sha256: String
+
+        public init(kind: String, name: String, generation: Int, bytes: Int, sha256: String) {
+            self.kind = kind
+            self.name = name
+            self.generation = generation
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
+    }
+
+    /// The derived file of a kind, when the manifest lists one for its own generation.
+    public func derivedFile(_ kind: String) -> DerivedFile? {
+        derivedFiles.first { $0.kind == kind && $0.generation == generation }
     }
 
     enum CodingKeys: String, CodingKey {

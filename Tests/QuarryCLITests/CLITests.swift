@@ -7,7 +7,7 @@ import Testing
 
     @Test("help shows examples for every command")
     func help() throws {
-        for command in [[], ["ingest"], ["analyze"], ["collections"]] {
+        for command in [[], ["ingest"], ["search"], ["analyze"], ["collections"]] {
             let result = try CommandRunner.run(quarry, command + ["--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
@@ -67,5 +67,34 @@ import Testing
         let check = try CommandRunner.run(quarry, ["collections", "check", "c", "--home", home])
         #expect(check.status == 0)
         #expect(check.stdout.hasPrefix("ok"))
+    }
+
+    @Test("search answers one query as text or JSON, and a queries file as a TREC run")
+    func search() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = dir.path + "/h"
+        let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
+        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let text = try CommandRunner.run(quarry, ["search", "reflecting telescope mirror", "--home", home, "--collection", "demo", "--k", "3"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("astronomy/telescopes.html"))
+        let json = try CommandRunner.run(quarry, ["search", "sourdough starter", "--home", home, "--collection", "demo", "--json"])
+        let hits = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(hits.first?["doc_id"] as? String == "cooking/bread-baking.md")
+        let queries = Fixtures.packageRoot().appendingPathComponent("corpora/suites/demo/queries.jsonl").path
+        let run = dir.path + "/run.trec"
+        let batch = try CommandRunner.run(quarry, ["search", "--queries", queries, "--output", run, "--home", home, "--collection", "demo", "--k", "5"])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let lines = try String(contentsOfFile: run, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 25 * 5)
+        #expect(lines.allSatisfy { $0.split(separator: " ").count == 6 })
+        let badK = try CommandRunner.run(quarry, ["search", "x", "--home", home, "--collection", "demo", "--k", "0"])
+        #expect(badK.status != 0)
+        #expect(badK.stderr.contains("--k must be"))
+        let missing = try CommandRunner.run(quarry, ["search", "x", "--home", home, "--collection", "nope"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no collection 'nope'"))
     }
 }

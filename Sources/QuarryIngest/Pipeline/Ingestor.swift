@@ -1,5 +1,6 @@
 import Foundation
 import QuarryCore
+import QuarryIndex
 import QuarryStore
 import QuarryText
 
@@ -145,7 +146,8 @@ public struct Ingestor: Sendable {
             let status = summary.failed.isEmpty ? "completed" : "completed_with_errors"
             let manifest = try await writer.commit(status: status, summary: [
                 "files": summary.files, "unchanged": summary.unchanged, "skipped": summary.skipped.count, "failed": summary.failed.count,
-            ])
+            ], builders: [LexicalIndexBuilder()])
+            summary.notes += await writer.buildNotes
             summary.generation = manifest.generation
             summary.documentCount = manifest.documentCount
             summary.chunkCount = manifest.chunkCount

@@ -19,7 +19,7 @@ extension Analyzer {
 /// The analyzers Quarry ships, by name.
 public enum Analyzers {
     /// Every registered name.
-    public static let names = ["standard", "english"]
+    public static let names = ["standard", "english", "arabic"]
 
     /// The analyzer called `name`.
     /// - Throws: `TextError.unknownAnalyzer`.
@@ -27,6 +27,7 @@ public enum Analyzers {
         switch name {
         case "standard": StandardAnalyzer()
         case "english": EnglishAnalyzer()
+        case "arabic": ArabicAnalyzer()
         default: throw TextError(code: .unknownAnalyzer, detail: "'\(name)'")
         }
     }

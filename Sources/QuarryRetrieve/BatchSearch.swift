@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import QuarryIndex
+import QuarryStore
+
+/// A query of a BEIR-style queries file.
+public struct Query: Sendable, Equatable {
+    public var id: String
+    public var text: String
+
+    public init(id: String, text: String) {
+        self.id = id
+        self.text = text
+    }
+}
+
+/// Reads BEIR `queries.jsonl` (`_id`, `text`): every bad line is an error naming its number,
+/// because a silently dropped query would skew every metric computed from the run.
+public enum QueryFile {
+    public static func read(_ url: URL) throws -> [Query] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw RetrieveError("cannot read queries file \(url.path)")
+        }
+        var queries: [Query] = []
+        var seen = Set<String>()
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                throw RetrieveError("\(url.path):\(index + 1): not a JSON object")
+            }
+            let id: String
+            switch object["_id"] {
+            case let value as String: id = value
+            case let value as NSNumber where !(value is Bool): id = value.stringValue
+            default: throw RetrieveError("\(url.path):\(index + 1): missing \"_id\"")
+            }
+            guard let text = object["text"] as? String else { throw RetrieveError("\(url.path):\(index + 1): missing \"text\"") }
+            guard seen.insert(id).inserted else { throw RetrieveError("\(url.path):\(index + 1): duplicate query id \"\(id)\"") }
+            queries.append(Query(id: id, text: text))
+        }
+        return queries
+    }
+}
+
+/// A failure in retrieval set-up or input.
+public struct RetrieveError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Batch retrieval into a TREC run: for each query, the best chunk of each document
+/// decides the document's score (max-pooling, the usual passage-to-document rule), and the
+/// top `k` documents are written as `qid Q0 docid rank score tag`.
+public struct BatchSearch: Sendable {
+    public let searcher: LexicalSearcher
+    /// Chunks retrieved per query before pooling into documents (`k × depth`).
+    public var depth: Int = 4
+
+    public init(searcher: LexicalSearcher) {
+        self.searcher = searcher
+    }
+
+    /// One query's ranked documents.
+    public struct Ranking: Sendable {
+        public var queryID: String
+        public var documents: [(docID: String, score: Float)]
+    }
+
+    /// Runs every query single-threaded, in order; `progress` gets (done, total).
+    public func run(_ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
+                    progress: ((Int, Int) -> Void)? = nil) throws -> (rankings: [Ranking], searchSeconds: Double) {
+        let documentOf = try chunkDocuments()
+        var rankings: [Ranking] = []
+        var seconds = 0.0
+        for (i, query) in queries.enumerated() {
+            let terms = try searcher.analyzer.terms(query.text)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let hits = searcher.index.search(terms: terms, k: k * depth, parameters: parameters)
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var best: [String: Float] = [:]
+            var order: [String] = []
+            for hit in hits {
+                guard let doc = documentOf[hit.chunkID] else { continue }
+                if best[doc] == nil { order.append(doc) }
+                best[doc] = max(best[doc] ?? 0, hit.score)
+            }
+            let ranked = order.map { ($0, best[$0]!) }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+            rankings.append(Ranking(queryID: query.id, documents: Array(ranked.prefix(k)).map { (docID: $0.0, score: $0.1) }))
+            progress?(i + 1, queries.count)
+        }
+        return (rankings, seconds)
+    }
+
+    /// chunk id → document id for the whole collection.
+    func chunkDocuments() throws -> [Int64: String] {
+        try searcher.collection.read { db in
+            var map: [Int64: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT c.id, d.doc_id FROM chunks c JOIN documents d ON d.id = c.document_id")
+            while let row = try rows.next() { map[row[0]] = row[1] }
+            return map
+        }
+    }
+
+    /// TREC run lines: `qid Q0 docid rank score tag`. Ids with whitespace cannot be written
+    /// in this format and are refused.
+    public static func trecLines(_ rankings: [Ranking], tag: String) throws -> String {
+        var out = ""
+        for ranking in rankings {
+            for (rank, entry) in ranking.documents.enumerated() {
+                for field in [ranking.queryID, entry.docID] where field.isEmpty || field.contains(where: \.isWhitespace) {
+                    throw RetrieveError("id \"\(field)\" contains whitespace; a TREC run cannot hold it")
+                }
+                out += "\(ranking.queryID) Q0 \(entry.docID) \(rank + 1) \(String(format: "%.6f", entry.score)) \(tag)\n"
+            }
+        }
+        return out
+    }
+}

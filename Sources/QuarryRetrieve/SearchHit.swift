@@ -1,0 +1,23 @@
+/// One retrieved chunk, with where it sits in its document.
+public struct SearchHit: Sendable, Codable, Equatable {
+    public var rank: Int
+    public var score: Float
+    public var chunkID: Int64
+    public var docID: String
+    public var ordinal: Int
+    public var title: String
+    public var context: String
+    public var text: String
+    /// Unicode-scalar offsets of the chunk in the document text.
+    public var start: Int
+    public var end: Int
+
+    enum CodingKeys: String, CodingKey {
+        case rank, score, chunkID = "chunk_id", docID = "doc_id", ordinal, title, context, text, start, end
+    }
+}
+
+/// The retrieval modes `quarry search` offers (dense and hybrid arrive with their issues).
+public enum SearchMode: String, Sendable, CaseIterable, Codable {
+    case lexical
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import QuarryCore
+import QuarryIndex
+import QuarryRetrieve
+
+/// `quarry search`: ranked chunks for one query, or a TREC run for a queries file.
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search a collection: one query, or a queries file into a TREC run.",
+        discussion: """
+            One query prints the top chunks; --queries runs a BEIR queries.jsonl (_id, text) and
+            writes a TREC run (qid Q0 docid rank score tag) ranking documents by their best chunk.
+
+            Examples:
+              quarry search "how do telescopes work" --collection demo
+              quarry search "moon phases" --collection demo --k 3 --json
+              quarry search --queries ../shared/corpora/msmarco/queries.jsonl --output run.trec --collection msmarco --k 100
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: CollectionOption
+
+    @Argument(help: "The query (omit with --queries).")
+    var query: String?
+
+    @Option(help: "Retrieval mode: \(SearchMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mode: SearchMode = .lexical
+
+    @Option(help: "Number of results (chunks, or documents per query with --queries), 1-10000.")
+    var k: Int = 10
+
+    @Option(help: "A BEIR queries.jsonl file to run in batch.")
+    var queries: String?
+
+    @Option(help: "Where to write the TREC run (with --queries).")
+    var output: String?
+
+    @Option(help: "The run tag written in the TREC file.")
+    var tag: String = "quarry"
+
+    @Option(help: "BM25 k1 (term-frequency saturation).")
+    var k1: Float = 0.9
+
+    @Option(help: "BM25 b (length normalisation).")
+    var b: Float = 0.4
+
+    @Option(help: "Weight of title/heading matches relative to text matches.")
+    var titleBoost: Float = 1
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (1 ... 10_000).contains(k) else { throw ValidationError("--k must be 1...10000, got \(k)") }
+        if queries == nil && query == nil { throw ValidationError("give a query, or --queries FILE --output RUN") }
+        if queries != nil && query != nil { throw ValidationError("give either a query or --queries, not both") }
+        if queries != nil && output == nil { throw ValidationError("--queries needs --output RUN_FILE") }
+        if let query, query.unicodeScalars.count > 10_000 { throw ValidationError("the query is longer than 10000 characters") }
+    }
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let home = global.resolveHome(configuration)
+        let parameters = BM25Parameters(k1: k1, b: b, titleBoost: titleBoost)
+        try parameters.validate()
+        let searcher = try await LexicalSearcher.open(home: home, collection: target.collection)
+        for note in searcher.notes { Terminal.error("note: \(note)") }
+        if let queries, let output {
+            try runBatch(searcher, queries: queries, output: output, parameters: parameters)
+            return
+        }
+        let hits = try searcher.search(query ?? "", k: k, parameters: parameters)
+        if json { return try Terminal.json(hits) }
+        if hits.isEmpty { return print("no results") }
+        for hit in hits {
+            let snippet = hit.text.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(160)
+            print("\(hit.rank). \(String(format: "%.4f", hit.score))  \(Printable.escaped(hit.docID)) #\(hit.ordinal)\(hit.context.isEmpty ? "" : "  [\(Printable.escaped(hit.context))]")")
+            print("   \(Printable.escaped(String(snippet)))\(hit.text.count > 160 ? "…" : "")")
+        }
+    }
+
+    private func runBatch(_ searcher: LexicalSearcher, queries: String, output: String, parameters: BM25Parameters) throws {
+        let list = try QueryFile.read(URL(fileURLWithPath: queries))
+        let interactive = Terminal.isInteractive && !json
+        let (rankings, seconds) = try BatchSearch(searcher: searcher).run(list, k: k, parameters: parameters) { done, total in
+            if interactive && (done % 100 == 0 || done == total) {
+                FileHandle.standardError.write(Data("\r\u{1B}[2Ksearch: \(done)/\(total) queries".utf8))
+            }
+        }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        let text = try BatchSearch.trecLines(rankings, tag: tag)
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+        struct Summary: Encodable {
+            var queries: Int
+            var output: String
+            var searchSeconds: Double
+            var queriesPerSecond: Double
+            enum CodingKeys: String, CodingKey { case queries, output, searchSeconds = "search_seconds", queriesPerSecond = "queries_per_second" }
+        }
+        let summary = Summary(queries: list.count, output: output, searchSeconds: seconds,
+                              queriesPerSecond: seconds > 0 ? Double(list.count) / seconds : 0)
+        if json { return try Terminal.json(summary) }
+        print("wrote \(list.count) queries × top \(k) documents to \(output) (\(String(format: "%.0f", summary.queriesPerSecond)) queries/s, single thread)")
+    }
+}
+
+extension SearchMode: ExpressibleByArgument {}
