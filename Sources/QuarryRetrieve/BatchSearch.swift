@@ -71,6 +71,8 @@ public struct BatchSearch: Sendable {
     public func run(_ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
                     progress: ((Int, Int) -> Void)? = nil) throws -> (rankings: [Ranking], searchSeconds: Double) {
         let documentOf = try chunkDocuments()
+        // With one chunk per document, pooling cannot merge hits: k chunks are k documents.
+        let depth = Set(documentOf.values).count == documentOf.count ? 1 : self.depth
         var rankings: [Ranking] = []
         var seconds = 0.0
         for (i, query) in queries.enumerated() {
@@ -108,7 +110,8 @@ public struct BatchSearch: Sendable {
         var out = ""
         for ranking in rankings {
             for (rank, entry) in ranking.documents.enumerated() {
-                for field in [ranking.queryID, entry.docID] where field.isEmpty || field.contains(where: \.isWhitespace) {
+                // trec_eval splits lines on ASCII whitespace.
+                for field in [ranking.queryID, entry.docID] where field.isEmpty || field.utf8.contains(where: { $0 == 0x20 || (0x09 ... 0x0D).contains($0) }) {
                     throw RetrieveError("id \"\(field)\" contains whitespace; a TREC run cannot hold it")
                 }
                 out += "\(ranking.queryID) Q0 \(entry.docID) \(rank + 1) \(String(format: "%.6f", entry.score)) \(tag)\n"

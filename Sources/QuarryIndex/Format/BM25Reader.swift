@@ -82,6 +82,12 @@ public final class BM25Reader: @unchecked Sendable {
         Int64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: header.docsOffset + Int(doc) * 8, as: Int64.self))
     }
 
+    /// The document lengths, as a pointer into the map (4-byte aligned: the section starts
+    /// at 128 + 8·N).
+    var lengths: UnsafePointer<UInt32> {
+        UnsafeRawPointer(base + header.docsOffset + header.documentCount * 8).assumingMemoryBound(to: UInt32.self)
+    }
+
     /// The length (tokens of text and title) of internal document `doc`.
     @inline(__always)
     func length(_ doc: UInt32) -> UInt32 {
@@ -144,6 +150,7 @@ public final class BM25Reader: @unchecked Sendable {
     public func postings(at index: Int) -> PostingList {
         var list = PostingList()
         var cursor = PostingCursor(reader: self, entry: entry(index), titleBoost: 0)
+        defer { cursor.release() }
         while cursor.current != PostingCursor.exhausted {
             list.append(document: cursor.current, text: cursor.textFrequency, title: cursor.titleFrequency)
             cursor.next()

@@ -44,10 +44,16 @@ public struct BM25Index: LexicalIndex {
 
     public func search(terms: [String], k: Int, parameters: BM25Parameters) -> [LexicalHit] {
         guard k > 0, reader.documentCount > 0 else { return [] }
-        var query = prepare(terms, parameters)
+        let query = prepare(terms, parameters).sorted { $0.bound < $1.bound }
         guard !query.isEmpty else { return [] }
-        query.sort { $0.bound < $1.bound }
         let n = query.count
+        let cursors = UnsafeMutableBufferPointer<PostingCursor>.allocate(capacity: n)
+        _ = cursors.initialize(from: query.map(\.cursor))
+        defer {
+            for i in 0 ..< n { cursors[i].release() }
+            cursors.deallocate()
+        }
+        let weights = query.map(\.weight)
         var cumulative = [Float](repeating: 0, count: n)
         var sum: Float = 0
         for i in 0 ..< n {
@@ -56,33 +62,40 @@ public struct BM25Index: LexicalIndex {
         }
         let c0 = parameters.k1 * (1 - parameters.b)
         let c1 = parameters.k1 * parameters.b / reader.averageLength
+        let lengths = reader.lengths
         var heap = TopK(k: k)
+        var threshold: Float = 0
         var firstEssential = 0
-        while true {
-            // The smallest current document among essential terms.
-            var doc = PostingCursor.exhausted
-            for i in firstEssential ..< n where query[i].cursor.current < doc { doc = query[i].cursor.current }
-            if doc == PostingCursor.exhausted { break }
-            let norm = c0 + c1 * Float(reader.length(doc))
-            var score: Float = 0
-            for i in firstEssential ..< n where query[i].cursor.current == doc {
-                let tf = query[i].cursor.frequency
-                score += query[i].weight * tf / (tf + norm)
-                query[i].cursor.next()
-            }
-            var i = firstEssential - 1
-            while i >= 0 {
-                if score + cumulative[i] <= heap.threshold { break }
-                query[i].cursor.advance(to: doc)
-                if query[i].cursor.current == doc {
-                    let tf = query[i].cursor.frequency
-                    score += query[i].weight * tf / (tf + norm)
+        weights.withUnsafeBufferPointer { weights in
+            cumulative.withUnsafeBufferPointer { cumulative in
+                while true {
+                    // The smallest current document among essential terms.
+                    var doc = PostingCursor.exhausted
+                    for i in firstEssential ..< n where cursors[i].current < doc { doc = cursors[i].current }
+                    if doc == PostingCursor.exhausted { break }
+                    let norm = c0 + c1 * Float(lengths[Int(doc)])
+                    var score: Float = 0
+                    for i in firstEssential ..< n where cursors[i].current == doc {
+                        let tf = cursors[i].frequency
+                        score += weights[i] * tf / (tf + norm)
+                        cursors[i].next()
+                    }
+                    var i = firstEssential - 1
+                    while i >= 0 {
+                        if score + cumulative[i] <= threshold { break }
+                        cursors[i].advance(to: doc)
+                        if cursors[i].current == doc {
+                            let tf = cursors[i].frequency
+                            score += weights[i] * tf / (tf + norm)
+                        }
+                        i -= 1
+                    }
+                    if i < 0, score > threshold || !heap.isFull, heap.insert(score: score, document: doc) {
+                        threshold = heap.threshold
+                        while firstEssential < n, cumulative[firstEssential] <= threshold { firstEssential += 1 }
+                        if firstEssential == n { break }
+                    }
                 }
-                i -= 1
-            }
-            if i < 0, heap.insert(score: score, document: doc) {
-                while firstEssential < n, cumulative[firstEssential] <= heap.threshold { firstEssential += 1 }
-                if firstEssential == n { break }
             }
         }
         return heap.sorted().map { LexicalHit(chunkID: reader.chunkID($0.document), score: $0.score) }
@@ -102,6 +115,7 @@ public struct BM25Index: LexicalIndex {
                 scores[doc, default: 0] += term.weight * tf / (tf + c0 + c1 * Float(reader.length(doc)))
                 term.cursor.next()
             }
+            term.cursor.release()
         }
         var heap = TopK(k: k)
         for (doc, score) in scores.sorted(by: { $0.key < $1.key }) { _ = heap.insert(score: score, document: doc) }
@@ -110,50 +124,69 @@ public struct BM25Index: LexicalIndex {
 }
 
 /// A bounded min-heap of the best `k` (score, document) pairs. Among equal scores the
-/// smaller document number ranks higher, so results are deterministic.
-struct TopK {
+/// smaller document number ranks higher, so results are deterministic. Storage is one
+/// unsafe allocation: the heap sits in the search's innermost loop.
+struct TopK: ~Copyable {
     let k: Int
-    private(set) var items: [(score: Float, document: UInt32)] = []
+    private var scores: UnsafeMutablePointer<Float>
+    private var documents: UnsafeMutablePointer<UInt32>
+    private(set) var count = 0
 
     init(k: Int) {
         self.k = k
-        items.reserveCapacity(min(k, 4096))
+        scores = .allocate(capacity: k)
+        documents = .allocate(capacity: k)
+    }
+
+    deinit {
+        scores.deallocate()
+        documents.deallocate()
     }
 
     /// The score a new document must beat (0 until the heap is full: only positive scores count).
-    var threshold: Float { items.count < k ? 0 : items[0].score }
+    var threshold: Float { count < k ? 0 : scores[0] }
+
+    var isFull: Bool { count >= k }
 
     @inline(__always)
-    static func worse(_ a: (score: Float, document: UInt32), _ b: (score: Float, document: UInt32)) -> Bool {
-        a.score < b.score || (a.score == b.score && a.document > b.document)
+    private func worse(_ a: Int, _ b: Int) -> Bool {
+        scores[a] < scores[b] || (scores[a] == scores[b] && documents[a] > documents[b])
+    }
+
+    @inline(__always)
+    private func swapAt(_ a: Int, _ b: Int) {
+        swap(&scores[a], &scores[b])
+        swap(&documents[a], &documents[b])
     }
 
     /// Inserts when the pair belongs in the top k; returns whether it did.
     mutating func insert(score: Float, document: UInt32) -> Bool {
         guard score > 0 else { return false }
-        let item = (score: score, document: document)
-        if items.count < k {
-            items.append(item)
-            var child = items.count - 1
+        if count < k {
+            scores[count] = score
+            documents[count] = document
+            var child = count
+            count += 1
             while child > 0 {
                 let parent = (child - 1) / 2
-                guard Self.worse(items[child], items[parent]) else { break }
-                items.swapAt(child, parent)
+                guard worse(child, parent) else { break }
+                swapAt(child, parent)
                 child = parent
             }
             return true
         }
-        guard Self.worse(items[0], item) else { return false }
-        items[0] = item
+        guard scores[0] < score || (scores[0] == score && documents[0] > document) else { return false }
+        scores[0] = score
+        documents[0] = document
         var parent = 0
         while true {
             let left = 2 * parent + 1
             let right = left + 1
             var smallest = parent
-            if left < items.count, Self.worse(items[left], items[smallest]) { smallest = left }
-            if right < items.count, Self.worse(items[right], items[smallest]) { smallest = right }
+            if left < count, worse(left, smallest) { smallest = left }
+            if right < count, worse(right, smallest) { smallest = right }
             if smallest == parent { break }
-            items.swapAt(parent, smallest)
+            swapAt(parent, smallest)
             parent = smallest
         }
         return true
@@ -161,6 +194,7 @@ struct TopK {
 
     /// Best first.
     func sorted() -> [(score: Float, document: UInt32)] {
-        items.sorted { Self.worse($1, $0) }
+        (0 ..< count).map { (score: scores[$0], document: documents[$0]) }
+            .sorted { $0.score > $1.score || ($0.score == $1.score && $0.document < $1.document) }
     }
 }

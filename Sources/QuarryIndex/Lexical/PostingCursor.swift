@@ -1,6 +1,9 @@
 /// Walks one term's postings block by block, decoding a block of up to 128 postings at a
 /// time and skipping whole blocks through the block directory (`advance(to:)`), so a
 /// search touches only the blocks that can hold candidates.
+/// A trivial value (pointers and integers only, no reference counting), so a search keeps
+/// its cursors in one unsafe buffer and the hot loop does no ARC or copy-on-write work;
+/// `release()` frees the block buffer.
 struct PostingCursor {
     static let exhausted = UInt32.max
 
@@ -15,9 +18,10 @@ struct PostingCursor {
     var block = -1
     var position = 0
     var count = 0
-    var documents = [UInt32](repeating: 0, count: BM25File.blockSize)
-    var texts = [UInt32](repeating: 0, count: BM25File.blockSize)
-    var titles = [UInt32](repeating: 0, count: BM25File.blockSize)
+    // One allocation for the decoded block: documents, text tf, title tf.
+    let documents: UnsafeMutablePointer<UInt32>
+    let texts: UnsafeMutablePointer<UInt32>
+    let titles: UnsafeMutablePointer<UInt32>
     /// The current document, or `exhausted`.
     private(set) var current: UInt32 = PostingCursor.exhausted
 
@@ -29,7 +33,15 @@ struct PostingCursor {
         blockCount = entry.blockCount
         documentLimit = UInt32(reader.header.documentCount)
         self.titleBoost = titleBoost
+        documents = .allocate(capacity: 3 * BM25File.blockSize)
+        texts = documents + BM25File.blockSize
+        titles = documents + 2 * BM25File.blockSize
         load(block: 0)
+    }
+
+    /// Frees the decoded-block buffer; the cursor must not be used afterwards.
+    func release() {
+        documents.deallocate()
     }
 
     var textFrequency: UInt32 { texts[position] }

@@ -16,7 +16,12 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
     public let kind = LexicalIndexBuilder.kindName
     public static let kindName = "lexical"
 
-    public init() {}
+    /// Rebuild from every chunk even when the previous file could be merged.
+    public var fullRebuild: Bool
+
+    public init(fullRebuild: Bool = false) {
+        self.fullRebuild = fullRebuild
+    }
 
     /// The file name for a generation.
     public static func fileName(generation: Int) -> String { "lexical.\(generation).bm25" }
@@ -25,7 +30,7 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
         let analyzer = try Analyzers.named(context.settings.analyzer)
         var note: String?
         var bytes: [UInt8]?
-        if let entry = context.previous?.derivedFile(kind), let previous = context.previous {
+        if !fullRebuild, let entry = context.previous?.derivedFile(kind), let previous = context.previous {
             do {
                 let reader = try BM25Reader(path: context.url(entry.name).path)
                 guard reader.header.analyzer == analyzer.name, reader.header.generation == UInt64(previous.generation) else {

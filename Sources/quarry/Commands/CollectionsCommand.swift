@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuarryCore
+import QuarryIndex
 import QuarryStore
 
 /// `quarry collections`: list, inspect, check and delete collections.
@@ -13,9 +14,10 @@ struct CollectionsCommand: AsyncParsableCommand {
               quarry collections list
               quarry collections show demo --json
               quarry collections check demo
+              quarry collections reindex demo
               quarry collections delete demo
             """,
-        subcommands: [List.self, Show.self, Check.self, Delete.self]
+        subcommands: [List.self, Show.self, Check.self, Reindex.self, Delete.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -89,6 +91,41 @@ struct CollectionsCommand: AsyncParsableCommand {
                 for warning in report.warnings { print("  warning: \(warning)") }
             }
             if !report.isHealthy { throw ExitCode(1) }
+        }
+    }
+
+    struct Reindex: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild a collection's derived indexes from collection.sqlite.",
+            discussion: "Takes the writer lock. Useful after changing index code, or to time an index build."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The collection name.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Output: Encodable {
+            var collection: String
+            var generation: Int
+            var files: [Manifest.DerivedFile]
+            var seconds: Double
+        }
+
+        func run() async throws {
+            let home = global.resolveHome(try global.loadConfiguration())
+            let reader = try CollectionReader(home: home, name: name)
+            let writer = try CollectionWriter(home: home, name: name, settings: reader.manifest.settings)
+            if try await writer.hasPendingRows() {
+                await writer.close()
+                throw ReportedFailure(description: "collection '\(name)' has an unfinished ingest; re-run it before reindexing")
+            }
+            let start = Date()
+            let manifest = try await writer.commit(builders: [LexicalIndexBuilder(fullRebuild: true)], rebuilding: [LexicalIndexBuilder.kindName])
+            let seconds = Date().timeIntervalSince(start)
+            await writer.close()
+            let output = Output(collection: name, generation: manifest.generation, files: manifest.derivedFiles, seconds: seconds)
+            if json { return try Terminal.json(output) }
+            for file in manifest.derivedFiles { print("\(file.kind): \(file.name) (\(file.bytes) bytes)") }
+            print("reindexed collection '\(name)' generation \(manifest.generation) in \(String(format: "%.2f", seconds)) s")
         }
     }
 
