@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "QuarryStore", targets: ["QuarryStore"]),
         .library(name: "QuarryIngest", targets: ["QuarryIngest"]),
         .library(name: "QuarryIndex", targets: ["QuarryIndex"]),
+        .library(name: "QuarryModels", targets: ["QuarryModels"]),
+        .library(name: "QuarryEmbed", targets: ["QuarryEmbed"]),
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
@@ -39,6 +41,13 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"], exclude: ["README.md"]),
+        // C shim that dlopen()s OpenBLAS after choosing a kernel the CPU supports.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // The encoder's element-wise loops are optimised even in debug builds, so tests and
+        // the README's debug-built demo embed at a usable speed.
+        .target(name: "QuarryModels", dependencies: ["CBLAS", "QuarryCore", "QuarryText"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText"]),
         .target(
             name: "QuarryStore",
             dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -52,7 +61,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex"], exclude: ["README.md"]),
+        .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
             dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", .product(name: "GRDB", package: "GRDB.swift")],
@@ -61,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve",
+                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,9 +78,11 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
+        .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryTesting"]),
-        .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryTesting"]),
+        .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

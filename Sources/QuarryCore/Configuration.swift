@@ -13,6 +13,7 @@ public struct QuarryConfiguration: Sendable, Equatable {
     public var ingest = IngestSettings()
     public var chunking = ChunkingSettings()
     public var analysis = AnalysisSettings()
+    public var embedding = EmbeddingSettings()
 
     public init() {}
 
@@ -25,6 +26,17 @@ public struct QuarryConfiguration: Sendable, Equatable {
         try ingest.validate(file: sourceFile)
         try chunking.validate(file: sourceFile)
         try analysis.validate(file: sourceFile)
+        try embedding.validate(file: sourceFile)
+    }
+
+    /// A path from the configuration: absolute, or relative to the config file's directory
+    /// (the working directory when there is no file).
+    public func resolvePath(_ path: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded) }
+        let base = sourceFile.map { (($0 as NSString).expandingTildeInPath as NSString).deletingLastPathComponent } ?? workingDirectory
+        let absoluteBase = base.hasPrefix("/") ? base : (workingDirectory as NSString).appendingPathComponent(base)
+        return URL(fileURLWithPath: (absoluteBase as NSString).appendingPathComponent(expanded)).standardizedFileURL
     }
 }
 
@@ -96,6 +108,52 @@ public struct AnalysisSettings: Sendable, Equatable {
     func validate(file: String?) throws {
         guard ["standard", "english", "arabic"].contains(analyzer) else {
             throw ConfigError(key: "analysis.analyzer", file: file, reason: "unknown analyzer '\(analyzer)' (known: standard, english, arabic)")
+        }
+    }
+}
+
+/// Settings for embedding chunks and queries.
+public struct EmbeddingSettings: Sendable, Equatable {
+    /// `native` (BERT in-process), `http` (an OpenAI-compatible /v1/embeddings endpoint) or
+    /// `none` (lexical search only).
+    public var provider: String = "native"
+    /// Native: the model folder in Hugging Face layout (scripts/fetch-model puts
+    /// all-MiniLM-L6-v2 here).
+    public var model: String = "models/all-MiniLM-L6-v2"
+    /// Native: the longest input in tokens, specials included (sentence-transformers' 256).
+    public var maxSequenceLength: Int = 256
+    /// HTTP: the endpoint's base URL (…/v1/embeddings is appended).
+    public var url: String = ""
+    /// HTTP: the model name sent with each request.
+    public var httpModel: String = ""
+    /// HTTP: the vector dimension the endpoint returns.
+    public var dimension: Int = 0
+    /// HTTP: the environment variable holding the API key.
+    public var apiKeyEnvironment: String = "QUARRY_EMBEDDINGS_API_KEY"
+    /// HTTP: texts per request.
+    public var batchSize: Int = 64
+    /// HTTP: seconds before a request is abandoned (and retried).
+    public var timeoutSeconds: Double = 30
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard ["native", "http", "none"].contains(provider) else {
+            throw ConfigError(key: "embedding.provider", file: file, reason: "must be native, http or none, got '\(provider)'")
+        }
+        guard (8 ... 8192).contains(maxSequenceLength) else {
+            throw ConfigError(key: "embedding.max_sequence_length", file: file, reason: "must be 8...8192, got \(maxSequenceLength)")
+        }
+        guard (1 ... 4096).contains(batchSize) else { throw ConfigError(key: "embedding.batch_size", file: file, reason: "must be 1...4096") }
+        guard timeoutSeconds > 0 else { throw ConfigError(key: "embedding.timeout_seconds", file: file, reason: "must be > 0") }
+        if provider == "http" {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigError(key: "embedding.url", file: file, reason: "provider http needs an http:// or https:// URL")
+            }
+            guard !httpModel.isEmpty else { throw ConfigError(key: "embedding.http_model", file: file, reason: "provider http needs a model name") }
+            guard (1 ... 65536).contains(dimension) else {
+                throw ConfigError(key: "embedding.dimension", file: file, reason: "provider http needs the vector dimension (1...65536)")
+            }
         }
     }
 }

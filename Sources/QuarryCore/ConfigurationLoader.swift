@@ -100,7 +100,7 @@ struct ConfigKey: Sendable {
         "QUARRY_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
-    static let sections = ["ingest", "chunking", "analysis"]
+    static let sections = ["ingest", "chunking", "analysis", "embedding"]
 
     static let all: [ConfigKey] = [
         list("ingest.include") { $0.ingest.include = $1 },
@@ -113,6 +113,15 @@ struct ConfigKey: Sendable {
         int("chunking.overlap_tokens") { $0.chunking.overlapTokens = $1 },
         int("chunking.max_chunk_characters") { $0.chunking.maxChunkCharacters = $1 },
         string("analysis.analyzer") { $0.analysis.analyzer = $1 },
+        string("embedding.provider") { $0.embedding.provider = $1 },
+        string("embedding.model") { $0.embedding.model = $1 },
+        int("embedding.max_sequence_length") { $0.embedding.maxSequenceLength = $1 },
+        string("embedding.url") { $0.embedding.url = $1 },
+        string("embedding.http_model") { $0.embedding.httpModel = $1 },
+        int("embedding.dimension") { $0.embedding.dimension = $1 },
+        string("embedding.api_key_env") { $0.embedding.apiKeyEnvironment = $1 },
+        int("embedding.batch_size") { $0.embedding.batchSize = $1 },
+        double("embedding.timeout_seconds") { $0.embedding.timeoutSeconds = $1 },
     ]
 
     static func string(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, String) -> Void) -> ConfigKey {

@@ -77,6 +77,10 @@ public actor CollectionWriter {
         } catch {
             throw StoreError(.database, collection: name, "collection '\(name)': \(error)")
         }
+        if stored.0.embedder != requested.embedder {
+            throw StoreError(.embedderMismatch, collection: name,
+                             "collection '\(name)' was embedded with \(stored.0.embedder?.description ?? "no embedder (lexical only)"); this ingest uses \(requested.embedder?.description ?? "no embedder"). Use the collection's embedder (see `quarry collections show \(name)`), or ingest into a new collection")
+        }
         if enforceSettings && stored.0 != requested {
             throw StoreError(.settingsMismatch, collection: name,
                              "collection '\(name)' was built with \(Self.describe(stored.0)); this ingest asked for \(Self.describe(requested)). Use the collection's settings, or ingest into a new collection")
@@ -90,7 +94,7 @@ public actor CollectionWriter {
     }
 
     static func describe(_ settings: CollectionSettings) -> String {
-        "analyzer \(settings.analyzer), max_tokens \(settings.chunking.maxTokens), overlap_tokens \(settings.chunking.overlapTokens), token counter \(settings.tokenCounter)"
+        "analyzer \(settings.analyzer), max_tokens \(settings.chunking.maxTokens), overlap_tokens \(settings.chunking.overlapTokens), token counter \(settings.tokenCounter), embedder \(settings.embedder?.description ?? "none")"
     }
 
     /// The pending generation this writer's changes carry.
@@ -152,9 +156,13 @@ public actor CollectionWriter {
                     INSERT INTO chunks(chunk_key, document_id, ordinal, text, context, start_offset, end_offset, token_count, content_hash, generation)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                let insertVector = try db.cachedStatement(sql: "INSERT INTO embeddings(chunk_id, vector) VALUES (?, ?)")
                 for chunk in document.chunks {
                     try insert.execute(arguments: [chunk.key(docID: document.docID), rowID, chunk.ordinal, chunk.text, chunk.context,
                                                    chunk.start, chunk.end, chunk.tokenCount, chunk.contentHash, generation])
+                    if let vector = chunk.embedding {
+                        try insertVector.execute(arguments: [db.lastInsertedRowID, VectorBlob.encode(vector)])
+                    }
                 }
                 counts.chunksAdded += document.chunks.count
             }
@@ -176,6 +184,16 @@ public actor CollectionWriter {
         let fields = [document.docID, document.title, document.text, document.metadata, document.source]
         if fields.contains(where: { $0.utf8.contains(0) }) || document.chunks.contains(where: { $0.text.utf8.contains(0) || $0.context.utf8.contains(0) }) {
             throw StoreError(.invalidDocument, collection: name, "document \(Printable.quoted(document.docID)) contains a NUL character; it was not stored")
+        }
+        if let embedder = settings.embedder {
+            for chunk in document.chunks {
+                guard let vector = chunk.embedding, vector.count == embedder.dimension, vector.allSatisfy(\.isFinite) else {
+                    throw StoreError(.invalidDocument, collection: name,
+                                     "document \(Printable.quoted(document.docID)): chunk \(chunk.ordinal) lacks a finite \(embedder.dimension)-d embedding from \(embedder)")
+                }
+            }
+        } else if document.chunks.contains(where: { $0.embedding != nil }) {
+            throw StoreError(.embedderMismatch, collection: name, "collection '\(name)' has no embedder; vectors were supplied for \(Printable.quoted(document.docID))")
         }
         guard !document.docID.isEmpty else {
             throw StoreError(.invalidDocument, collection: name, "a document with an empty id was not stored")

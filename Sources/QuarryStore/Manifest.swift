@@ -104,12 +104,16 @@ public struct CollectionSettings: Codable, Sendable, Equatable {
     public var analyzer: String
     public var chunking: ChunkingSettings
     public var tokenCounter: String
+    /// The embedder every stored vector came from; nil for a lexical-only collection.
+    /// Querying or adding with another embedder is refused (training/serving skew).
+    public var embedder: EmbedderIdentity?
 
-    public init(analyzer: String, chunking: ChunkingSettings, tokenCounter: String) {
+    public init(analyzer: String, chunking: ChunkingSettings, tokenCounter: String, embedder: EmbedderIdentity? = nil) {
         self.analyzer = analyzer
         self.chunking = chunking
         self.tokenCounter = tokenCounter
+        self.embedder = embedder
     }
 
-    enum CodingKeys: String, CodingKey { case analyzer, chunking, tokenCounter = "token_counter" }
+    enum CodingKeys: String, CodingKey { case analyzer, chunking, tokenCounter = "token_counter", embedder }
 }

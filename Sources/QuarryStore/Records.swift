@@ -41,8 +41,12 @@ public struct NewChunk: Sendable, Equatable {
     public var end: Int
     public var tokenCount: Int
     public var contentHash: String
+    /// The chunk's vector from the collection's embedder, when it has one.
+    public var embedding: [Float]?
 
-    public init(ordinal: Int, text: String, context: String, start: Int, end: Int, tokenCount: Int, contentHash: String) {
+    public init(ordinal: Int, text: String, context: String, start: Int, end: Int, tokenCount: Int, contentHash: String,
+                embedding: [Float]? = nil) {
+        self.embedding = embedding
         self.ordinal = ordinal
         self.text = text
         self.context = context

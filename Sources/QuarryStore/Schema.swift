@@ -68,6 +68,15 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-embeddings") { db in
+            // One Float32 little-endian vector per chunk; removed with its chunk.
+            try db.execute(sql: """
+                CREATE TABLE embeddings (
+                    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+                    vector BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

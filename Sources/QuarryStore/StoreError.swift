@@ -2,7 +2,7 @@
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What went wrong.
     public enum Code: String, Sendable {
-        case notFound, alreadyExists, locked, invalidDocument, corruptManifest, unsupportedFormat, settingsMismatch, database, io
+        case notFound, alreadyExists, locked, invalidDocument, embedderMismatch, corruptManifest, unsupportedFormat, settingsMismatch, database, io
     }
 
     public var code: Code

@@ -5,6 +5,12 @@ public protocol TokenCounter: Sendable {
     var name: String { get }
     /// The number of tokens in `text`.
     func countTokens(_ text: String) -> Int
+    /// Tokens the model adds to every input (e.g. [CLS] and [SEP]), taken off the budget.
+    var reservedTokens: Int { get }
+}
+
+extension TokenCounter {
+    public var reservedTokens: Int { 0 }
 }
 
 /// Counts word-like ICU segments (numbers, letter runs, each CJK word).

@@ -34,7 +34,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try dir.write("a.txt", "Some text.")
-        let badName = try CommandRunner.run(quarry, ["ingest", dir.path, "--collection", "../etc", "--home", dir.path + "/h"])
+        let badName = try CommandRunner.run(quarry, ["ingest", dir.path, "--collection", "../etc", "--home", dir.path + "/h", "--embedder", "none"])
         #expect(badName.status != 0)
         #expect(badName.stderr.contains("invalid name"))
         let config = try dir.write("q.yaml", "chunking:\n  max_tokenz: 5\n")
@@ -54,11 +54,11 @@ import Testing
         try dir.write("docs/good.txt", "Good text.")
         try dir.write("docs/bad.txt", Data([0x41, 0xFF]))
         let home = dir.path + "/h"
-        let failing = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c"])
+        let failing = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c", "--embedder", "none"])
         #expect(failing.status == 1)
         #expect(failing.stderr.contains("invalid UTF-8"))
         #expect(failing.stdout.contains("1 added"))
-        let kept = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c", "--keep-going", "--json"])
+        let kept = try CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c", "--keep-going", "--json", "--embedder", "none"])
         #expect(kept.status == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as? [String: Any]
         #expect(summary?["unchanged"] as? Int == 1)
@@ -75,7 +75,7 @@ import Testing
         defer { dir.remove() }
         let home = dir.path + "/h"
         let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
-        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet"])
+        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let text = try CommandRunner.run(quarry, ["search", "reflecting telescope mirror", "--home", home, "--collection", "demo", "--k", "3"])
         #expect(text.status == 0)

@@ -30,7 +30,7 @@ import Testing
         let corpus = try dir.write("corpus.jsonl", lines.joined(separator: "\n") + "\n")
         let home = dir.path + "/home"
         let database = home + "/collections/crash/collection.sqlite"
-        let arguments = ["ingest", corpus.path, "--home", home, "--collection", "crash", "--quiet"]
+        let arguments = ["ingest", corpus.path, "--home", home, "--collection", "crash", "--quiet", "--embedder", "none"]
 
         // Small batches: many commits, so the kill lands between or inside transactions.
         setenv("QUARRY_INGEST_BATCH_SIZE", "40", 1)

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryCore
+import QuarryEmbed
 import QuarryIngest
 import QuarryStore
 import QuarryTesting
@@ -134,5 +135,34 @@ import Testing
         #expect(try reader.checkIntegrity().isHealthy)
         let all = try reader.documents()
         #expect(!all.contains { $0.text.contains("IGNORE PREVIOUS INSTRUCTIONS") }, "hidden canary text must be dropped")
+    }
+
+    @Test("chunk embeddings are stored and the embedder recorded; another embedder is refused")
+    func embeddings() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try makeTree(dir)
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let embedder = HashEmbedder(dimension: 16)
+        var options = IngestOptions(paths: [dir.path + "/docs"], collection: "v",
+                                    settings: CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                 embedder: embedder.identity))
+        options.embedder = embedder
+        let summary = try await Ingestor(home: home, options: options).run()
+        let reader = try CollectionReader(home: home, name: "v")
+        #expect(reader.manifest.settings.embedder == embedder.identity)
+        let stored = try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM embeddings") }
+        #expect(stored == summary.chunkCount)
+        let chunk = try #require(try reader.chunks(of: "a.md").first)
+        let blob = try #require(try reader.read { try Data.fetchOne($0, sql: "SELECT vector FROM embeddings WHERE chunk_id = ?", arguments: [chunk.id]) })
+        let expected = try await embedder.embed(Chunker.embeddingInput(context: chunk.context, text: chunk.text))
+        #expect(VectorBlob.decode(blob, dimension: 16) == expected)
+
+        var other = options
+        other.embedder = HashEmbedder(dimension: 32)
+        other.settings.embedder = HashEmbedder(dimension: 32).identity
+        let error = await #expect(throws: StoreError.self) { try await Ingestor(home: home, options: other).run() }
+        #expect(error?.code == .embedderMismatch)
+        #expect(error?.description.contains("16-d") == true && error?.description.contains("32-d") == true)
     }
 }

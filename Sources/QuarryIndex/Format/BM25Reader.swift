@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuarryCore
 
 /// A memory-mapped, verified BM25 index file: an immutable snapshot of one generation that
 /// any number of threads can search at once.
@@ -18,7 +19,11 @@ public final class BM25Reader: @unchecked Sendable {
     /// Opens and verifies a file.
     /// - Throws: `IndexError.corrupt` / `.unsupportedVersion`.
     public init(path: String) throws {
-        file = try MappedFile(path: path)
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw IndexError(.io, path: path, "\(error)")
+        }
         self.path = path
         let bytes = file.bytes
         guard bytes.count >= BM25File.headerSize + BM25File.footerSize, let start = bytes.baseAddress else {

@@ -29,9 +29,27 @@ public struct Chunker: Sendable {
     public var counter: any TokenCounter
     let segmenter = Segmenter()
 
-    public init(settings: ChunkingSettings, counter: any TokenCounter = WordTokenCounter()) {
+    /// The longest input the embedder reads (specials included), when there is one: the
+    /// budget never exceeds it, so no chunk is silently truncated by the model.
+    public var modelLimit: Int?
+
+    public init(settings: ChunkingSettings, counter: any TokenCounter = WordTokenCounter(), modelLimit: Int? = nil) {
         self.settings = settings
         self.counter = counter
+        self.modelLimit = modelLimit
+    }
+
+    /// The text an embedder sees for a chunk: its context (title › headings) and its text.
+    public static func embeddingInput(context: String, text: String) -> String {
+        context.isEmpty ? text : context + "\n" + text
+    }
+
+    /// Tokens available to a chunk's text in a section: the configured budget (capped by the
+    /// model's limit) less the model's special tokens and the context that is embedded with it.
+    func budget(context: String) -> Int {
+        let limit = min(settings.maxTokens, modelLimit ?? settings.maxTokens)
+        let contextTokens = modelLimit == nil || context.isEmpty ? 0 : counter.countTokens(context)
+        return max(8, limit - counter.reservedTokens - contextTokens)
     }
 
     /// A span of the text with its token count; UTF-16 offsets.
@@ -49,7 +67,8 @@ public struct Chunker: Sendable {
         let sections = sectionBounds(document, text)
         var carried: [Unit] = []
         for (index, section) in sections.enumerated() {
-            let own = try self.units(text, section.range)
+            let budget = budget(context: section.context)
+            let own = try self.units(text, section.range, budget: budget)
             let units = carried + own
             // A section that is only its heading (a heading directly followed by a
             // subheading) joins the next section rather than becoming a chunk of its own.
@@ -58,7 +77,7 @@ public struct Chunker: Sendable {
                 continue
             }
             carried = []
-            for window in pack(units) {
+            for window in pack(units, budget: budget) {
                 let start = window.first!.start
                 let end = window.last!.end
                 pieces.append(ChunkPiece(text: text.string(start ..< end), context: section.context,
@@ -98,17 +117,17 @@ public struct Chunker: Sendable {
     }
 
     /// Sentences of a section, trimmed, with over-long ones split.
-    func units(_ text: UTF16Text, _ range: Range<Int>) throws -> [Unit] {
+    func units(_ text: UTF16Text, _ range: Range<Int>, budget: Int) throws -> [Unit] {
         let slice = UTF16Text(units: Array(text.units[range]))
         var units: [Unit] = []
         for sentence in try segmenter.sentences(slice) {
             guard let trimmed = trim(slice, sentence.range) else { continue }
             let string = slice.string(trimmed)
             let tokens = counter.countTokens(string)
-            if tokens <= settings.maxTokens && trimmed.count <= settings.maxChunkCharacters {
+            if tokens <= budget && trimmed.count <= settings.maxChunkCharacters {
                 units.append(Unit(start: trimmed.lowerBound + range.lowerBound, end: trimmed.upperBound + range.lowerBound, tokens: tokens))
             } else {
-                for piece in try split(slice, trimmed) {
+                for piece in try split(slice, trimmed, budget: budget) {
                     units.append(Unit(start: piece.start + range.lowerBound, end: piece.end + range.lowerBound, tokens: piece.tokens))
                 }
             }
@@ -117,15 +136,18 @@ public struct Chunker: Sendable {
     }
 
     /// Splits an over-long sentence at word boundaries into units under both budgets.
-    func split(_ text: UTF16Text, _ range: Range<Int>) throws -> [Unit] {
+    func split(_ text: UTF16Text, _ range: Range<Int>, budget: Int) throws -> [Unit] {
         let sentence = UTF16Text(units: Array(text.units[range]))
         var result: [Unit] = []
         var current: Unit?
         for word in try segmenter.words(sentence) {
             let pieces = word.range.count > settings.maxChunkCharacters ? hardSplit(sentence, word.range) : [word.range]
             for piece in pieces {
-                let tokens = word.kind.isWordLike ? max(1, counter.countTokens(sentence.string(piece))) : 0
-                if var open = current, open.tokens + tokens > settings.maxTokens || piece.upperBound - open.start > settings.maxChunkCharacters {
+                // Punctuation counts too for model tokenizers (WordPiece makes "," a token);
+                // spaces never do, so they are not counted at all.
+                let isSpace = !word.kind.isWordLike && sentence.units[piece].allSatisfy(Self.isSpace)
+                let tokens = isSpace ? 0 : word.kind.isWordLike ? max(1, counter.countTokens(sentence.string(piece))) : counter.countTokens(sentence.string(piece))
+                if var open = current, open.tokens + tokens > budget || piece.upperBound - open.start > settings.maxChunkCharacters {
                     if let trimmed = trim(sentence, open.start ..< open.end) {
                         open.start = trimmed.lowerBound
                         open.end = trimmed.upperBound
@@ -162,20 +184,20 @@ public struct Chunker: Sendable {
     }
 
     /// Greedy packing with sentence overlap.
-    func pack(_ units: [Unit]) -> [[Unit]] {
+    func pack(_ units: [Unit], budget: Int) -> [[Unit]] {
         var windows: [[Unit]] = []
         var window: [Unit] = []
         var tokens = 0
         for unit in units {
             let length = window.isEmpty ? 0 : unit.end - window[0].start
-            if !window.isEmpty && (tokens + unit.tokens > settings.maxTokens || length > settings.maxChunkCharacters) {
+            if !window.isEmpty && (tokens + unit.tokens > budget || length > settings.maxChunkCharacters) {
                 windows.append(window)
                 // Carry trailing units that fit in the overlap and still leave room.
                 var carried: [Unit] = []
                 var carriedTokens = 0
                 for previous in window.dropFirst().reversed() {
                     guard carriedTokens + previous.tokens <= settings.overlapTokens,
-                          carriedTokens + previous.tokens + unit.tokens <= settings.maxTokens,
+                          carriedTokens + previous.tokens + unit.tokens <= budget,
                           unit.end - previous.start <= settings.maxChunkCharacters else { break }
                     carried.insert(previous, at: 0)
                     carriedTokens += previous.tokens

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryCore
+import QuarryEmbed
 import QuarryIndex
 import QuarryStore
 import QuarryText
@@ -17,6 +18,8 @@ public struct IngestOptions: Sendable {
     public var prune = false
     /// The command line, for the ingest log.
     public var command = "quarry ingest"
+    /// Embeds every new chunk when set; must match the collection's embedder.
+    public var embedder: (any Embedder)?
 
     public init(paths: [String], collection: String, settings: CollectionSettings) {
         self.paths = paths
@@ -90,7 +93,9 @@ public struct Ingestor: Sendable {
                                   maxFileBytes: settings.maxFileBytes)
         let writer = try CollectionWriter(home: home, name: options.collection, settings: options.settings,
                                           enforceSettings: options.enforceSettings)
-        let processor = DocumentProcessor(chunker: Chunker(settings: writer.settings.chunking),
+        let counter: any TokenCounter = options.embedder?.tokenCounter ?? WordTokenCounter()
+        let chunker = Chunker(settings: writer.settings.chunking, counter: counter, modelLimit: options.embedder?.maxInputTokens)
+        let processor = DocumentProcessor(chunker: chunker,
                                           pdf: PDFReader(executable: settings.pdftotext, timeout: settings.pdfTimeoutSeconds))
         var summary = IngestSummary(collection: options.collection, generation: 0)
         summary.notes = writer.recoveryNotes
@@ -249,6 +254,20 @@ public struct Ingestor: Sendable {
 
     private func flush(_ writer: CollectionWriter, _ state: inout RunState, _ summary: inout IngestSummary) async throws {
         guard !state.pending.isEmpty else { return }
+        if let embedder = options.embedder {
+            let texts = state.pending.flatMap { $0.chunks.map { Chunker.embeddingInput(context: $0.context, text: $0.text) } }
+            let vectors = try await embedder.embed(texts)
+            guard vectors.count == texts.count else {
+                throw EmbedError(.invalidResponse, "the embedder returned \(vectors.count) vectors for \(texts.count) chunks")
+            }
+            var next = 0
+            for d in state.pending.indices {
+                for c in state.pending[d].chunks.indices {
+                    state.pending[d].chunks[c].embedding = vectors[next]
+                    next += 1
+                }
+            }
+        }
         let counts = try await writer.apply(upserts: state.pending)
         summary.added += counts.documentsAdded
         summary.replaced += counts.documentsReplaced

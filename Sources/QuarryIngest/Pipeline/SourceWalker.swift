@@ -30,7 +30,8 @@ public struct SkippedSource: Sendable, Equatable, Codable {
 /// - symlinks are followed only when their target stays inside the ingest root;
 /// - directory cycles (symlink loops, bind mounts) are cut by remembering (device, inode);
 /// - FIFOs, sockets and devices are skipped, so nothing blocks on an endless read;
-/// - files over `maxFileBytes` are skipped before being opened;
+/// - files over `maxFileBytes` are skipped before being opened (JSONL corpora excepted:
+///   they are streamed, with a limit per line instead);
 /// - hidden entries (`.git`, `.DS_Store`) are skipped; `.quarryignore` at a root adds
 ///   exclude patterns, one per line, `#` for comments.
 public struct SourceWalker: Sendable {
@@ -61,7 +62,7 @@ public struct SourceWalker: Sendable {
             } else if (info.st_mode & S_IFMT) == S_IFREG {
                 // A file named explicitly is read even without a known extension (as text).
                 let name = URL(fileURLWithPath: absolute).lastPathComponent
-                if Int(info.st_size) > maxFileBytes {
+                if Int(info.st_size) > maxFileBytes, DocumentFormat(fileName: name) != .jsonl {
                     skipped.append(.init(path: path, reason: "larger than the \(maxFileBytes)-byte limit (\(info.st_size) bytes)", isFailure: true))
                     continue
                 }
@@ -138,7 +139,7 @@ public struct SourceWalker: Sendable {
                         else { skipped.append(.init(path: display, reason: "unsupported file type", isFailure: false)) }
                         continue
                     }
-                    if Int(info.st_size) > maxFileBytes {
+                    if Int(info.st_size) > maxFileBytes, format != .jsonl {
                         skipped.append(.init(path: display, reason: "larger than the \(maxFileBytes)-byte limit (\(info.st_size) bytes)", isFailure: true))
                         continue
                     }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import QuarryCore
+import QuarryEmbed
 import QuarryIngest
+import QuarryModels
 import QuarryStore
 import QuarryText
 
@@ -20,11 +22,13 @@ struct IngestCommand: AsyncParsableCommand {
               quarry ingest corpora/demo --collection demo
               quarry ingest ../shared/corpora/msmarco/corpus.jsonl --collection msmarco
               quarry ingest docs/ --collection docs --exclude "drafts/**" --prune
+              quarry ingest notes/ --collection notes --embedder none     # lexical only
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: CollectionOption
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Argument(help: "Files or directories to ingest.")
     var paths: [String]
@@ -60,7 +64,7 @@ struct IngestCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        var configuration = try global.loadConfiguration()
+        var configuration = try embedding.apply(to: global.loadConfiguration())
         if !include.isEmpty { configuration.ingest.include = include }
         configuration.ingest.exclude += exclude
         if let maxFileBytes { configuration.ingest.maxFileBytes = maxFileBytes }
@@ -69,9 +73,13 @@ struct IngestCommand: AsyncParsableCommand {
         if let analyzer { configuration.analysis.analyzer = analyzer }
         try configuration.validate()
         let home = global.resolveHome(configuration)
+        let embedder = try EmbedderFactory.make(configuration)
+        if let embedder, !quiet, !json { Terminal.error("embedding with \(embedder.identity)\(embedder is NativeEmbedder ? " on \(BLAS.kernelDescription)" : "")") }
         var options = IngestOptions(paths: paths, collection: target.collection,
                                     settings: CollectionSettings(analyzer: configuration.analysis.analyzer, chunking: configuration.chunking,
-                                                                 tokenCounter: WordTokenCounter().name))
+                                                                 tokenCounter: embedder?.tokenCounter?.name ?? WordTokenCounter().name,
+                                                                 embedder: embedder?.identity))
+        options.embedder = embedder
         options.enforceSettings = maxTokens != nil || overlapTokens != nil || analyzer != nil
         options.ingest = configuration.ingest
         options.prune = prune

@@ -14,17 +14,17 @@ public final class MappedFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IndexError(.io, path: path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw QuarryIOError(.open, path: path) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw IndexError(.io, path: path, "cannot stat: \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &info) == 0 else { throw QuarryIOError(.stat, path: path) }
         count = Int(info.st_size)
         if count == 0 {
             base = nil
             return
         }
         guard let mapped = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw IndexError(.io, path: path, "cannot map: \(String(cString: strerror(errno)))")
+            throw QuarryIOError(.read, path: path)
         }
         base = UnsafeRawPointer(mapped)
     }

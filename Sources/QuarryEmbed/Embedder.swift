@@ -1,0 +1,64 @@
+import QuarryCore
+import QuarryText
+
+/// A type that turns texts into vectors: the seam between chunks and vector search.
+/// Implementations: `NativeEmbedder` (BERT in Swift), `HTTPEmbedder` (OpenAI-compatible
+/// `/v1/embeddings`), `HashEmbedder` (deterministic, for tests).
+public protocol Embedder: Sendable {
+    var identity: EmbedderIdentity { get }
+    /// Embeds `texts` in order; every vector has `identity.dimension` components.
+    func embed(_ texts: [String]) async throws -> [[Float]]
+    /// Counts tokens the way the model will see them (for the chunk budget), without the
+    /// special tokens; nil when unknown (HTTP endpoints).
+    func countTokens(_ text: String) -> Int?
+    /// The longest input the model reads, in tokens including specials; nil when unknown.
+    var maxInputTokens: Int? { get }
+    /// Special tokens the model adds to every input ([CLS] and [SEP] for BERT).
+    var specialTokenCount: Int { get }
+}
+
+extension Embedder {
+    public var dimension: Int { identity.dimension }
+    public var specialTokenCount: Int { 0 }
+
+    /// The chunker's token counter for this embedder, when it can count tokens.
+    public var tokenCounter: (any TokenCounter)? {
+        countTokens("") == nil ? nil : EmbedderTokenCounter(embedder: self)
+    }
+
+    /// One text's vector.
+    public func embed(_ text: String) async throws -> [Float] {
+        guard let vector = try await embed([text]).first else {
+            throw EmbedError(.invalidResponse, "the embedder returned no vector")
+        }
+        return vector
+    }
+}
+
+/// An embedding failure, with what to do next.
+public struct EmbedError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: String, Sendable {
+        case configuration, connection, http, invalidResponse, dimensionMismatch, timeout, embedderMismatch
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Counts tokens with an embedder's own tokenizer, so the chunk budget is what the model sees.
+public struct EmbedderTokenCounter: TokenCounter {
+    public let embedder: any Embedder
+    public var name: String { "tokens:\(embedder.identity.kind):\(embedder.identity.model)" }
+    public var reservedTokens: Int { embedder.specialTokenCount }
+
+    public func countTokens(_ text: String) -> Int {
+        embedder.countTokens(text) ?? text.split(whereSeparator: \.isWhitespace).count
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import QuarryCore
+import QuarryModels
+
+/// The built-in embedder: a BERT sentence encoder running in this process (all-MiniLM-L6-v2
+/// by default), with no Python and no network.
+public struct NativeEmbedder: Embedder {
+    public let encoder: SentenceEncoder
+    public let identity: EmbedderIdentity
+
+    /// Loads a model folder in Hugging Face layout.
+    /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it is missing.
+    public init(modelDirectory: URL, maxSequenceLength: Int? = nil) throws {
+        guard FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent("model.safetensors").path) else {
+            throw EmbedError(.configuration, "no embedding model at \(modelDirectory.path) (run scripts/fetch-model, set embedding.model, or use --embedder none)")
+        }
+        encoder = try SentenceEncoder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
+        let weights = try ContentHash.sha256(fileAt: modelDirectory.appendingPathComponent("model.safetensors"))
+        identity = EmbedderIdentity(kind: "native", model: modelDirectory.standardizedFileURL.lastPathComponent, checksum: String(weights.prefix(16)),
+                                    pooling: "mean", dimension: encoder.dimension)
+    }
+
+    /// Runs the (CPU-bound, blocking) encoder on a dispatch thread, so it never occupies the
+    /// cooperative thread pool that HTTP handling and other tasks need.
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        let encoder = self.encoder
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: encoder.encode(texts))
+            }
+        }
+    }
+
+    public func countTokens(_ text: String) -> Int? {
+        encoder.tokenizer.countTokens(text)
+    }
+
+    public var maxInputTokens: Int? { encoder.maxSequenceLength }
+    public var specialTokenCount: Int { 2 }
+}
+
+/// A deterministic embedder for tests: each word (lower-cased, split on non-letters)
+/// hashed into one of `dimension` buckets with a ±1 sign, then L2-normalised. Texts that
+/// share words get similar vectors; no model is needed.
+public struct HashEmbedder: Embedder {
+    public let identity: EmbedderIdentity
+
+    public init(dimension: Int = 64) {
+        identity = EmbedderIdentity(kind: "hash", model: "fnv1a-words", checksum: "0", pooling: "sum", dimension: dimension)
+    }
+
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        texts.map(vector)
+    }
+
+    func vector(_ text: String) -> [Float] {
+        var v = [Float](repeating: 0, count: identity.dimension)
+        for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in word.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            v[Int(hash % UInt64(identity.dimension))] += (hash >> 63) == 0 ? 1 : -1
+        }
+        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 { v = v.map { $0 / norm } } else { v[0] = 1 }
+        return v
+    }
+
+    public func countTokens(_ text: String) -> Int? { nil }
+    public var maxInputTokens: Int? { nil }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// The BERT encoder forward pass in Float32 (Devlin et al. 2019): embeddings + LayerNorm,
+/// then per layer multi-head self-attention, residual + LayerNorm, a GELU feed-forward
+/// block, residual + LayerNorm. Matrix products go through OpenBLAS.
+///
+/// A batch is packed without padding: all sequences' tokens are concatenated into one
+/// [T × H] matrix for the dense layers, and attention runs per sequence over its own
+/// length. That is exactly the unpadded computation, so no attention mask is needed and no
+/// work is wasted on padding. Buffers are per call; memory is bounded by the batch's tokens.
+public final class BertModel: Sendable {
+    public let configuration: BertConfiguration
+    let weights: BertWeights
+
+    /// Loads `config.json` and `model.safetensors` from a Hugging Face model folder.
+    public init(modelDirectory: URL) throws {
+        try BLAS.load()
+        configuration = try BertConfiguration.load(modelDirectory: modelDirectory)
+        let file = try SafeTensorsFile(path: modelDirectory.appendingPathComponent("model.safetensors").path)
+        weights = try BertWeights(file: file, configuration: configuration)
+    }
+
+    /// Whether the model has a sequence-classification head (a cross-encoder).
+    public var hasClassifier: Bool { weights.classifier != nil }
+
+    /// The final hidden states of a batch: one [count × H] block per sequence, concatenated.
+    /// - Parameters:
+    ///   - sequences: token ids (and token type ids) of each sequence, specials included.
+    func hiddenStates(_ sequences: [TokenizedInput]) -> [Float] {
+        let c = configuration
+        let h = c.hiddenSize, heads = c.headCount, d = h / heads, inter = c.intermediateSize
+        let total = sequences.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return [] }
+        var x = [Float](repeating: 0, count: total * h)
+        var qkv = [Float](repeating: 0, count: total * 3 * h)
+        var context = [Float](repeating: 0, count: total * h)
+        var scratch = [Float](repeating: 0, count: total * max(h, inter))
+        let longest = sequences.map(\.count).max() ?? 0
+        var scores = [Float](repeating: 0, count: longest * longest)
+        let scale = 1 / Float(d).squareRoot()
+
+        // Embeddings.
+        x.withUnsafeMutableBufferPointer { x in
+            var t = 0
+            for sequence in sequences {
+                for (position, id) in sequence.ids.enumerated() {
+                    let row = x.baseAddress! + t * h
+                    let word = Int(min(max(id, 0), Int32(c.vocabularySize - 1)))
+                    let type = Int(min(max(sequence.typeIDs[position], 0), Int32(c.typeVocabularySize - 1)))
+                    let p = min(position, c.maxPositions - 1)
+                    for i in 0 ..< h {
+                        row[i] = weights.wordEmbeddings[word * h + i] + weights.positionEmbeddings[p * h + i] + weights.typeEmbeddings[type * h + i]
+                    }
+                    t += 1
+                }
+            }
+            VectorMath.layerNorm(x.baseAddress!, rows: total, width: h, gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta,
+                                 epsilon: c.layerNormEpsilon)
+        }
+
+        for layer in weights.layers {
+            x.withUnsafeMutableBufferPointer { x in
+            qkv.withUnsafeMutableBufferPointer { qkv in
+            context.withUnsafeMutableBufferPointer { context in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+            scores.withUnsafeMutableBufferPointer { scores in
+                let x = x.baseAddress!, qkv = qkv.baseAddress!, context = context.baseAddress!
+                let scratch = scratch.baseAddress!, scores = scores.baseAddress!
+                // Q, K, V for every token in one GEMM: [T × H] · [3H × H]ᵀ.
+                BLAS.gemm(m: total, n: 3 * h, k: h, a: x, lda: h, b: layer.qkv, ldb: h, transposeB: true, c: qkv, ldc: 3 * h)
+                VectorMath.addBias(qkv, rows: total, width: 3 * h, bias: layer.qkvBias)
+                // Attention per sequence and head, over the sequence's own tokens.
+                var start = 0
+                for sequence in sequences {
+                    let n = sequence.count
+                    for head in 0 ..< heads {
+                        let q = qkv + start * 3 * h + head * d
+                        let k = q + h
+                        let v = q + 2 * h
+                        BLAS.gemm(m: n, n: n, k: d, a: q, lda: 3 * h, b: k, ldb: 3 * h, transposeB: true, c: scores, ldc: n, alpha: scale)
+                        VectorMath.softmax(scores, rows: n, width: n, stride: n)
+                        BLAS.gemm(m: n, n: d, k: n, a: scores, lda: n, b: v, ldb: 3 * h, transposeB: false,
+                                  c: context + start * h + head * d, ldc: h)
+                    }
+                    start += n
+                }
+                // Output projection, residual, LayerNorm.
+                BLAS.gemm(m: total, n: h, k: h, a: context, lda: h, b: layer.attentionOut, ldb: h, transposeB: true, c: scratch, ldc: h)
+                VectorMath.addBias(scratch, rows: total, width: h, bias: layer.attentionOutBias)
+                VectorMath.add(x, scratch, count: total * h)
+                VectorMath.layerNorm(x, rows: total, width: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta,
+                                     epsilon: c.layerNormEpsilon)
+                // Feed-forward: GELU(x·W1ᵀ + b1)·W2ᵀ + b2, residual, LayerNorm.
+                BLAS.gemm(m: total, n: inter, k: h, a: x, lda: h, b: layer.intermediate, ldb: h, transposeB: true, c: scratch, ldc: inter)
+                VectorMath.addBias(scratch, rows: total, width: inter, bias: layer.intermediateBias)
+                VectorMath.gelu(scratch, count: total * inter)
+                BLAS.gemm(m: total, n: h, k: inter, a: scratch, lda: inter, b: layer.output, ldb: inter, transposeB: true, c: context, ldc: h)
+                VectorMath.addBias(context, rows: total, width: h, bias: layer.outputBias)
+                VectorMath.add(x, context, count: total * h)
+                VectorMath.layerNorm(x, rows: total, width: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta,
+                                     epsilon: c.layerNormEpsilon)
+            }}}}}
+        }
+        return x
+    }
+
+    /// Mean-pooled, L2-normalised sentence embeddings (sentence-transformers' Pooling with
+    /// mean tokens, then Normalize), one per sequence.
+    public func embed(_ sequences: [TokenizedInput]) -> [[Float]] {
+        let h = configuration.hiddenSize
+        let states = hiddenStates(sequences)
+        var result: [[Float]] = []
+        result.reserveCapacity(sequences.count)
+        var start = 0
+        for sequence in sequences {
+            var mean = [Double](repeating: 0, count: h)
+            for t in start ..< start + sequence.count {
+                for i in 0 ..< h { mean[i] += Double(states[t * h + i]) }
+            }
+            start += sequence.count
+            let n = Double(max(sequence.count, 1))
+            var vector = mean.map { Float($0 / n) }
+            let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+            if norm > 1e-12 { vector = vector.map { Float(Double($0) / norm) } }
+            result.append(vector)
+        }
+        return result
+    }
+
+    /// Classification logits of a cross-encoder (BertForSequenceClassification): the
+    /// pooler (tanh dense on [CLS]) then the classifier, one row of outputs per sequence.
+    /// - Throws: `ModelError.unsupported` when the model has no classification head.
+    public func classify(_ sequences: [TokenizedInput]) throws -> [[Float]] {
+        guard let pooler = weights.pooler, let classifier = weights.classifier else {
+            throw ModelError(.unsupported, "this model has no sequence-classification head (pooler + classifier); it is not a cross-encoder")
+        }
+        let h = configuration.hiddenSize
+        let states = hiddenStates(sequences)
+        var result: [[Float]] = []
+        var start = 0
+        for sequence in sequences {
+            let cls = Array(states[(start * h) ..< (start * h + h)])
+            start += sequence.count
+            var pooled = [Float](repeating: 0, count: h)
+            for o in 0 ..< h {
+                var sum = Double(pooler.bias[o])
+                for i in 0 ..< h { sum += Double(pooler.weight[o * h + i]) * Double(cls[i]) }
+                pooled[o] = tanhf(Float(sum))
+            }
+            var logits = [Float](repeating: 0, count: classifier.outputs)
+            for o in 0 ..< classifier.outputs {
+                var sum = Double(classifier.bias[o])
+                for i in 0 ..< h { sum += Double(classifier.weight[o * h + i]) * Double(pooled[i]) }
+                logits[o] = Float(sum)
+            }
+            result.append(logits)
+        }
+        return result
+    }
+}
