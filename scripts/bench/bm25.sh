@@ -27,7 +27,7 @@ fi
 run() {  # NAME CORPUS_DIR
   local name=$1 dir=$2 home="$work/home-$1"
   rm -rf "$home"
-  "$bin" ingest "$dir/corpus.jsonl" --collection bench --home "$home" --analyzer english --quiet --json >/dev/null
+  "$bin" ingest "$dir/corpus.jsonl" --collection bench --home "$home" --analyzer english --embedder none --quiet --json >/dev/null
   local reindex search rss
   reindex=$("$bin" collections reindex bench --home "$home" --json)
   search=$( { /usr/bin/time -f "%M" "$bin" search --queries "$dir/queries.jsonl" --output "$work/$name.trec" \

@@ -111,8 +111,9 @@ public struct BertTokenizer: Sendable {
         var output: [Int32] = []
         output.reserveCapacity(text.utf8.count / 4 + 8)
         // Only words of at most maxInputCharactersPerWord characters are looked up, so the word buffers are
-        // bounded (and, for the default 100, small enough for the stack).
-        let charCapacity = max(0, maxInputCharactersPerWord)
+        // bounded (and, for the default 100, small enough for the stack). Normalisation yields at most two
+        // characters per UTF-8 byte, so a word can never outgrow 4 per byte either.
+        let charCapacity = min(max(0, maxInputCharactersPerWord), 4 * text.utf8.count + 4)
         var text = text
         text.withUTF8 { bytes in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * charCapacity + 1) { wordBytes in
