@@ -42,12 +42,12 @@ let package = Package(
         ),
         .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"], exclude: ["README.md"]),
         // C shim that dlopen()s OpenBLAS after choosing a kernel the CPU supports.
-        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("dl")]),
         // The encoder's element-wise loops are optimised even in debug builds, so tests and
         // the README's debug-built demo embed at a usable speed.
-        .target(name: "QuarryModels", dependencies: ["CBLAS", "QuarryCore", "QuarryText"],
+        .target(name: "QuarryModels", dependencies: ["CBLAS", "QuarryCore", "QuarryText"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText"]),
+        .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText"], exclude: ["README.md"]),
         .target(
             name: "QuarryStore",
             dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],

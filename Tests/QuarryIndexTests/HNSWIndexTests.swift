@@ -49,7 +49,7 @@ import Testing
         #expect(defaults.connectivity == 16 && defaults.expansionAdd == 200 && defaults.expansionSearch == 64)
         try defaults.validate()
         for bad in [HNSWIndex.Configuration(connectivity: 1), .init(connectivity: 1000), .init(expansionAdd: 0),
-                    .init(expansionSearch: 0), .init(exactFilterFraction: 1.5), .init(exactFilterLimit: -1),
+                    .init(expansionSearch: 0), .init(exactFilterFraction: 1.5), .init(exactFilterScale: -1),
                     .init(filteredExpansionFactor: 0.5), .init(compactionThreshold: 0), .init(compactionThreshold: .nan)] {
             #expect(throws: IndexError.self) { try bad.validate() }
             #expect(throws: IndexError.self) { try HNSWIndex(dimension: 8, configuration: bad) }
@@ -165,7 +165,7 @@ import Testing
         let fixture = try Fixture.shared.get()
         var graphOnly = HNSWIndex.Configuration()
         graphOnly.exactFilterFraction = 0
-        graphOnly.exactFilterLimit = 0
+        graphOnly.exactFilterScale = 0
         let index = try HNSWIndex(decoding: fixture.bytes, configuration: graphOnly)
         var generator = SplitMix64(seed: 78)
         let allowed = Set(fixture.data.base.indices.shuffled(using: &generator).prefix(500).map { Int64($0) })

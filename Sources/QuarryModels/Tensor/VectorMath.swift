@@ -1,70 +1,33 @@
-import Foundation
+import CBLAS
 
-/// The element-wise kernels of a transformer layer, on raw Float buffers.
+/// The element-wise kernels of a transformer layer. They live in C (CBLAS/qkernels.c),
+/// compiled for AVX-512, AVX2 and baseline x86-64 with the best chosen at load time:
+/// Swift's SIMD types lowered parts of them to per-lane loops, and scalar `erff`/`expf`
+/// alone took a quarter of the encoder's time.
 enum VectorMath {
-    /// In-place LayerNorm of `rows` rows of width `width`: (x − mean)/√(var + eps)·γ + β,
-    /// with mean and variance accumulated in Double (PyTorch normalises in float32 with a
-    /// careful reduction; Double keeps us within its rounding).
+    /// In-place LayerNorm: (x − mean)/√(var + eps)·γ + β per row (two-pass variance).
     static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, gamma: UnsafePointer<Float>,
                           beta: UnsafePointer<Float>, epsilon: Float) {
-        for r in 0 ..< rows {
-            let row = x + r * width
-            var sum = 0.0
-            for i in 0 ..< width { sum += Double(row[i]) }
-            let mean = sum / Double(width)
-            var squares = 0.0
-            for i in 0 ..< width {
-                let d = Double(row[i]) - mean
-                squares += d * d
-            }
-            let inverse = 1 / (squares / Double(width) + Double(epsilon)).squareRoot()
-            for i in 0 ..< width {
-                row[i] = Float((Double(row[i]) - mean) * inverse) * gamma[i] + beta[i]
-            }
-        }
+        qk_layernorm(x, Int32(rows), Int32(width), gamma, beta, epsilon)
     }
 
     /// Adds a bias vector to each of `rows` rows.
     static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>) {
-        for r in 0 ..< rows {
-            let row = x + r * width
-            for i in 0 ..< width { row[i] += bias[i] }
-        }
+        qk_add_bias(x, Int32(rows), Int32(width), bias)
     }
 
     /// x += y, element-wise.
     static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
-        for i in 0 ..< count { x[i] += y[i] }
+        qk_add(x, y, Int64(count))
     }
 
     /// Exact GELU, 0.5·x·(1 + erf(x/√2)) — BERT's "gelu", not the tanh approximation.
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let inverseRoot2: Float = 0.70710678118654752
-        for i in 0 ..< count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * inverseRoot2))
-        }
+        qk_gelu(x, Int64(count))
     }
 
     /// Row-wise softmax over `width` columns of `rows` rows with leading dimension `stride`.
     static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int) {
-        for r in 0 ..< rows {
-            let row = x + r * stride
-            var maximum = -Float.infinity
-            for i in 0 ..< width { maximum = max(maximum, row[i]) }
-            var sum: Float = 0
-            for i in 0 ..< width {
-                let e = expf(row[i] - maximum)
-                row[i] = e
-                sum += e
-            }
-            let inverse = 1 / sum
-            for i in 0 ..< width { row[i] *= inverse }
-        }
-    }
-
-    /// tanh in place.
-    static func tanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0 ..< count { x[i] = tanhf(x[i]) }
+        qk_softmax(x, Int32(rows), Int32(width), Int32(stride))
     }
 }
