@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         .executableTarget(
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
-        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryTesting"]),
+        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

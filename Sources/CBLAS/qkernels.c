@@ -70,18 +70,57 @@ QK_CLONES void qk_gelu(float *x, int64_t count) {
     }
 }
 
+// Reductions keep 16 independent partial results, so the loops vectorise without letting
+// the compiler reassociate floating-point sums (no -ffast-math, which would also fold away
+// the rounding trick in qk_exp).
+#define QK_LANES 16
+
+static inline float qk_sum(const float *x, int32_t n) {
+    float partial[QK_LANES] = {0};
+    int32_t i = 0;
+    for (; i + QK_LANES <= n; i += QK_LANES)
+        for (int32_t j = 0; j < QK_LANES; j++) partial[j] += x[i + j];
+    float total = 0.0f;
+    for (int32_t j = 0; j < QK_LANES; j++) total += partial[j];
+    for (; i < n; i++) total += x[i];
+    return total;
+}
+
+static inline float qk_max(const float *x, int32_t n) {
+    float partial[QK_LANES];
+    for (int32_t j = 0; j < QK_LANES; j++) partial[j] = -INFINITY;
+    int32_t i = 0;
+    for (; i + QK_LANES <= n; i += QK_LANES)
+        for (int32_t j = 0; j < QK_LANES; j++) partial[j] = x[i + j] > partial[j] ? x[i + j] : partial[j];
+    float maximum = -INFINITY;
+    for (int32_t j = 0; j < QK_LANES; j++) maximum = partial[j] > maximum ? partial[j] : maximum;
+    for (; i < n; i++) maximum = x[i] > maximum ? x[i] : maximum;
+    return maximum;
+}
+
+static inline float qk_centred_squares(const float *x, int32_t n, float mean) {
+    float partial[QK_LANES] = {0};
+    int32_t i = 0;
+    for (; i + QK_LANES <= n; i += QK_LANES)
+        for (int32_t j = 0; j < QK_LANES; j++) {
+            float d = x[i + j] - mean;
+            partial[j] += d * d;
+        }
+    float total = 0.0f;
+    for (int32_t j = 0; j < QK_LANES; j++) total += partial[j];
+    for (; i < n; i++) {
+        float d = x[i] - mean;
+        total += d * d;
+    }
+    return total;
+}
+
 QK_CLONES void qk_softmax(float *x, int32_t rows, int32_t width, int32_t stride) {
     for (int32_t r = 0; r < rows; r++) {
         float *row = x + (int64_t)r * stride;
-        float maximum = -INFINITY;
-        for (int32_t i = 0; i < width; i++) maximum = row[i] > maximum ? row[i] : maximum;
-        float sum = 0.0f;
-        for (int32_t i = 0; i < width; i++) {
-            float e = qk_exp(row[i] - maximum);
-            row[i] = e;
-            sum += e;
-        }
-        float inverse = 1.0f / sum;
+        float maximum = qk_max(row, width);
+        for (int32_t i = 0; i < width; i++) row[i] = qk_exp(row[i] - maximum);
+        float inverse = 1.0f / qk_sum(row, width);
         for (int32_t i = 0; i < width; i++) row[i] *= inverse;
     }
 }
@@ -89,15 +128,8 @@ QK_CLONES void qk_softmax(float *x, int32_t rows, int32_t width, int32_t stride)
 QK_CLONES void qk_layernorm(float *x, int32_t rows, int32_t width, const float *gamma, const float *beta, float epsilon) {
     for (int32_t r = 0; r < rows; r++) {
         float *row = x + (int64_t)r * width;
-        float sum = 0.0f;
-        for (int32_t i = 0; i < width; i++) sum += row[i];
-        float mean = sum / (float)width;
-        float squares = 0.0f;
-        for (int32_t i = 0; i < width; i++) {
-            float d = row[i] - mean;
-            squares += d * d;
-        }
-        float inverse = 1.0f / sqrtf(squares / (float)width + epsilon);
+        float mean = qk_sum(row, width) / (float)width;
+        float inverse = 1.0f / sqrtf(qk_centred_squares(row, width, mean) / (float)width + epsilon);
         for (int32_t i = 0; i < width; i++) row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i];
     }
 }

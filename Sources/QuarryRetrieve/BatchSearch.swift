@@ -53,12 +53,15 @@ public struct RetrieveError: Error, CustomStringConvertible, Sendable {
 /// decides the document's score (max-pooling, the usual passage-to-document rule), and the
 /// top `k` documents are written as `qid Q0 docid rank score tag`.
 public struct BatchSearch: Sendable {
-    public let searcher: LexicalSearcher
+    /// Scored chunks for query number `index`, best first, at most `k` of them.
+    public typealias ChunkRanker = (_ index: Int, _ k: Int) throws -> [(chunkID: Int64, score: Float)]
+
+    public let collection: CollectionReader
     /// Chunks retrieved per query before pooling into documents (`k × depth`).
     public var depth: Int = 4
 
-    public init(searcher: LexicalSearcher) {
-        self.searcher = searcher
+    public init(collection: CollectionReader) {
+        self.collection = collection
     }
 
     /// One query's ranked documents.
@@ -67,25 +70,42 @@ public struct BatchSearch: Sendable {
         public var documents: [(docID: String, score: Float)]
     }
 
-    /// Runs every query single-threaded, in order; `progress` gets (done, total).
-    public func run(_ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
-                    progress: ((Int, Int) -> Void)? = nil) throws -> (rankings: [Ranking], searchSeconds: Double) {
+    /// Lexical batch: every query analysed and searched with BM25, single-threaded, in order.
+    public static func lexical(_ searcher: LexicalSearcher, _ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
+                               progress: ((Int, Int) -> Void)? = nil) throws -> (rankings: [Ranking], searchSeconds: Double) {
+        let terms = try queries.map { try searcher.analyzer.terms($0.text) }
+        return try BatchSearch(collection: searcher.collection).run(queries, k: k, progress: progress) { i, depthK in
+            searcher.index.search(terms: terms[i], k: depthK, parameters: parameters).map { (chunkID: $0.chunkID, score: $0.score) }
+        }
+    }
+
+    /// Dense batch: all queries embedded first (in one batch), then searched one at a time.
+    public static func dense(_ searcher: DenseSearcher, _ queries: [Query], k: Int,
+                             progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
+        let vectors = try await searcher.embedder.embed(queries.map(\.text))
+        return try BatchSearch(collection: searcher.collection).run(queries, k: k, progress: progress) { i, depthK in
+            try searcher.index.search(vectors[i], k: depthK, filter: nil).map { (chunkID: $0.id, score: $0.score) }
+        }
+    }
+
+    /// Runs `rank` for every query in order; the seconds count only the ranking calls.
+    public func run(_ queries: [Query], k: Int, progress: ((Int, Int) -> Void)? = nil,
+                    rank: ChunkRanker) throws -> (rankings: [Ranking], searchSeconds: Double) {
         let documentOf = try chunkDocuments()
         // With one chunk per document, pooling cannot merge hits: k chunks are k documents.
         let depth = Set(documentOf.values).count == documentOf.count ? 1 : self.depth
         var rankings: [Ranking] = []
         var seconds = 0.0
         for (i, query) in queries.enumerated() {
-            let terms = try searcher.analyzer.terms(query.text)
             let start = DispatchTime.now().uptimeNanoseconds
-            let hits = searcher.index.search(terms: terms, k: k * depth, parameters: parameters)
+            let hits = try rank(i, k * depth)
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var best: [String: Float] = [:]
             var order: [String] = []
             for hit in hits {
                 guard let doc = documentOf[hit.chunkID] else { continue }
                 if best[doc] == nil { order.append(doc) }
-                best[doc] = max(best[doc] ?? 0, hit.score)
+                best[doc] = max(best[doc] ?? -.infinity, hit.score)
             }
             let ranked = order.map { ($0, best[$0]!) }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
             rankings.append(Ranking(queryID: query.id, documents: Array(ranked.prefix(k)).map { (docID: $0.0, score: $0.1) }))
@@ -96,7 +116,7 @@ public struct BatchSearch: Sendable {
 
     /// chunk id → document id for the whole collection.
     func chunkDocuments() throws -> [Int64: String] {
-        try searcher.collection.read { db in
+        try collection.read { db in
             var map: [Int64: String] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT c.id, d.doc_id FROM chunks c JOIN documents d ON d.id = c.document_id")
             while let row = try rows.next() { map[row[0]] = row[1] }

@@ -20,48 +20,31 @@ public struct LexicalSearcher: Sendable {
 
     /// Opens the collection's lexical index, rebuilding it if needed.
     public static func open(home: QuarryHome, collection name: String) async throws -> LexicalSearcher {
-        var reader = try CollectionReader(home: home, name: name)
-        var notes: [String] = []
-        var rebuild: Set<String> = []
-        if let entry = reader.manifest.derivedFile(LexicalIndexBuilder.kindName) {
-            do {
-                let file = try BM25Reader(path: reader.directory.appendingPathComponent(entry.name).path)
-                guard file.header.generation == UInt64(reader.manifest.generation), file.header.analyzer == reader.manifest.settings.analyzer else {
-                    throw IndexError(.mismatch, path: file.path, "index is for generation \(file.header.generation), analyzer \(file.header.analyzer)")
-                }
-                return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: [])
-            } catch {
-                notes.append("lexical index damaged or mismatched (\(error)); rebuilding from collection.sqlite")
-                rebuild = [LexicalIndexBuilder.kindName]
-            }
-        } else {
-            notes.append("collection '\(name)' has no lexical index for generation \(reader.manifest.generation); building it from collection.sqlite")
+        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builders: [LexicalIndexBuilder()]) { _, url, reader in
+            _ = try openFile(url, reader)
         }
-        // Persist the rebuilt index when no writer is busy and nothing is pending.
-        if let writer = try? CollectionWriter(home: home, name: name, settings: reader.manifest.settings) {
-            let pending = (try? await writer.hasPendingRows()) ?? true
-            if !pending {
-                let manifest = try await writer.commit(builders: [LexicalIndexBuilder()], rebuilding: rebuild)
-                notes += await writer.buildNotes
-                await writer.close()
-                reader = try CollectionReader(home: home, name: name)
-                if let entry = manifest.derivedFile(LexicalIndexBuilder.kindName) {
-                    let file = try BM25Reader(path: reader.directory.appendingPathComponent(entry.name).path)
-                    return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: notes)
-                }
-            } else {
-                await writer.close()
-            }
+        let reader = outcome.reader
+        if !outcome.unavailable.contains(LexicalIndexBuilder.kindName), let entry = reader.manifest.derivedFile(LexicalIndexBuilder.kindName) {
+            let file = try openFile(reader.directory.appendingPathComponent(entry.name), reader)
+            return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: outcome.notes)
         }
-        // A writer is busy (or an ingest is unfinished): build a private copy in memory.
+        // A writer is busy (or an ingest is unfinished): build a private copy.
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-lexical-\(UUID().uuidString).bm25")
         let bytes = try reader.read { db in try InMemoryLexicalBuild.encode(db, analyzer: try Analyzers.named(reader.manifest.settings.analyzer),
                                                                              generation: reader.manifest.generation) }
         try Data(bytes).write(to: temporary)
         defer { try? FileManager.default.removeItem(at: temporary) }
         let file = try BM25Reader(path: temporary.path)
-        notes.append("the collection is being written; searched a temporary index built from its current contents")
-        return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: notes)
+        return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: outcome.notes)
+    }
+
+    /// Opens and checks a BM25 file against the collection's generation and analyzer.
+    static func openFile(_ url: URL, _ reader: CollectionReader) throws -> BM25Reader {
+        let file = try BM25Reader(path: url.path)
+        guard file.header.generation == UInt64(reader.manifest.generation), file.header.analyzer == reader.manifest.settings.analyzer else {
+            throw IndexError(.mismatch, path: file.path, "index is for generation \(file.header.generation), analyzer \(file.header.analyzer)")
+        }
+        return file
     }
 
     init(collection: CollectionReader, index: BM25Index, notes: [String]) throws {
@@ -79,21 +62,7 @@ public struct LexicalSearcher: Sendable {
 
     /// Attaches document ids, text and offsets to scored chunk ids.
     func details(_ hits: [LexicalHit]) throws -> [SearchHit] {
-        guard !hits.isEmpty else { return [] }
-        let rows = try collection.read { db -> [Int64: Row] in
-            let ids = hits.map(\.chunkID)
-            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.id, d.doc_id, c.ordinal, d.title, c.context, c.text, c.start_offset, c.end_offset
-                FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(placeholders))
-                """, arguments: StatementArguments(ids))
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0) })
-        }
-        return hits.enumerated().compactMap { rank, hit in
-            guard let row = rows[hit.chunkID] else { return nil }
-            return SearchHit(rank: rank + 1, score: hit.score, chunkID: hit.chunkID, docID: row[1], ordinal: row[2], title: row[3],
-                             context: row[4], text: row[5], start: row[6], end: row[7])
-        }
+        try ChunkDetails.attach(hits.map { (chunkID: $0.chunkID, score: $0.score) }, from: collection)
     }
 }
 

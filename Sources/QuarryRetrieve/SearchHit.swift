@@ -17,7 +17,10 @@ public struct SearchHit: Sendable, Codable, Equatable {
     }
 }
 
-/// The retrieval modes `quarry search` offers (dense and hybrid arrive with their issues).
+/// The retrieval modes `quarry search` offers (hybrid arrives with its issue).
 public enum SearchMode: String, Sendable, CaseIterable, Codable {
+    /// BM25 over the collection's analyzer.
     case lexical
+    /// Nearest neighbours of the query embedding (HNSW).
+    case dense
 }

@@ -93,7 +93,7 @@ import Testing
         _ = try await ingest(dir.path + "/corpus.jsonl", home)
         let searcher = try await LexicalSearcher.open(home: home, collection: "c")
         let queries = try QueryFile.read(dir.url.appendingPathComponent("queries.jsonl"))
-        let (rankings, _) = try BatchSearch(searcher: searcher).run(queries, k: 2)
+        let (rankings, _) = try BatchSearch.lexical(searcher, queries, k: 2)
         let lines = try BatchSearch.trecLines(rankings, tag: "t").split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("q1 Q0 d1 1 "))

@@ -151,7 +151,7 @@ public struct Ingestor: Sendable {
             let status = summary.failed.isEmpty ? "completed" : "completed_with_errors"
             let manifest = try await writer.commit(status: status, summary: [
                 "files": summary.files, "unchanged": summary.unchanged, "skipped": summary.skipped.count, "failed": summary.failed.count,
-            ], builders: [LexicalIndexBuilder()])
+            ], builders: writer.settings.embedder == nil ? [LexicalIndexBuilder()] : [LexicalIndexBuilder(), VectorIndexBuilder()])
             summary.notes += await writer.buildNotes
             summary.generation = manifest.generation
             summary.documentCount = manifest.documentCount

@@ -119,7 +119,9 @@ struct CollectionsCommand: AsyncParsableCommand {
                 throw ReportedFailure(description: "collection '\(name)' has an unfinished ingest; re-run it before reindexing")
             }
             let start = Date()
-            let manifest = try await writer.commit(builders: [LexicalIndexBuilder(fullRebuild: true)], rebuilding: [LexicalIndexBuilder.kindName])
+            var builders: [any DerivedIndexBuilder] = [LexicalIndexBuilder(fullRebuild: true)]
+            if reader.manifest.settings.embedder != nil { builders.append(VectorIndexBuilder(fullRebuild: true)) }
+            let manifest = try await writer.commit(builders: builders, rebuilding: Set(builders.map(\.kind)))
             let seconds = Date().timeIntervalSince(start)
             await writer.close()
             let output = Output(collection: name, generation: manifest.generation, files: manifest.derivedFiles, seconds: seconds)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuarryCore
+import QuarryEmbed
 import QuarryIndex
 import QuarryRetrieve
 
@@ -16,12 +17,14 @@ struct SearchCommand: AsyncParsableCommand {
             Examples:
               quarry search "how do telescopes work" --collection demo
               quarry search "moon phases" --collection demo --k 3 --json
+              quarry search "how do plants grow" --collection demo --mode dense
               quarry search --queries ../shared/corpora/msmarco/queries.jsonl --output run.trec --collection msmarco --k 100
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: CollectionOption
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Argument(help: "The query (omit with --queries).")
     var query: String?
@@ -62,17 +65,38 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try global.loadConfiguration()
+        let configuration = try embedding.apply(to: global.loadConfiguration())
         let home = global.resolveHome(configuration)
         let parameters = BM25Parameters(k1: k1, b: b, titleBoost: titleBoost)
         try parameters.validate()
-        let searcher = try await LexicalSearcher.open(home: home, collection: target.collection)
-        for note in searcher.notes { Terminal.error("note: \(note)") }
-        if let queries, let output {
-            try runBatch(searcher, queries: queries, output: output, parameters: parameters)
-            return
+        let list = try queries.map { try QueryFile.read(URL(fileURLWithPath: $0)) }
+        let hits: [SearchHit]
+        var batch: (rankings: [BatchSearch.Ranking], searchSeconds: Double)?
+        let progress = progressPrinter()
+        switch mode {
+        case .lexical:
+            let searcher = try await LexicalSearcher.open(home: home, collection: target.collection)
+            for note in searcher.notes { Terminal.error("note: \(note)") }
+            if let list {
+                batch = try BatchSearch.lexical(searcher, list, k: k, parameters: parameters, progress: progress)
+                hits = []
+            } else {
+                hits = try searcher.search(query ?? "", k: k, parameters: parameters)
+            }
+        case .dense:
+            guard let embedder = try EmbedderFactory.make(configuration) else {
+                throw ValidationError("dense search needs an embedder; embedding.provider is none")
+            }
+            let searcher = try await DenseSearcher.open(home: home, collection: target.collection, embedder: embedder)
+            for note in searcher.notes { Terminal.error("note: \(note)") }
+            if let list {
+                batch = try await BatchSearch.dense(searcher, list, k: k, progress: progress)
+                hits = []
+            } else {
+                hits = try await searcher.search(query ?? "", k: k)
+            }
         }
-        let hits = try searcher.search(query ?? "", k: k, parameters: parameters)
+        if let batch, let list, let output { return try writeRun(batch, queries: list, output: output) }
         if json { return try Terminal.json(hits) }
         if hits.isEmpty { return print("no results") }
         for hit in hits {
@@ -82,28 +106,34 @@ struct SearchCommand: AsyncParsableCommand {
         }
     }
 
-    private func runBatch(_ searcher: LexicalSearcher, queries: String, output: String, parameters: BM25Parameters) throws {
-        let list = try QueryFile.read(URL(fileURLWithPath: queries))
-        let interactive = Terminal.isInteractive && !json
-        let (rankings, seconds) = try BatchSearch(searcher: searcher).run(list, k: k, parameters: parameters) { done, total in
-            if interactive && (done % 100 == 0 || done == total) {
+    private func progressPrinter() -> ((Int, Int) -> Void)? {
+        guard Terminal.isInteractive && !json else { return nil }
+        return { done, total in
+            if done % 100 == 0 || done == total {
                 FileHandle.standardError.write(Data("\r\u{1B}[2Ksearch: \(done)/\(total) queries".utf8))
+                if done == total { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             }
         }
-        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        let text = try BatchSearch.trecLines(rankings, tag: tag)
+    }
+
+    private func writeRun(_ batch: (rankings: [BatchSearch.Ranking], searchSeconds: Double), queries: [Query], output: String) throws {
+        let text = try BatchSearch.trecLines(batch.rankings, tag: tag)
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
         struct Summary: Encodable {
+            var mode: String
             var queries: Int
             var output: String
             var searchSeconds: Double
             var queriesPerSecond: Double
-            enum CodingKeys: String, CodingKey { case queries, output, searchSeconds = "search_seconds", queriesPerSecond = "queries_per_second" }
+            enum CodingKeys: String, CodingKey {
+                case mode, queries, output, searchSeconds = "search_seconds", queriesPerSecond = "queries_per_second"
+            }
         }
-        let summary = Summary(queries: list.count, output: output, searchSeconds: seconds,
-                              queriesPerSecond: seconds > 0 ? Double(list.count) / seconds : 0)
+        let seconds = batch.searchSeconds
+        let summary = Summary(mode: mode.rawValue, queries: queries.count, output: output, searchSeconds: seconds,
+                              queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : 0)
         if json { return try Terminal.json(summary) }
-        print("wrote \(list.count) queries × top \(k) documents to \(output) (\(String(format: "%.0f", summary.queriesPerSecond)) queries/s, single thread)")
+        print("wrote \(queries.count) queries × top \(k) documents to \(output) (\(mode.rawValue), \(String(format: "%.0f", summary.queriesPerSecond)) queries/s, single thread)")
     }
 }
 

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import QuarryCore
+import QuarryStore
+
+/// Keeps a collection's HNSW index in step with its commits: the `DerivedIndexBuilder` for
+/// kind "vectors", over the chunk embeddings stored in SQLite.
+///
+/// At each commit it loads the previous generation's file and applies the generation's
+/// changes: tombstoned chunks are removed (HNSW tombstones, compacted automatically past the
+/// configured ratio so recall does not decay) and the new chunks' vectors are inserted. A
+/// missing, damaged or mismatched previous file means a full build from SQLite, reported in
+/// the note. The file records the embedder, so vectors from another model are never mixed.
+public struct VectorIndexBuilder: DerivedIndexBuilder {
+    public let kind = VectorIndexBuilder.kindName
+    public static let kindName = "vectors"
+    /// Graph parameters for new files (M, efConstruction, ef, compaction threshold).
+    public var configuration: HNSWIndex.Configuration
+    /// Build from every embedding even when the previous file could be updated.
+    public var fullRebuild: Bool
+
+    public init(configuration: HNSWIndex.Configuration = HNSWIndex.Configuration(), fullRebuild: Bool = false) {
+        self.configuration = configuration
+        self.fullRebuild = fullRebuild
+    }
+
+    /// The file name for a generation.
+    public static func fileName(generation: Int) -> String { "vectors.\(generation).hnsw" }
+
+    /// The id an index file records for an embedder (the file format allows 64 bytes).
+    public static func embedderID(_ identity: EmbedderIdentity) -> String {
+        "\(identity.kind):\(ContentHash.sha256(identity.description).prefix(32)):\(identity.dimension)"
+    }
+
+    public func build(_ context: DerivedBuildContext) throws -> DerivedBuildResult {
+        guard let embedder = context.settings.embedder else {
+            throw IndexError(.invalidArgument, path: context.directory.path, "collection '\(context.collection)' has no embedder, so no vector index")
+        }
+        let id = Self.embedderID(embedder)
+        var note: String?
+        var index: HNSWIndex?
+        if !fullRebuild, let entry = context.previous?.derivedFile(kind), let previous = context.previous {
+            do {
+                let loaded = try HNSWIndex(path: context.url(entry.name).path, expectedEmbedderID: id)
+                guard try HNSWFile.readHeader(at: context.url(entry.name).path).generation == UInt64(previous.generation) else {
+                    throw IndexError(.mismatch, path: entry.name, "file is not of generation \(previous.generation)")
+                }
+                try apply(context, to: loaded, dimension: embedder.dimension)
+                index = loaded
+            } catch {
+                note = "vector index: previous file unusable (\(error)); rebuilt from collection.sqlite"
+            }
+        }
+        let built = try index ?? context.read { db in try Self.buildAll(db, dimension: embedder.dimension, configuration: configuration) }
+        let name = Self.fileName(generation: context.generation)
+        let data = Data(try built.encoded(generation: UInt64(context.generation), embedderID: id))
+        try AtomicFile.write(data, to: context.url(name))
+        return DerivedBuildResult(file: Manifest.DerivedFile(kind: kind, name: name, generation: context.generation, bytes: data.count,
+                                                             sha256: ContentHash.sha256(data)),
+                                  note: note)
+    }
+
+    /// Removes the generation's tombstoned chunks and inserts its new ones.
+    func apply(_ context: DerivedBuildContext, to index: HNSWIndex, dimension: Int) throws {
+        try context.read { db in
+            for chunk in try Int64.fetchAll(db, sql: "SELECT chunk_id FROM chunk_tombstones WHERE generation = ?", arguments: [context.generation]) {
+                _ = index.remove(id: chunk)
+            }
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT e.chunk_id, e.vector FROM embeddings e JOIN chunks c ON c.id = e.chunk_id
+                WHERE c.generation = ? ORDER BY e.chunk_id
+                """, arguments: [context.generation])
+            while let row = try rows.next() {
+                try index.add(id: row[0], vector: try Self.vector(row[1], dimension: dimension, chunk: row[0]))
+            }
+        }
+    }
+
+    /// Builds an index from every stored embedding (also used by readers that cannot write).
+    public static func buildAll(_ db: Database, dimension: Int, configuration: HNSWIndex.Configuration) throws -> HNSWIndex {
+        let index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
+        let rows = try Row.fetchCursor(db, sql: "SELECT chunk_id, vector FROM embeddings ORDER BY chunk_id")
+        var ids: [Int64] = []
+        var vectors: [[Float]] = []
+        while let row = try rows.next() {
+            ids.append(row[0])
+            vectors.append(try vector(row[1], dimension: dimension, chunk: row[0]))
+            if ids.count == 4096 {
+                try index.add(ids: ids, vectors: vectors)
+                ids.removeAll(keepingCapacity: true)
+                vectors.removeAll(keepingCapacity: true)
+            }
+        }
+        if !ids.isEmpty { try index.add(ids: ids, vectors: vectors) }
+        return index
+    }
+
+    static func vector(_ blob: Data, dimension: Int, chunk: Int64) throws -> [Float] {
+        guard let vector = VectorBlob.decode(blob, dimension: dimension) else {
+            throw IndexError(.corrupt, path: "collection.sqlite", "embedding of chunk \(chunk) is \(blob.count) bytes, not \(dimension) floats")
+        }
+        return vector
+    }
+}

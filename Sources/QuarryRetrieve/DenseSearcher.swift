@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import QuarryCore
+import QuarryEmbed
+import QuarryIndex
+import QuarryStore
+
+/// Dense (vector) search over one collection: the query embedded with the collection's own
+/// embedder, HNSW search over the chunk vectors, chunk details from SQLite.
+///
+/// The embedder must be the one the collection was built with (same kind, model, weights,
+/// pooling, dimension): anything else is refused with both identities named, because
+/// vectors from two models are not comparable (training/serving skew).
+public struct DenseSearcher: Sendable {
+    public let collection: CollectionReader
+    public let index: HNSWIndex
+    public let embedder: any Embedder
+    public let notes: [String]
+
+    public static func open(home: QuarryHome, collection name: String, embedder: any Embedder) async throws -> DenseSearcher {
+        let manifestReader = try CollectionReader(home: home, name: name)
+        guard let stored = manifestReader.manifest.settings.embedder else {
+            throw RetrieveError("collection '\(name)' has no embeddings (it was ingested with --embedder none); dense search needs a re-ingest with an embedder")
+        }
+        guard stored == embedder.identity else {
+            throw RetrieveError("collection '\(name)' was embedded with \(stored); this query would use \(embedder.identity). Configure the collection's embedder (embedding.* / --model), or re-ingest")
+        }
+        let embedderID = VectorIndexBuilder.embedderID(stored)
+        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builders: [VectorIndexBuilder()]) { _, url, reader in
+            _ = try openFile(url, reader, embedderID: embedderID)
+        }
+        let reader = outcome.reader
+        if !outcome.unavailable.contains(VectorIndexBuilder.kindName), let entry = reader.manifest.derivedFile(VectorIndexBuilder.kindName) {
+            let index = try openFile(reader.directory.appendingPathComponent(entry.name), reader, embedderID: embedderID)
+            return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
+        }
+        let index = try reader.read { db in try VectorIndexBuilder.buildAll(db, dimension: stored.dimension, configuration: HNSWIndex.Configuration()) }
+        return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
+    }
+
+    static func openFile(_ url: URL, _ reader: CollectionReader, embedderID: String) throws -> HNSWIndex {
+        let header = try HNSWFile.readHeader(at: url.path)
+        guard header.generation == UInt64(reader.manifest.generation) else {
+            throw IndexError(.mismatch, path: url.path, "index is for generation \(header.generation), not \(reader.manifest.generation)")
+        }
+        return try HNSWIndex(path: url.path, expectedEmbedderID: embedderID)
+    }
+
+    /// The top `k` chunks for `query`.
+    public func search(_ query: String, k: Int) async throws -> [SearchHit] {
+        let vector = try await embedder.embed(query)
+        let hits = try index.search(vector, k: k, filter: nil)
+        return try ChunkDetails.attach(hits.map { (chunkID: $0.id, score: $0.score) }, from: collection)
+    }
+}
+
+/// Joins scored chunk ids with their document ids, text and offsets.
+enum ChunkDetails {
+    static func attach(_ hits: [(chunkID: Int64, score: Float)], from collection: CollectionReader) throws -> [SearchHit] {
+        guard !hits.isEmpty else { return [] }
+        let rows = try collection.read { db -> [Int64: Row] in
+            let ids = hits.map(\.chunkID)
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.id, d.doc_id, c.ordinal, d.title, c.context, c.text, c.start_offset, c.end_offset
+                FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(placeholders))
+                """, arguments: StatementArguments(ids))
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0) })
+        }
+        return hits.enumerated().compactMap { rank, hit in
+            guard let row = rows[hit.chunkID] else { return nil }
+            return SearchHit(rank: rank + 1, score: hit.score, chunkID: hit.chunkID, docID: row[1], ordinal: row[2], title: row[3],
+                             context: row[4], text: row[5], start: row[6], end: row[7])
+        }
+    }
+}

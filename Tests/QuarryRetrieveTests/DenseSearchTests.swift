@@ -1,0 +1,84 @@
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryIndex
+import QuarryIngest
+import QuarryRetrieve
+import QuarryStore
+import QuarryTesting
+import Testing
+
+@Suite struct DenseSearchTests {
+    let embedder = HashEmbedder(dimension: 32)
+
+    func ingest(_ path: String, _ home: QuarryHome, embedder: any Embedder, prune: Bool = false) async throws -> IngestSummary {
+        var options = IngestOptions(paths: [path], collection: "d",
+                                    settings: CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                 embedder: embedder.identity))
+        options.embedder = embedder
+        options.prune = prune
+        return try await Ingestor(home: home, options: options).run()
+    }
+
+    @Test("ingest builds the vector index; commits keep it in step; deleted chunks never return")
+    func incremental() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/a.txt", "zebra savanna grass")
+        try dir.write("docs/b.txt", "penguin ice water")
+        try dir.write("docs/c.txt", "tea kettle steam")
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        _ = try await ingest(dir.path + "/docs", home, embedder: embedder)
+        var searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
+        #expect(searcher.notes.isEmpty)
+        #expect(try await searcher.search("penguin ice water", k: 1).map(\.docID) == ["b.txt"])
+
+        try FileManager.default.removeItem(atPath: dir.path + "/docs/b.txt")
+        try dir.write("docs/a.txt", "giraffe acacia leaves")
+        _ = try await ingest(dir.path + "/docs", home, embedder: embedder, prune: true)
+        searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
+        #expect(searcher.index.count == 2)
+        let all = try await searcher.search("penguin ice water zebra savanna grass", k: 10)
+        #expect(Set(all.map(\.docID)) == ["a.txt", "c.txt"])
+        #expect(try await searcher.search("giraffe acacia leaves", k: 1).map(\.docID) == ["a.txt"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/home/collections/d").filter { $0.hasPrefix("vectors.") }
+        #expect(files == ["vectors.2.hnsw"])
+    }
+
+    @Test("a damaged vector file is detected and rebuilt; another embedder is refused")
+    func damagedAndMismatch() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/a.txt", "zebra savanna grass")
+        try dir.write("docs/b.txt", "penguin ice water")
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        _ = try await ingest(dir.path + "/docs", home, embedder: embedder)
+        let path = dir.path + "/home/collections/d/vectors.1.hnsw"
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data[data.count / 2] ^= 0x10
+        try data.write(to: URL(fileURLWithPath: path))
+        let searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
+        #expect(searcher.notes.contains { $0.contains("damaged") })
+        #expect(try await searcher.search("zebra savanna", k: 1).map(\.docID) == ["a.txt"])
+
+        let error = await #expect(throws: RetrieveError.self) {
+            try await DenseSearcher.open(home: home, collection: "d", embedder: HashEmbedder(dimension: 16))
+        }
+        #expect(error?.description.contains("32-d") == true && error?.description.contains("16-d") == true)
+    }
+
+    @Test("dense batch search writes a TREC run")
+    func batch() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("corpus.jsonl", """
+            {"_id": "d1", "text": "moon orbit earth"}
+            {"_id": "d2", "text": "green tea leaves"}
+            """)
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        _ = try await ingest(dir.path + "/corpus.jsonl", home, embedder: embedder)
+        let searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
+        let (rankings, _) = try await BatchSearch.dense(searcher, [Query(id: "q1", text: "green tea"), Query(id: "q2", text: "moon")], k: 1)
+        #expect(try BatchSearch.trecLines(rankings, tag: "t").split(separator: "\n").map { $0.split(separator: " ")[2] } == ["d2", "d1"])
+    }
+}
