@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "QuarryIndex",
             dependencies: [
-                "QuarryCore", "QuarryText", "QuarryStore",
+                "CBLAS", "QuarryCore", "QuarryText", "QuarryStore",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]

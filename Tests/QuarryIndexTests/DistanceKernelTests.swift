@@ -5,7 +5,7 @@ import Testing
     /// Dimensions covering every tail of the SIMD blocking (32, 16, 8, 4, scalar).
     static let dimensions = [1, 3, 4, 7, 8, 15, 16, 17, 31, 32, 33, 63, 100, 383, 384, 385, 768, 1000]
 
-    @Test("SIMD and unrolled kernels match the Double reference", arguments: dimensions)
+    @Test("C, SIMD and unrolled kernels match the Double reference", arguments: dimensions)
     func kernelsAgree(dimension: Int) {
         let vectors = randomVectors(count: 8, dimension: dimension, seed: UInt64(dimension))
         for form in [DistanceKernel.Form.negativeInnerProduct, .squaredEuclidean] {
@@ -25,10 +25,42 @@ import Testing
                             simd = DistanceKernel.simdSquaredEuclidean(a, b, dimension)
                             unrolled = DistanceKernel.unrolledSquaredEuclidean(a, b, dimension)
                         }
+                        let metric: VectorMetric = form == .squaredEuclidean ? .l2 : .innerProduct
+                        let c = DistanceKernel(metric: metric, dimension: dimension).distance(a, b)
+                        #expect(abs(Double(c) - reference) <= tolerance, "C \(form) at \(dimension)")
                         #expect(abs(Double(simd) - reference) <= tolerance, "SIMD \(form) at \(dimension)")
                         #expect(abs(Double(unrolled) - reference) <= tolerance, "unrolled \(form) at \(dimension)")
                     }
                 }
+            }
+        }
+    }
+
+    @Test("the batched kernel gives each row the distance the single-pair kernel gives", arguments: dimensions)
+    func batchedRows(dimension: Int) {
+        let rows = randomVectors(count: 9, dimension: dimension, seed: UInt64(dimension) &+ 1000)
+        let matrix = rows.dropFirst().flatMap { $0 }
+        let order: [UInt32] = [7, 0, 3, 3, 5, 1, 6, 2, 4]
+        for metric in [VectorMetric.innerProduct, .l2] {
+            let kernel = DistanceKernel(metric: metric, dimension: dimension)
+            for count in [0, 1, order.count] {
+                var output = [Float](repeating: .nan, count: order.count)
+                rows[0].withUnsafeBufferPointer { query in
+                    matrix.withUnsafeBufferPointer { matrix in
+                        order.withUnsafeBufferPointer { ids in
+                            output.withUnsafeMutableBufferPointer { output in
+                                kernel.distances(query.baseAddress!, rows: ids.baseAddress!, count: count, of: matrix.baseAddress!,
+                                                 into: output.baseAddress!)
+                                for i in 0 ..< count {
+                                    let single = kernel.distance(query.baseAddress!, matrix.baseAddress! + Int(order[i]) * dimension)
+                                    #expect(output[i] == single, "\(metric) row \(i) at \(dimension)")
+                                }
+                            }
+                        }
+                    }
+                }
+                let untouched = output[count...].allSatisfy { $0.isNaN }
+                #expect(untouched, "rows past count are untouched")
             }
         }
     }

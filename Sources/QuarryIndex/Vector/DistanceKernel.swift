@@ -1,3 +1,5 @@
+import CBLAS
+
 /// The distance function of one metric and dimension, chosen once when an index is created
 /// so the search loops never branch on strings or dispatch dynamically.
 ///
@@ -5,12 +7,16 @@
 /// ordering: `−⟨a, b⟩` for cosine (on normalised vectors) and inner product, `‖a − b‖²` for
 /// l2. A hit's score is the negated distance (see `VectorMetric`).
 ///
-/// Release builds use the SIMD kernels: 32 floats per step in two `SIMD16<Float>`
-/// accumulators, then SIMD8/SIMD4 steps and a scalar tail for odd dimensions (the module
-/// is built for the baseline x86-64 or arm64 target, so these lower to SSE2/NEON). Debug
-/// builds use an 8-way unrolled scalar loop instead, which unoptimised code runs ~30×
-/// faster than unspecialised SIMD generics; both are checked against the `Double`
-/// reference in `DistanceKernelTests`.
+/// The distances come from the C kernels in `CBLAS/qdistance.c`, compiled for AVX-512,
+/// AVX2 and baseline x86-64 and chosen when the library loads (the Swift module itself is
+/// built for the baseline target, where SIMD code lowers to SSE2: up to 1.6× slower HNSW
+/// search than hnswlib's AVX-512 kernels). They are built with -O3 in debug builds too.
+/// `distances(_:rows:count:of:into:)` scores one query against a list of rows in one call
+/// (an HNSW node's neighbours), prefetching the next row while scoring one.
+///
+/// The Swift kernels below are kept as references: SIMD (32 floats per step in two
+/// `SIMD16<Float>` accumulators), an 8-way unrolled scalar loop, and the `Double` reference
+/// that `DistanceKernelTests` checks all of them against.
 public struct DistanceKernel: Sendable, Equatable {
     /// What the kernel computes.
     public enum Form: Sendable, Equatable {
@@ -23,29 +29,37 @@ public struct DistanceKernel: Sendable, Equatable {
     public let metric: VectorMetric
     public let dimension: Int
     public let form: Form
+    /// `dimension` as the C kernels take it (indexes limit dimensions to 65,536).
+    let count32: Int32
 
     /// The kernel for `metric` over `dimension`-long vectors (`dimension` ≥ 1).
     public init(metric: VectorMetric, dimension: Int) {
-        precondition(dimension > 0, "a vector dimension must be positive")
+        precondition(dimension > 0 && dimension <= Int(Int32.max), "a vector dimension must be positive and fit in Int32")
         self.metric = metric
         self.dimension = dimension
+        count32 = Int32(dimension)
         form = metric == .l2 ? .squaredEuclidean : .negativeInnerProduct
     }
 
     /// The distance between two `dimension`-long vectors (lower is closer).
     @inline(__always)
     public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
-        #if DEBUG
         switch form {
-        case .negativeInnerProduct: -Self.unrolledInnerProduct(a, b, dimension)
-        case .squaredEuclidean: Self.unrolledSquaredEuclidean(a, b, dimension)
+        case .negativeInnerProduct: -qd_inner_product(a, b, count32)
+        case .squaredEuclidean: qd_squared_euclidean(a, b, count32)
         }
-        #else
+    }
+
+    /// `output[i] = distance(query, matrix + rows[i] · dimension)` for `i < count`: one
+    /// query against rows of a row-major matrix of `dimension`-long vectors, in one call.
+    /// Each value equals what `distance` returns for the same pair.
+    @inline(__always)
+    func distances(_ query: UnsafePointer<Float>, rows: UnsafePointer<UInt32>, count: Int, of matrix: UnsafePointer<Float>,
+                   into output: UnsafeMutablePointer<Float>) {
         switch form {
-        case .negativeInnerProduct: -Self.simdInnerProduct(a, b, dimension)
-        case .squaredEuclidean: Self.simdSquaredEuclidean(a, b, dimension)
+        case .negativeInnerProduct: qd_negative_inner_product_rows(query, matrix, rows, Int32(truncatingIfNeeded: count), count32, output)
+        case .squaredEuclidean: qd_squared_euclidean_rows(query, matrix, rows, Int32(truncatingIfNeeded: count), count32, output)
         }
-        #endif
     }
 
     /// The score of two vectors as an index reports it (higher is better). Both must have
@@ -150,7 +164,7 @@ public struct DistanceKernel: Sendable, Equatable {
     // MARK: Scalar kernels
 
     /// ⟨a, b⟩ in plain scalar code, 8-way unrolled with pointer bumps (fast without the
-    /// optimiser, and the fallback debug builds use).
+    /// optimiser).
     static func unrolledInnerProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var r0: Float = 0, r1: Float = 0, r2: Float = 0, r3: Float = 0
         var pa = a, pb = b

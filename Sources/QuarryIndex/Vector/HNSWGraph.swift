@@ -221,7 +221,6 @@ struct HNSWGraph: ~Copyable {
         }
         let kernel = kernel
         let vectors = vectors
-        let dimension = dimension
         let restricts = accept.restricts
         visited[Int(entry.node)] = stamp
         var bound = Float.infinity
@@ -231,6 +230,7 @@ struct HNSWGraph: ~Copyable {
         }
         candidates.push(-entry.distance, entry.node)
         let fresh = scratch.fresh
+        let distances = scratch.freshDistances
         var touched: UInt8 = 0
         while !candidates.isEmpty {
             let current = candidates.pop()
@@ -240,9 +240,8 @@ struct HNSWGraph: ~Copyable {
             if !candidates.isEmpty {
                 touched &+= UnsafeRawPointer(links(candidates.top.node, layer: layer)).load(as: UInt8.self)
             }
-            // First pass: mark the unvisited neighbours and load a byte of each vector, so
-            // the cache misses of the whole list overlap (Swift has no prefetch intrinsic;
-            // these loads serve as one). Second pass: score them.
+            // First pass: collect the unvisited neighbours. Second: score them in one call,
+            // which prefetches each vector while scoring the previous one.
             var pending = 0
             var j = 1
             while j <= n {
@@ -252,13 +251,13 @@ struct HNSWGraph: ~Copyable {
                 visited[Int(neighbour)] = stamp
                 fresh[pending] = neighbour
                 pending &+= 1
-                touched &+= UnsafeRawPointer(vectors + Int(neighbour) &* dimension).load(as: UInt8.self)
             }
+            kernel.distances(query, rows: fresh, count: pending, of: vectors, into: distances)
             var i = 0
             while i < pending {
                 let neighbour = fresh[i]
+                let d = distances[i]
                 i &+= 1
-                let d = kernel.distance(query, vectors + Int(neighbour) &* dimension)
                 if results.count < ef || d < bound {
                     candidates.push(-d, neighbour)
                     if accept.accepts(neighbour) {

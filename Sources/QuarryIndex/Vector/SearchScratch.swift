@@ -107,6 +107,8 @@ final class SearchScratch {
     var results = NodeHeap(capacity: 256)
     /// The unvisited neighbours of the node being expanded (a list holds at most 512).
     let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: 513)
+    /// The distances of `fresh`'s nodes to the query.
+    let freshDistances = UnsafeMutablePointer<Float>.allocate(capacity: 513)
     /// Where the search's touch loads end up, so the optimiser keeps them.
     var touched: UInt8 = 0
     /// Room for the drained results of one layer search.
@@ -124,6 +126,7 @@ final class SearchScratch {
     deinit {
         visited.deallocate()
         fresh.deallocate()
+        freshDistances.deallocate()
         ordered.deallocate()
         candidates.deallocate()
         results.deallocate()

@@ -1,0 +1,138 @@
+import Foundation
+import QuarryIndex
+
+/// `quarry-bench hnsw`: builds an `HNSWIndex` over a base set on one thread, then sweeps ef
+/// over the query set, reporting recall@k against exact ground truth and queries/s.
+struct HNSWBenchmark {
+    var base = ""
+    var queries = ""
+    var groundTruth = ""
+    var connectivity = 16
+    var expansionAdd = 200
+    var efs = [10, 16, 24, 32, 48, 64, 96, 128, 256]
+    var k = 10
+    /// Each ef's query set is repeated until it has run at least this long.
+    var minSeconds = 0.5
+
+    static let usage = """
+    usage: quarry-bench hnsw --base B.fvecs --queries Q.fvecs --ground-truth G.ivecs
+                             [--m 16] [--ef-construction 200] [--ef 10,16,24,32,48,64,96,128,256]
+                             [--k 10] [--min-seconds 0.5]
+    Builds an HNSW index (cosine; on normalised vectors the same ranking as inner product)
+    on one thread and prints one JSON object: build seconds, recall@k and queries/s per ef
+    (one query at a time), and bytes per vector (the encoded HNSWFile / vector count).
+    """
+
+    init(arguments: [String]) throws {
+        var rest = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = rest.popFirst() else { throw UsageError("\(flag) needs a value") }
+            return next
+        }
+        func int(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number > 0 else { throw UsageError("\(flag) expects a positive integer, got '\(text)'") }
+            return number
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--base": base = try value(flag)
+            case "--queries": queries = try value(flag)
+            case "--ground-truth": groundTruth = try value(flag)
+            case "--m": connectivity = try int(flag)
+            case "--ef-construction": expansionAdd = try int(flag)
+            case "--k": k = try int(flag)
+            case "--ef":
+                let text = try value(flag)
+                let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                    throw UsageError("--ef expects comma-separated positive integers, got '\(text)'")
+                }
+                efs = parsed.map { $0! }
+            case "--min-seconds":
+                let text = try value(flag)
+                guard let seconds = Double(text), seconds >= 0 else { throw UsageError("--min-seconds expects a number ≥ 0") }
+                minSeconds = seconds
+            case "-h", "--help": throw UsageError(nil)
+            default: throw UsageError("unknown option '\(flag)'")
+            }
+        }
+        if base.isEmpty || queries.isEmpty || groundTruth.isEmpty {
+            throw UsageError("--base, --queries and --ground-truth are required")
+        }
+    }
+
+    func run() throws -> [String: Any] {
+        let baseVectors = try VectorFiles.read(base, as: Float.self)
+        let queryVectors = try VectorFiles.read(queries, as: Float.self)
+        let truth = try VectorFiles.read(groundTruth, as: Int32.self)
+        guard let dimension = baseVectors.first?.count, !queryVectors.isEmpty else { throw UsageError("empty base or query set") }
+        guard truth.count == queryVectors.count, truth.allSatisfy({ $0.count >= k }) else {
+            throw UsageError("the ground truth needs ≥ \(k) neighbours for each of the \(queryVectors.count) queries")
+        }
+
+        let configuration = HNSWIndex.Configuration(connectivity: connectivity, expansionAdd: expansionAdd, compactionThreshold: nil)
+        let index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
+        let ids = (0 ..< Int64(baseVectors.count)).map { $0 }
+        let clock = ContinuousClock()
+        let buildStart = clock.now
+        try index.add(ids: ids, vectors: baseVectors)
+        let buildSeconds = (clock.now - buildStart).seconds
+
+        let encoded = try index.encoded(generation: 1, embedderID: "bench")
+
+        let expected = truth.map { Set($0.prefix(k).map(Int64.init)) }
+        var sweep: [[String: Any]] = []
+        for ef in efs {
+            // Recall from one pass; speed from repeated passes (the first one warms caches).
+            var hit = 0
+            for (q, query) in queryVectors.enumerated() {
+                let found = try index.search(query, k: k, expansionSearch: ef)
+                hit += found.reduce(0) { $0 + (expected[q].contains($1.id) ? 1 : 0) }
+            }
+            var searched = 0
+            var checksum = 0.0
+            let start = clock.now
+            var elapsed = 0.0
+            repeat {
+                for query in queryVectors {
+                    let found = try index.search(query, k: k, expansionSearch: ef)
+                    checksum += Double(found.first?.score ?? 0)
+                }
+                searched += queryVectors.count
+                elapsed = (clock.now - start).seconds
+            } while elapsed < minSeconds
+            precondition(checksum.isFinite)
+            sweep.append([
+                "ef": ef,
+                "recall": Double(hit) / Double(k * queryVectors.count),
+                "qps": Double(searched) / elapsed,
+            ])
+        }
+        return [
+            "library": "quarry",
+            "count": baseVectors.count,
+            "dimension": dimension,
+            "queries": queryVectors.count,
+            "m": connectivity,
+            "ef_construction": expansionAdd,
+            "k": k,
+            "threads": 1,
+            "build_s": buildSeconds,
+            "bytes_per_vector": Double(encoded.count) / Double(baseVectors.count),
+            "sweep": sweep,
+        ]
+    }
+}
+
+struct UsageError: Error {
+    let message: String?
+    init(_ message: String?) { self.message = message }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) * 1e-18
+    }
+}

@@ -1,0 +1,34 @@
+// Vector distance kernels for the vector indexes, in C so they can be compiled for AVX-512,
+// AVX2 and baseline x86-64 and picked at load time (target_clones): the Swift SIMD kernels
+// are limited to the package's baseline target (SSE2), which made HNSW search up to 1.6×
+// slower than hnswlib's AVX-512 kernels.
+#ifndef QUARRY_QDISTANCE_H
+#define QUARRY_QDISTANCE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// ⟨a, b⟩ over `n` floats.
+float qd_inner_product(const float *a, const float *b, int32_t n);
+
+/// ‖a − b‖² over `n` floats.
+float qd_squared_euclidean(const float *a, const float *b, int32_t n);
+
+/// out[i] = −⟨query, base + ids[i]·n⟩ for i < count: one query against a list of rows of a
+/// row-major `n`-column matrix (an HNSW node's neighbours), with the next rows prefetched
+/// while one is scored. Each value equals `-qd_inner_product` of the same pair.
+void qd_negative_inner_product_rows(const float *query, const float *base, const uint32_t *ids, int32_t count,
+                                    int32_t n, float *out);
+
+/// out[i] = ‖query − (base + ids[i]·n)‖², as `qd_negative_inner_product_rows`.
+void qd_squared_euclidean_rows(const float *query, const float *base, const uint32_t *ids, int32_t count,
+                               int32_t n, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
