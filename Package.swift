@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "QuarryIndex", targets: ["QuarryIndex"]),
         .library(name: "QuarryModels", targets: ["QuarryModels"]),
         .library(name: "QuarryEmbed", targets: ["QuarryEmbed"]),
+        .library(name: "QuarryEval", targets: ["QuarryEval"]),
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
@@ -61,6 +62,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "QuarryEval", exclude: ["README.md"]),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels",
+                "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryTesting"]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),

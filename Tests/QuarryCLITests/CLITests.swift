@@ -7,7 +7,7 @@ import Testing
 
     @Test("help shows examples for every command")
     func help() throws {
-        for command in [[], ["ingest"], ["search"], ["analyze"], ["collections"]] {
+        for command in [[], ["ingest"], ["search"], ["embed"], ["eval"], ["analyze"], ["collections"]] {
             let result = try CommandRunner.run(quarry, command + ["--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
@@ -96,5 +96,20 @@ import Testing
         let missing = try CommandRunner.run(quarry, ["search", "x", "--home", home, "--collection", "nope"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no collection 'nope'"))
+    }
+
+    @Test("eval trec scores a run like trec_eval and fails clearly on bad input")
+    func evalTrec() throws {
+        let shared = Fixtures.shared()
+        let run = shared.appendingPathComponent("fixtures/msmarco_bm25_run.trec").path
+        let qrels = shared.appendingPathComponent("corpora/msmarco/qrels/test.tsv").path
+        let result = try CommandRunner.run(quarry, ["eval", "trec", run, qrels, "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let mean = try #require(object["mean"] as? [String: Double])
+        #expect(abs(mean["ndcg@10"]! - 0.728828) < 1e-6)
+        let bad = try CommandRunner.run(quarry, ["eval", "trec", run, qrels, "--metrics", "bleu@4"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown metric"))
     }
 }
