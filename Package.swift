@@ -62,7 +62,12 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "QuarryEval", exclude: ["README.md"]),
+        .target(
+            name: "QuarryEval",
+            dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve",
+                           .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
+        ),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
@@ -80,7 +85,7 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryTesting"]),
+        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),

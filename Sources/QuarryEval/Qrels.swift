@@ -8,6 +8,8 @@ import Foundation
 /// two grades would change every metric computed from them.
 public struct Qrels: Sendable, Equatable {
     public var judgements: [String: [String: Int]]
+    /// The line each judgement came from (query → document → line), for error messages.
+    public var lines: [String: [String: Int]] = [:]
 
     public init(judgements: [String: [String: Int]]) {
         self.judgements = judgements
@@ -18,6 +20,7 @@ public struct Qrels: Sendable, Equatable {
             throw EvalError(file: url.path, "cannot read the qrels file (missing or not UTF-8)")
         }
         var judgements: [String: [String: Int]] = [:]
+        var lines: [String: [String: Int]] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }
@@ -36,8 +39,11 @@ public struct Qrels: Sendable, Equatable {
                 throw EvalError(file: url.path, line: index + 1, "document \(d) is judged twice for query \(q) (\(previous) and \(Int(value)))")
             }
             judgements[q, default: [:]][d] = Int(value)
+            lines[q, default: [:]][d] = index + 1
         }
-        return Qrels(judgements: judgements)
+        var qrels = Qrels(judgements: judgements)
+        qrels.lines = lines
+        return qrels
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuarryEmbed
 import QuarryEval
 
 /// `quarry eval`: evaluation. So far `trec`, which scores any TREC run file.
@@ -9,11 +10,96 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Evaluate retrieval runs.",
         discussion: """
             Examples:
+              quarry eval run corpora/suites/demo
+              quarry eval run corpora/suites/msmarco --variant dense --query-limit 20
+              quarry eval compare .quarry/eval-runs/msmarco-A .quarry/eval-runs/msmarco-B
               quarry eval trec run.trec ../shared/corpora/msmarco/qrels/test.tsv
               quarry eval trec run.trec qrels.tsv --metrics ndcg@10,recall@100,mrr@10,map,p@5 --per-query --json
             """,
-        subcommands: [Trec.self]
+        subcommands: [RunSuite.self, Compare.self, Trec.self]
     )
+
+    struct RunSuite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Run an evaluation suite: build its collection, run the variants, score, compare, check gates.",
+            discussion: "Writes each variant's TREC run and report.json, report.md and report.html. Exit status 1 when a gate fails."
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var embedding: EmbeddingOptions
+        @Argument(help: "The suite file or its folder (suite.yaml).") var suite: String
+        @Option(help: "Run only this variant (repeatable).") var variant: [String] = []
+        @Option(help: "Evaluate only the first N judged queries.") var queryLimit: Int?
+        @Option(help: "Where to write runs and reports (default: <home>/eval-runs/<suite>-<time>).") var output: String?
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            let configuration = try embedding.apply(to: global.loadConfiguration())
+            var definition = try Suite.load(suite)
+            if let queryLimit {
+                guard queryLimit > 0 else { throw ValidationError("--query-limit must be positive") }
+                definition.queryLimit = queryLimit
+            }
+            let needsEmbedder = definition.embedder == "native"
+            let embedder = needsEmbedder ? try EmbedderFactory.make(configuration) : nil
+            let interactive = !json
+            let runner = SuiteRunner(home: global.resolveHome(configuration), embedder: embedder) { line in
+                if interactive { Terminal.error(line) }
+            }
+            let outcome = try await runner.run(definition, only: variant.isEmpty ? nil : variant,
+                                               outputDirectory: output.map { URL(fileURLWithPath: $0) })
+            if json {
+                try Terminal.json(outcome.report)
+            } else {
+                print(ReportRenderer.markdown(outcome.report))
+                print("reports: \(outcome.directory.path)/report.{json,md,html}")
+            }
+            if !outcome.gatesPassed {
+                for gate in outcome.report.gates where !gate.passed {
+                    Terminal.error("gate failed: \(gate.expression) (got \(String(format: "%.4f", gate.value)))")
+                }
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two suite runs variant by variant (per-query deltas, randomization test, bootstrap CI).")
+        @Argument(help: "The first run: a report.json or the folder holding it.") var first: String
+        @Argument(help: "The second run.") var second: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func load(_ path: String) throws -> EvalReport {
+            var url = URL(fileURLWithPath: path)
+            if !url.path.hasSuffix(".json") { url.appendPathComponent("report.json") }
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw ValidationError("cannot read \(url.path)") }
+            do { return try JSONDecoder().decode(EvalReport.self, from: data) } catch { throw ValidationError("\(url.path) is not a Quarry eval report: \(error)") }
+        }
+
+        func run() async throws {
+            let a = try load(first), b = try load(second)
+            var rows: [ComparisonRow] = []
+            for variant in a.variants {
+                guard let other = b.variants.first(where: { $0.name == variant.name }) else { continue }
+                let queries = variant.perQuery.keys.filter { other.perQuery[$0] != nil }.sorted()
+                guard !queries.isEmpty else { continue }
+                for metric in a.metrics where b.metrics.contains(metric) {
+                    let x = queries.map { variant.perQuery[$0]?[metric] ?? 0 }
+                    let y = queries.map { other.perQuery[$0]?[metric] ?? 0 }
+                    let stats = try Statistics.compare(x, y)
+                    rows.append(ComparisonRow(baseline: "A:\(variant.name)", variant: "B:\(variant.name)", metric: metric,
+                                              meanDelta: stats.meanDelta, pValue: stats.pValue, ciLower: stats.deltaCI.lower, ciUpper: stats.deltaCI.upper))
+                }
+            }
+            guard !rows.isEmpty else { throw ValidationError("the two runs share no variant and metric") }
+            if json { return try Terminal.json(rows) }
+            print("variant              metric        Δ (B − A)    p        95 % CI")
+            for row in rows {
+                print("\(row.variant.dropFirst(2).padding(toLength: 20, withPad: " ", startingAt: 0)) \(row.metric.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%+.4f", row.meanDelta))     \(String(format: "%.4f", row.pValue))   [\(String(format: "%+.4f", row.ciLower)), \(String(format: "%+.4f", row.ciUpper))]")
+            }
+        }
+    }
 
     struct Trec: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,210 @@
+import Foundation
+import Yams
+
+/// An evaluation suite: a dataset, how to build its collection, the retrieval variants to
+/// compare, the metrics, and the gates a CI run must pass. Suites are YAML files in
+/// `corpora/suites/<name>/suite.yaml`; every path is relative to the suite file.
+///
+/// ```yaml
+/// name: msmarco
+/// dataset: ../../../../shared/corpora/msmarco   # BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv
+/// query_limit: 20                               # optional: the first N judged queries
+/// collection: {analyzer: english, embedder: native}
+/// variants:
+///   - {name: lexical, mode: lexical, k1: 0.9, b: 0.4}
+///   - {name: dense, mode: dense}
+/// baseline: lexical
+/// metrics: [ndcg@10, recall@100, mrr@10, map]
+/// depth: 100
+/// gates: ["dense: ndcg@10 >= 0.70"]
+/// ```
+/// Unknown keys, missing files and bad values are errors that name the file and line.
+public struct Suite: Sendable, Equatable {
+    public struct Variant: Sendable, Equatable {
+        public var name: String
+        /// "lexical" or "dense".
+        public var mode: String
+        public var k1: Float = 0.9
+        public var b: Float = 0.4
+    }
+
+    /// "variant: metric >= threshold" (or `>`, `<=`, `<`).
+    public struct Gate: Sendable, Equatable {
+        public var variant: String
+        public var metric: Metric
+        public var comparison: String
+        public var threshold: Double
+        public var expression: String
+
+        public func passes(_ value: Double) -> Bool {
+            switch comparison {
+            case ">=": value >= threshold
+            case ">": value > threshold
+            case "<=": value <= threshold
+            default: value < threshold
+            }
+        }
+    }
+
+    public var name: String
+    public var file: URL
+    /// A BEIR corpus.jsonl, or a directory of documents (ids are relative paths).
+    public var corpus: URL
+    public var queries: URL
+    public var qrels: URL
+    public var queryLimit: Int?
+    public var analyzer: String = "standard"
+    /// "native" or "none".
+    public var embedder: String = "native"
+    public var variants: [Variant]
+    public var baseline: String?
+    public var metrics: [Metric]
+    public var depth: Int = 100
+    public var gates: [Gate] = []
+    /// Qrels may name documents missing from the corpus (some public sets do); they are
+    /// counted and reported instead of failing the suite.
+    public var allowUnknownDocuments = false
+    /// Qrels may judge queries the queries file lacks (arcd's do); they are skipped.
+    public var allowUnknownQueries = false
+
+    static let keys: Set<String> = ["name", "dataset", "corpus", "queries", "qrels", "query_limit", "collection", "variants",
+                                    "baseline", "metrics", "depth", "gates", "allow_unknown_documents",
+                                    "allow_unknown_queries"]
+
+    /// Reads and validates a suite file (or a directory holding `suite.yaml`).
+    public static func load(_ path: String) throws -> Suite {
+        var url = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            url.appendPathComponent("suite.yaml")
+        }
+        let file = url.path
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw EvalError(file: file, "cannot read the suite file") }
+        let node: Node
+        do {
+            guard let parsed = try Yams.compose(yaml: text) else { throw EvalError(file: file, "the suite file is empty") }
+            node = parsed
+        } catch let error as EvalError {
+            throw error
+        } catch {
+            throw EvalError(file: file, "not valid YAML: \(error)")
+        }
+        guard let top = node.mapping else { throw EvalError(file: file, line: line(node), "the suite must be a mapping") }
+        func fail(_ n: Node, _ message: String) -> EvalError { EvalError(file: file, line: line(n), message) }
+        func string(_ n: Node, _ key: String) throws -> String {
+            guard let s = n.scalar?.string, !s.isEmpty else { throw fail(n, "\(key) must be a non-empty string") }
+            return s
+        }
+        func int(_ n: Node, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let s = n.scalar?.string, let v = Int(s), range.contains(v) else { throw fail(n, "\(key) must be an integer in \(range)") }
+            return v
+        }
+        let base = url.deletingLastPathComponent()
+        func resolvePath(_ n: Node, _ key: String) throws -> URL {
+            let value = try string(n, key)
+            let resolved = value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value)
+            guard FileManager.default.fileExists(atPath: resolved.path) else { throw fail(n, "\(key): \(resolved.standardizedFileURL.path) does not exist") }
+            return resolved.standardizedFileURL
+        }
+        var values: [String: Node] = [:]
+        for (k, v) in top {
+            guard let key = k.string, keys.contains(key) else { throw fail(k, "unknown key \"\(k.string ?? "?")\" (known: \(keys.sorted().joined(separator: ", ")))") }
+            guard values[key] == nil else { throw fail(k, "duplicate key \"\(key)\"") }
+            values[key] = v
+        }
+        guard let nameNode = values["name"] else { throw EvalError(file: file, "missing \"name\"") }
+        let name = try string(nameNode, "name")
+        var corpus: URL?, queries: URL?, qrels: URL?
+        if let dataset = values["dataset"] {
+            let folder = try resolvePath(dataset, "dataset")
+            corpus = folder.appendingPathComponent("corpus.jsonl")
+            queries = folder.appendingPathComponent("queries.jsonl")
+            qrels = folder.appendingPathComponent("qrels/test.tsv")
+            for needed in [corpus!, queries!, qrels!] where !FileManager.default.fileExists(atPath: needed.path) {
+                throw fail(dataset, "dataset: \(needed.path) does not exist (a BEIR folder needs corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+            }
+        }
+        if let n = values["corpus"] { corpus = try resolvePath(n, "corpus") }
+        if let n = values["queries"] { queries = try resolvePath(n, "queries") }
+        if let n = values["qrels"] { qrels = try resolvePath(n, "qrels") }
+        guard let corpus, let queries, let qrels else { throw EvalError(file: file, "give \"dataset\", or \"corpus\", \"queries\" and \"qrels\"") }
+        guard let variantsNode = values["variants"]?.sequence, !variantsNode.isEmpty else {
+            throw EvalError(file: file, line: values["variants"].flatMap(line), "\"variants\" must be a non-empty list")
+        }
+        var variants: [Variant] = []
+        for v in variantsNode {
+            guard let map = v.mapping else { throw fail(v, "each variant must be a mapping") }
+            var variant = Variant(name: "", mode: "")
+            for (k, value) in map {
+                switch k.string {
+                case "name": variant.name = try string(value, "name")
+                case "mode":
+                    variant.mode = try string(value, "mode")
+                    guard ["lexical", "dense"].contains(variant.mode) else { throw fail(value, "mode must be lexical or dense") }
+                case "k1": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "k1 must be a number") }; variant.k1 = x
+                case "b": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "b must be a number") }; variant.b = x
+                default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b)")
+                }
+            }
+            guard !variant.name.isEmpty, !variant.mode.isEmpty else { throw fail(v, "a variant needs a name and a mode") }
+            guard !variants.contains(where: { $0.name == variant.name }) else { throw fail(v, "duplicate variant \"\(variant.name)\"") }
+            variants.append(variant)
+        }
+        var suite = Suite(name: name, file: url, corpus: corpus, queries: queries, qrels: qrels, variants: variants, metrics: [])
+        if let n = values["query_limit"] { suite.queryLimit = try int(n, "query_limit", 1 ... 1_000_000) }
+        if let n = values["depth"] { suite.depth = try int(n, "depth", 1 ... 10_000) }
+        if let n = values["allow_unknown_documents"] { suite.allowUnknownDocuments = n.scalar?.string == "true" }
+        if let n = values["allow_unknown_queries"] { suite.allowUnknownQueries = n.scalar?.string == "true" }
+        if let n = values["collection"] {
+            guard let map = n.mapping else { throw fail(n, "collection must be a mapping") }
+            for (k, value) in map {
+                switch k.string {
+                case "analyzer": suite.analyzer = try string(value, "analyzer")
+                case "embedder":
+                    suite.embedder = try string(value, "embedder")
+                    guard ["native", "none"].contains(suite.embedder) else { throw fail(value, "embedder must be native or none") }
+                default: throw fail(k, "unknown collection key \"\(k.string ?? "?")\" (known: analyzer, embedder)")
+                }
+            }
+        }
+        guard let metricsNode = values["metrics"]?.sequence, !metricsNode.isEmpty else {
+            throw EvalError(file: file, line: values["metrics"].flatMap(line), "\"metrics\" must be a non-empty list")
+        }
+        for m in metricsNode {
+            do { suite.metrics.append(try Metric(try string(m, "metric"))) } catch let error as EvalError { throw fail(m, error.message) }
+        }
+        if let n = values["baseline"] {
+            let baseline = try string(n, "baseline")
+            guard variants.contains(where: { $0.name == baseline }) else { throw fail(n, "baseline \"\(baseline)\" is not a variant") }
+            suite.baseline = baseline
+        }
+        for g in values["gates"]?.sequence ?? [] {
+            suite.gates.append(try parseGate(try string(g, "gate"), variants: variants, fail: { fail(g, $0) }))
+        }
+        if suite.variants.contains(where: { $0.mode == "dense" }) && suite.embedder == "none" {
+            throw EvalError(file: file, "a dense variant needs collection.embedder native")
+        }
+        return suite
+    }
+
+    static func parseGate(_ text: String, variants: [Variant], fail: (String) -> EvalError) throws -> Gate {
+        let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, variants.contains(where: { $0.name == parts[0] }) else {
+            throw fail("gate \"\(text)\": expected \"variant: metric >= value\" with a known variant")
+        }
+        for op in [">=", "<=", ">", "<"] {
+            let sides = parts[1].components(separatedBy: op)
+            guard sides.count == 2 else { continue }
+            let metricName = sides[0].trimmingCharacters(in: .whitespaces)
+            guard let threshold = Double(sides[1].trimmingCharacters(in: .whitespaces)), threshold.isFinite else {
+                throw fail("gate \"\(text)\": the threshold is not a number")
+            }
+            let metric: Metric
+            do { metric = try Metric(metricName) } catch { throw fail("gate \"\(text)\": \(error)") }
+            return Gate(variant: parts[0], metric: metric, comparison: op, threshold: threshold, expression: text)
+        }
+        throw fail("gate \"\(text)\": no comparison (use >=, >, <= or <)")
+    }
+
+    static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
+}

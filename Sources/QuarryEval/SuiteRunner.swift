@@ -1,0 +1,156 @@
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryIndex
+import QuarryIngest
+import QuarryRetrieve
+import QuarryStore
+
+/// Runs a suite end to end: builds (or reuses) the suite's collection, runs every variant
+/// as a batch search, scores the runs exactly as trec_eval does, compares each variant with
+/// the baseline (randomization test, bootstrap intervals), checks the gates, and writes the
+/// run files and the JSON, Markdown and HTML reports into the output directory.
+public struct SuiteRunner: Sendable {
+    public var home: QuarryHome
+    /// The embedder for suites that embed (`collection.embedder: native`).
+    public var embedder: (any Embedder)?
+    /// Progress lines ("dense: 20/43 queries").
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(home: QuarryHome, embedder: (any Embedder)?, progress: (@Sendable (String) -> Void)? = nil) {
+        self.home = home
+        self.embedder = embedder
+        self.progress = progress
+    }
+
+    /// The report and where its files went.
+    public struct Outcome: Sendable {
+        public var report: EvalReport
+        public var directory: URL
+        public var gatesPassed: Bool
+    }
+
+    public func run(_ suite: Suite, only: [String]? = nil, outputDirectory: URL? = nil) async throws -> Outcome {
+        let qrels = try Qrels.read(suite.qrels)
+        let allQueries = try QueryFile.read(suite.queries)
+        let queryIDs = Set(allQueries.map(\.id))
+        let unknownQueries = qrels.judgements.keys.filter { !queryIDs.contains($0) }
+        if let first = unknownQueries.min(by: { (qrels.lines[$0]?.values.min() ?? 0) < (qrels.lines[$1]?.values.min() ?? 0) }) {
+            guard suite.allowUnknownQueries else {
+                throw EvalError(file: suite.qrels.path, line: qrels.lines[first]?.values.min(),
+                                "query \(first) is judged but not in \(suite.queries.lastPathComponent); set allow_unknown_queries: true if that is expected")
+            }
+            progress?("note: \(unknownQueries.count) judged queries are not in \(suite.queries.lastPathComponent) (skipped)")
+        }
+        var queries = allQueries.filter { qrels.judgements[$0.id] != nil }
+        if let limit = suite.queryLimit { queries = Array(queries.prefix(limit)) }
+        guard !queries.isEmpty else { throw EvalError(file: suite.file.path, "no judged queries to evaluate") }
+        let variants = suite.variants.filter { only == nil || only!.contains($0.name) }
+        guard !variants.isEmpty else { throw EvalError(file: suite.file.path, "no variant named \(only ?? [])") }
+
+        let collection = try await buildCollection(suite)
+        let reader = try CollectionReader(home: home, name: collection)
+        let documentIDs = Set(try reader.documents().map(\.docID))
+        var unknown = 0
+        for query in queries {
+            for (doc, _) in qrels.judgements[query.id] ?? [:] where !documentIDs.contains(doc) {
+                guard suite.allowUnknownDocuments else {
+                    throw EvalError(file: suite.qrels.path, line: qrels.lines[query.id]?[doc],
+                                    "document \(doc) (query \(query.id)) is not in the corpus; set allow_unknown_documents: true if that is expected")
+                }
+                unknown += 1
+            }
+        }
+        if unknown > 0 { progress?("note: \(unknown) judged documents are not in the corpus (counted as unretrievable)") }
+
+        let directory = outputDirectory ?? home.url.appendingPathComponent("eval-runs")
+            .appendingPathComponent("\(suite.name)-\(Timestamp.now().replacingOccurrences(of: ":", with: "-"))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var results: [VariantResult] = []
+        for variant in variants {
+            let (rankings, seconds) = try await search(variant, collection: collection, queries: queries, depth: suite.depth)
+            var run = Run(results: [:])
+            for ranking in rankings { run.results[ranking.queryID] = ranking.documents.map { ($0.docID, Double($0.score)) } }
+            try AtomicFile.write(Data(try BatchSearch.trecLines(rankings, tag: variant.name).utf8),
+                                 to: directory.appendingPathComponent("\(variant.name).trec"))
+            var judged = qrels
+            judged.judgements = judged.judgements.filter { id, _ in queries.contains { $0.id == id } }
+            let scored = TrecEvaluator(metrics: suite.metrics, includeUnretrieved: true).evaluate(run: run, qrels: judged)
+            results.append(VariantResult(
+                name: variant.name,
+                description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)" : "dense, \(embedder?.identity.description ?? "")",
+                mean: Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) }),
+                perQuery: scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) },
+                queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
+            progress?("\(variant.name): " + suite.metrics.map { "\($0) \(String(format: "%.4f", scored.mean[$0]!))" }.joined(separator: "  "))
+        }
+
+        var comparisons: [ComparisonRow] = []
+        if let baselineName = suite.baseline, let baseline = results.first(where: { $0.name == baselineName }) {
+            let order = queries.map(\.id)
+            for variant in results where variant.name != baselineName {
+                for metric in suite.metrics.map(\.description) {
+                    let a = order.map { baseline.perQuery[$0]?[metric] ?? 0 }
+                    let b = order.map { variant.perQuery[$0]?[metric] ?? 0 }
+                    let stats = try Statistics.compare(a, b)
+                    comparisons.append(ComparisonRow(baseline: baselineName, variant: variant.name, metric: metric, meanDelta: stats.meanDelta,
+                                                     pValue: stats.pValue, ciLower: stats.deltaCI.lower, ciUpper: stats.deltaCI.upper))
+                }
+            }
+        }
+        var gates: [GateResult] = []
+        for gate in suite.gates {
+            guard let variant = results.first(where: { $0.name == gate.variant }) else { continue }
+            let value = variant.mean[gate.metric.description] ?? 0
+            gates.append(GateResult(expression: gate.expression, value: value, passed: gate.passes(value)))
+        }
+        let report = EvalReport(suite: suite.name, createdAt: Timestamp.now(), dataset: suite.corpus.path, queries: queries.count,
+                                metrics: suite.metrics.map(\.description), variants: results, comparisons: comparisons, gates: gates)
+        _ = try ReportRenderer.write(report, to: directory)
+        return Outcome(report: report, directory: directory, gatesPassed: gates.allSatisfy(\.passed))
+    }
+
+    /// Ingests the suite's corpus into a collection named after the suite and its settings,
+    /// so a re-run reuses it (unchanged documents are skipped) and a changed suite gets a
+    /// fresh one.
+    func buildCollection(_ suite: Suite) async throws -> String {
+        let identity = suite.embedder == "native" ? embedder?.identity : nil
+        if suite.embedder == "native" && identity == nil {
+            throw EvalError(file: suite.file.path, "collection.embedder is native but no embedder is configured")
+        }
+        let fingerprint = ContentHash.sha256(fields: [suite.analyzer, identity?.description ?? "none", suite.corpus.path]).prefix(8)
+        let slug = String(suite.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+        let name = "eval-\(slug)-\(fingerprint)"
+        var options = IngestOptions(paths: [suite.corpus.path], collection: name,
+                                    settings: CollectionSettings(analyzer: suite.analyzer, chunking: ChunkingSettings(),
+                                                                 tokenCounter: identity == nil ? "words" : (embedder?.tokenCounter?.name ?? "words"),
+                                                                 embedder: identity))
+        options.embedder = identity == nil ? nil : embedder
+        options.command = "quarry eval run \(suite.file.path)"
+        progress?("ingesting \(suite.corpus.lastPathComponent) into collection \(name)")
+        let summary = try await Ingestor(home: home, options: options).run()
+        if !summary.failed.isEmpty {
+            throw EvalError(file: suite.corpus.path, "\(summary.failed.count) documents failed to ingest, e.g. \(summary.failed[0].path): \(summary.failed[0].reason)")
+        }
+        return name
+    }
+
+    func search(_ variant: Suite.Variant, collection: String, queries: [Query], depth: Int) async throws
+        -> (rankings: [BatchSearch.Ranking], seconds: Double) {
+        let report: (Int, Int) -> Void = { done, total in
+            if done == total || done % 100 == 0 { self.progress?("\(variant.name): \(done)/\(total) queries") }
+        }
+        switch variant.mode {
+        case "dense":
+            guard let embedder else { throw EvalError(file: "suite", "variant \(variant.name) is dense but no embedder is configured") }
+            let searcher = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
+            let result = try await BatchSearch.dense(searcher, queries, k: depth, progress: report)
+            return (result.rankings, result.searchSeconds)
+        default:
+            let searcher = try await LexicalSearcher.open(home: home, collection: collection)
+            let result = try BatchSearch.lexical(searcher, queries, k: depth,
+                                                 parameters: .init(k1: variant.k1, b: variant.b), progress: report)
+            return (result.rankings, result.searchSeconds)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryEval
+import QuarryTesting
+import Testing
+
+@Suite struct SuiteTests {
+    func write(_ dir: TemporaryDirectory, _ yaml: String) throws -> String {
+        try dir.write("corpus.jsonl", """
+            {"_id": "d1", "text": "The moon orbits the earth every month."}
+            {"_id": "d2", "text": "Green tea is steeped briefly in hot water."}
+            """)
+        try dir.write("queries.jsonl", "{\"_id\": \"q1\", \"text\": \"moon orbit\"}\n{\"_id\": \"q2\", \"text\": \"green tea\"}\n")
+        try dir.write("qrels.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
+        return try dir.write("suite.yaml", yaml).path
+    }
+
+    let valid = """
+        name: tiny
+        corpus: corpus.jsonl
+        queries: queries.jsonl
+        qrels: qrels.tsv
+        collection: {analyzer: english, embedder: none}
+        variants:
+          - {name: bm25, mode: lexical}
+          - {name: bm25-b0, mode: lexical, b: 0}
+        baseline: bm25
+        metrics: [ndcg@10, mrr@10]
+        gates: ["bm25: ndcg@10 >= 0.9"]
+        """
+
+    @Test("a lexical suite runs end to end, writes runs and reports, and checks gates")
+    func runs() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let suite = try Suite.load(try write(dir, valid))
+        let outcome = try await SuiteRunner(home: QuarryHome(url: dir.url.appendingPathComponent("home")), embedder: nil)
+            .run(suite, outputDirectory: dir.url.appendingPathComponent("out"))
+        #expect(outcome.gatesPassed)
+        #expect(outcome.report.variants.map(\.name) == ["bm25", "bm25-b0"])
+        #expect(outcome.report.variants[0].mean["ndcg@10"] == 1)
+        #expect(outcome.report.comparisons.count == 2)
+        for file in ["bm25.trec", "bm25-b0.trec", "report.json", "report.md", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: dir.path + "/out/" + file), "\(file) missing")
+        }
+        var failing = suite
+        failing.gates = [try #require(try Suite.load(try write(dir, valid.replacingOccurrences(of: ">= 0.9", with: "> 1"))).gates.first)]
+        #expect(try await !SuiteRunner(home: QuarryHome(url: dir.url.appendingPathComponent("home")), embedder: nil).run(failing).gatesPassed)
+    }
+
+    @Test("malformed suites fail with the file and line", arguments: [
+        ("colour: blue\n", "unknown key", 1),
+        ("metrics: [ndcg@10, bleu@4]\n", "unknown metric", 1),
+        ("qrels: missing.tsv\n", "does not exist", 1),
+        ("variants:\n  - {name: bm25, mode: lexical}\n  - {name: bm25, mode: lexical}\n", "duplicate variant", 3),
+        ("gates: [\"nope: ndcg@10 >= 1\"]\n", "known variant", 1),
+        ("variants:\n  - {name: x, mode: sparse}\n", "lexical or dense", 2),
+    ])
+    func malformed(extra: String, message: String, relativeLine: Int) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Replace the matching top-level key of the valid suite with the broken one.
+        var lines = valid.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let key = extra.split(separator: ":").first.map(String.init) ?? ""
+        if let index = lines.firstIndex(where: { $0.hasPrefix(key + ":") }) {
+            var end = index + 1
+            while end < lines.count, lines[end].hasPrefix("  ") { end += 1 }
+            lines.removeSubrange(index ..< end)
+        }
+        let start = lines.count
+        let path = try write(dir, (lines + [extra]).joined(separator: "\n"))
+        let error = #expect(throws: EvalError.self) { try Suite.load(path) }
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+        #expect(error?.file == path)
+        #expect(error?.line == start + relativeLine, "\(error?.description ?? "")")
+    }
+
+    @Test("qrels naming an unknown query or document fail with the qrels line")
+    func unknownJudgements() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = try write(dir, valid)
+        try dir.write("qrels.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq9\td2\t1\n")
+        var error = await #expect(throws: EvalError.self) {
+            try await SuiteRunner(home: QuarryHome(url: dir.url.appendingPathComponent("h")), embedder: nil).run(try Suite.load(path))
+        }
+        #expect(error?.line == 3 && error?.description.contains("q9") == true)
+        try dir.write("qrels.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td7\t1\n")
+        error = await #expect(throws: EvalError.self) {
+            try await SuiteRunner(home: QuarryHome(url: dir.url.appendingPathComponent("h")), embedder: nil).run(try Suite.load(path))
+        }
+        #expect(error?.line == 3 && error?.description.contains("d7") == true)
+    }
+
+    @Test("the msmarco and arcd suites pass their gates on a 20-query cut", .tags(.slow), arguments: ["msmarco", "arcd"])
+    func sharedSuites(name: String) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var suite = try Suite.load(Fixtures.packageRoot().appendingPathComponent("corpora/suites/\(name)").path)
+        suite.queryLimit = 20
+        let embedder = try NativeEmbedder(modelDirectory: Fixtures.packageRoot().appendingPathComponent("models/all-MiniLM-L6-v2"))
+        let outcome = try await SuiteRunner(home: QuarryHome(url: dir.url), embedder: embedder).run(suite)
+        #expect(outcome.report.queries == 20)
+        #expect(outcome.gatesPassed, "\(outcome.report.gates)")
+    }
+}
+
+extension Tag {
+    @Tag static var slow: Self
+}
