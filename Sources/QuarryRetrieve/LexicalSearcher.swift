@@ -30,8 +30,9 @@ public struct LexicalSearcher: Sendable {
         }
         // A writer is busy (or an ingest is unfinished): build a private copy.
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-lexical-\(UUID().uuidString).bm25")
-        let bytes = try reader.read { db in try InMemoryLexicalBuild.encode(db, analyzer: try Analyzers.named(reader.manifest.settings.analyzer),
-                                                                             generation: reader.manifest.generation) }
+        let bytes = try reader.read { db in
+            try LexicalIndexBuilder.encodeAll(db, analyzer: try Analyzers.named(reader.manifest.settings.analyzer), generation: reader.manifest.generation)
+        }
         try Data(bytes).write(to: temporary)
         defer { try? FileManager.default.removeItem(at: temporary) }
         let file = try BM25Reader(path: temporary.path)
@@ -63,17 +64,5 @@ public struct LexicalSearcher: Sendable {
     /// Attaches document ids, text and offsets to scored chunk ids.
     func details(_ hits: [LexicalHit]) throws -> [SearchHit] {
         try ChunkDetails.attach(hits.map { (chunkID: $0.chunkID, score: $0.score) }, from: collection)
-    }
-}
-
-/// Builds an index from a database connection without the commit machinery (for readers
-/// that cannot take the writer lock).
-enum InMemoryLexicalBuild {
-    static func encode(_ db: Database, analyzer: any Analyzer, generation: Int) throws -> [UInt8] {
-        var builder = BM25Builder()
-        let rows = try Row.fetchAll(db, sql: "SELECT id, context, text FROM chunks ORDER BY id").map { ($0[0] as Int64, $0[1] as String, $0[2] as String) }
-        for document in try LexicalAnalysis.analyze(rows, analyzer: analyzer) { try builder.add(document) }
-        return BM25File.encode(generation: UInt64(generation), analyzer: analyzer.name, chunkIDs: builder.chunkIDs,
-                               lengths: builder.lengths, terms: builder.sortedTerms())
     }
 }

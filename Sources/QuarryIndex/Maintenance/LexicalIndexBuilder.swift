@@ -52,20 +52,24 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 
     /// Builds the whole index from every chunk in SQLite.
     static func buildAll(context: DerivedBuildContext, analyzer: any Analyzer) throws -> [UInt8] {
+        try context.read { db in try encodeAll(db, analyzer: analyzer, generation: context.generation) }
+    }
+
+    /// The encoded index of every chunk in a collection database (also used by readers that
+    /// cannot take the writer lock and build a private copy).
+    public static func encodeAll(_ db: Database, analyzer: any Analyzer, generation: Int) throws -> [UInt8] {
         var builder = BM25Builder()
-        try context.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, context, text FROM chunks ORDER BY id")
-            var batch: [(Int64, String, String)] = []
-            while let row = try rows.next() {
-                batch.append((row[0], row[1], row[2]))
-                if batch.count == 4096 {
-                    try add(batch, to: &builder, analyzer: analyzer)
-                    batch.removeAll(keepingCapacity: true)
-                }
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, context, text FROM chunks ORDER BY id")
+        var batch: [(Int64, String, String)] = []
+        while let row = try rows.next() {
+            batch.append((row[0], row[1], row[2]))
+            if batch.count == 4096 {
+                try add(batch, to: &builder, analyzer: analyzer)
+                batch.removeAll(keepingCapacity: true)
             }
-            try add(batch, to: &builder, analyzer: analyzer)
         }
-        return BM25File.encode(generation: UInt64(context.generation), analyzer: analyzer.name, chunkIDs: builder.chunkIDs,
+        try add(batch, to: &builder, analyzer: analyzer)
+        return BM25File.encode(generation: UInt64(generation), analyzer: analyzer.name, chunkIDs: builder.chunkIDs,
                                lengths: builder.lengths, terms: builder.sortedTerms())
     }
 
