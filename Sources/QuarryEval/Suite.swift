@@ -22,7 +22,7 @@ import Yams
 public struct Suite: Sendable, Equatable {
     public struct Variant: Sendable, Equatable {
         public var name: String
-        /// "lexical" or "dense".
+        /// "lexical", "dense" or "hybrid" (reciprocal rank fusion, k = 60, of both top-100s).
         public var mode: String
         public var k1: Float = 0.9
         public var b: Float = 0.4
@@ -140,7 +140,7 @@ public struct Suite: Sendable, Equatable {
                 case "name": variant.name = try string(value, "name")
                 case "mode":
                     variant.mode = try string(value, "mode")
-                    guard ["lexical", "dense"].contains(variant.mode) else { throw fail(value, "mode must be lexical or dense") }
+                    guard ["lexical", "dense", "hybrid"].contains(variant.mode) else { throw fail(value, "mode must be lexical, dense or hybrid") }
                 case "k1": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "k1 must be a number") }; variant.k1 = x
                 case "b": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "b must be a number") }; variant.b = x
                 default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b)")
@@ -181,8 +181,8 @@ public struct Suite: Sendable, Equatable {
         for g in values["gates"]?.sequence ?? [] {
             suite.gates.append(try parseGate(try string(g, "gate"), variants: variants, fail: { fail(g, $0) }))
         }
-        if suite.variants.contains(where: { $0.mode == "dense" }) && suite.embedder == "none" {
-            throw EvalError(file: file, "a dense variant needs collection.embedder native")
+        if suite.variants.contains(where: { $0.mode != "lexical" }) && suite.embedder == "none" {
+            throw EvalError(file: file, "dense and hybrid variants need collection.embedder native")
         }
         return suite
     }

@@ -78,7 +78,8 @@ public struct SuiteRunner: Sendable {
             let scored = TrecEvaluator(metrics: suite.metrics, includeUnretrieved: true).evaluate(run: run, qrels: judged)
             results.append(VariantResult(
                 name: variant.name,
-                description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)" : "dense, \(embedder?.identity.description ?? "")",
+                description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)"
+                    : variant.mode == "hybrid" ? "RRF (k 60) of BM25 and dense top-100" : "dense, \(embedder?.identity.description ?? "")",
                 mean: Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) }),
                 perQuery: scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) },
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
@@ -141,6 +142,11 @@ public struct SuiteRunner: Sendable {
             if done == total || done % 100 == 0 { self.progress?("\(variant.name): \(done)/\(total) queries") }
         }
         switch variant.mode {
+        case "hybrid":
+            guard let embedder else { throw EvalError(file: "suite", "variant \(variant.name) is hybrid but no embedder is configured") }
+            let searcher = try await HybridSearcher.open(home: home, collection: collection, embedder: embedder)
+            let result = try await BatchSearch.hybrid(searcher, queries, k: depth, parameters: .init(k1: variant.k1, b: variant.b), progress: report)
+            return (result.rankings, result.searchSeconds)
         case "dense":
             guard let embedder else { throw EvalError(file: "suite", "variant \(variant.name) is dense but no embedder is configured") }
             let searcher = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)

@@ -88,6 +88,16 @@ public struct BatchSearch: Sendable {
         }
     }
 
+    /// Hybrid batch: queries embedded first, then each fused from both sides.
+    public static func hybrid(_ searcher: HybridSearcher, _ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
+                              progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
+        let vectors = try await searcher.dense.embedder.embed(queries.map(\.text))
+        let terms = try queries.map { try searcher.lexical.analyzer.terms($0.text) }
+        return try BatchSearch(collection: searcher.lexical.collection).run(queries, k: k, progress: progress) { i, depthK in
+            try searcher.rank(terms: terms[i], vector: vectors[i], k: depthK, parameters: parameters)
+        }
+    }
+
     /// Runs `rank` for every query in order; the seconds count only the ranking calls.
     public func run(_ queries: [Query], k: Int, progress: ((Int, Int) -> Void)? = nil,
                     rank: ChunkRanker) throws -> (rankings: [Ranking], searchSeconds: Double) {

@@ -17,10 +17,12 @@ public struct SearchHit: Sendable, Codable, Equatable {
     }
 }
 
-/// The retrieval modes `quarry search` offers (hybrid arrives with its issue).
+/// The retrieval modes `quarry search` offers.
 public enum SearchMode: String, Sendable, CaseIterable, Codable {
     /// BM25 over the collection's analyzer.
     case lexical
     /// Nearest neighbours of the query embedding (HNSW).
     case dense
+    /// Lexical and dense top-n fused (reciprocal rank fusion by default).
+    case hybrid
 }

@@ -55,7 +55,7 @@ import Testing
         ("qrels: missing.tsv\n", "does not exist", 1),
         ("variants:\n  - {name: bm25, mode: lexical}\n  - {name: bm25, mode: lexical}\n", "duplicate variant", 3),
         ("gates: [\"nope: ndcg@10 >= 1\"]\n", "known variant", 1),
-        ("variants:\n  - {name: x, mode: sparse}\n", "lexical or dense", 2),
+        ("variants:\n  - {name: x, mode: sparse}\n", "mode must be lexical, dense or hybrid", 2),
     ])
     func malformed(extra: String, message: String, relativeLine: Int) throws {
         let dir = try TemporaryDirectory()

@@ -18,6 +18,7 @@ struct SearchCommand: AsyncParsableCommand {
               quarry search "how do telescopes work" --collection demo
               quarry search "moon phases" --collection demo --k 3 --json
               quarry search "how do plants grow" --collection demo --mode dense
+              quarry search "how do plants grow" --collection demo --mode hybrid --fusion rrf
               quarry search --queries ../shared/corpora/msmarco/queries.jsonl --output run.trec --collection msmarco --k 100
             """
     )
@@ -53,10 +54,41 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Weight of title/heading matches relative to text matches.")
     var titleBoost: Float = 1
 
+    @Option(help: "Hybrid fusion: rrf (reciprocal rank fusion) or convex (weighted normalised scores).")
+    var fusion: String = "rrf"
+
+    @Option(help: "RRF's k (rank offset).")
+    var rrfK: Double = 60
+
+    @Option(help: "Convex fusion: weight of the dense side, 0...1.")
+    var denseWeight: Double = 0.5
+
+    @Option(help: "Convex fusion: score normalisation, minmax or zscore.")
+    var normalization: String = "minmax"
+
+    @Option(help: "Hybrid: hits taken from each side before fusing.")
+    var candidates: Int = 100
+
     @Flag(help: "Print JSON.")
     var json = false
 
+    func fusionMethod() throws -> Fusion {
+        switch fusion {
+        case "rrf":
+            guard rrfK > 0, rrfK.isFinite else { throw ValidationError("--rrf-k must be positive") }
+            return .reciprocalRank(k: rrfK)
+        case "convex":
+            guard (0 ... 1).contains(denseWeight) else { throw ValidationError("--dense-weight must be 0...1") }
+            guard let method = Fusion.Normalization(rawValue: normalization) else { throw ValidationError("--normalization must be minmax or zscore") }
+            return .convex(denseWeight: denseWeight, normalization: method)
+        default:
+            throw ValidationError("--fusion must be rrf or convex")
+        }
+    }
+
     func validate() throws {
+        _ = try fusionMethod()
+        guard (1 ... 10_000).contains(candidates) else { throw ValidationError("--candidates must be 1...10000") }
         guard (1 ... 10_000).contains(k) else { throw ValidationError("--k must be 1...10000, got \(k)") }
         if queries == nil && query == nil { throw ValidationError("give a query, or --queries FILE --output RUN") }
         if queries != nil && query != nil { throw ValidationError("give either a query or --queries, not both") }
@@ -82,6 +114,19 @@ struct SearchCommand: AsyncParsableCommand {
                 hits = []
             } else {
                 hits = try searcher.search(query ?? "", k: k, parameters: parameters)
+            }
+        case .hybrid:
+            guard let embedder = try EmbedderFactory.make(configuration) else {
+                throw ValidationError("hybrid search needs an embedder; embedding.provider is none")
+            }
+            let searcher = try await HybridSearcher.open(home: home, collection: target.collection, embedder: embedder,
+                                                         fusion: try fusionMethod(), candidates: candidates)
+            for note in searcher.notes { Terminal.error("note: \(note)") }
+            if let list {
+                batch = try await BatchSearch.hybrid(searcher, list, k: k, parameters: parameters, progress: progress)
+                hits = []
+            } else {
+                hits = try await searcher.search(query ?? "", k: k, parameters: parameters)
             }
         case .dense:
             guard let embedder = try EmbedderFactory.make(configuration) else {
