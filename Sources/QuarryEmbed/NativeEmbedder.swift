@@ -15,8 +15,8 @@ public struct NativeEmbedder: Embedder {
             throw EmbedError(.configuration, "no embedding model at \(modelDirectory.path) (run scripts/fetch-model, set embedding.model, or use --embedder none)")
         }
         encoder = try SentenceEncoder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
-        let weights = try ContentHash.sha256(fileAt: modelDirectory.appendingPathComponent("model.safetensors"))
-        identity = EmbedderIdentity(kind: "native", model: modelDirectory.standardizedFileURL.lastPathComponent, checksum: String(weights.prefix(16)),
+        identity = EmbedderIdentity(kind: "native", model: modelDirectory.standardizedFileURL.lastPathComponent,
+                                    checksum: String(encoder.weightsSHA256.prefix(16)),
                                     pooling: "mean", dimension: encoder.dimension)
     }
 

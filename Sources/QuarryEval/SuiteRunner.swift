@@ -66,6 +66,9 @@ public struct SuiteRunner: Sendable {
         let directory = outputDirectory ?? home.url.appendingPathComponent("eval-runs")
             .appendingPathComponent("\(suite.name)-\(Timestamp.now().replacingOccurrences(of: ":", with: "-"))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var judged = qrels
+        let evaluated = Set(queries.map(\.id))
+        judged.judgements = judged.judgements.filter { evaluated.contains($0.key) }
         var results: [VariantResult] = []
         for variant in variants {
             let (rankings, seconds) = try await search(variant, collection: collection, queries: queries, depth: suite.depth)
@@ -73,8 +76,6 @@ public struct SuiteRunner: Sendable {
             for ranking in rankings { run.results[ranking.queryID] = ranking.documents.map { ($0.docID, Double($0.score)) } }
             try AtomicFile.write(Data(try BatchSearch.trecLines(rankings, tag: variant.name).utf8),
                                  to: directory.appendingPathComponent("\(variant.name).trec"))
-            var judged = qrels
-            judged.judgements = judged.judgements.filter { id, _ in queries.contains { $0.id == id } }
             let scored = TrecEvaluator(metrics: suite.metrics, includeUnretrieved: true).evaluate(run: run, qrels: judged)
             results.append(VariantResult(
                 name: variant.name,

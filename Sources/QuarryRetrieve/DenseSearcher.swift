@@ -26,12 +26,11 @@ public struct DenseSearcher: Sendable {
             throw RetrieveError("collection '\(name)' was embedded with \(stored); this query would use \(embedder.identity). Configure the collection's embedder (embedding.* / --model), or re-ingest")
         }
         let embedderID = VectorIndexBuilder.embedderID(stored)
-        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builders: [VectorIndexBuilder()]) { _, url, reader in
-            _ = try openFile(url, reader, embedderID: embedderID)
+        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builder: VectorIndexBuilder()) { url, reader in
+            try openFile(url, reader, embedderID: embedderID)
         }
         let reader = outcome.reader
-        if !outcome.unavailable.contains(VectorIndexBuilder.kindName), let entry = reader.manifest.derivedFile(VectorIndexBuilder.kindName) {
-            let index = try openFile(reader.directory.appendingPathComponent(entry.name), reader, embedderID: embedderID)
+        if let index = outcome.value {
             return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
         }
         let index = try reader.read { db in try VectorIndexBuilder.buildAll(db, dimension: stored.dimension, configuration: HNSWIndex.Configuration()) }

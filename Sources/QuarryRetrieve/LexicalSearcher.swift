@@ -20,12 +20,9 @@ public struct LexicalSearcher: Sendable {
 
     /// Opens the collection's lexical index, rebuilding it if needed.
     public static func open(home: QuarryHome, collection name: String) async throws -> LexicalSearcher {
-        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builders: [LexicalIndexBuilder()]) { _, url, reader in
-            _ = try openFile(url, reader)
-        }
+        let outcome = try await DerivedFiles.ensure(home: home, collection: name, builder: LexicalIndexBuilder(), open: openFile)
         let reader = outcome.reader
-        if !outcome.unavailable.contains(LexicalIndexBuilder.kindName), let entry = reader.manifest.derivedFile(LexicalIndexBuilder.kindName) {
-            let file = try openFile(reader.directory.appendingPathComponent(entry.name), reader)
+        if let file = outcome.value {
             return try LexicalSearcher(collection: reader, index: BM25Index(reader: file), notes: outcome.notes)
         }
         // A writer is busy (or an ingest is unfinished): build a private copy.

@@ -81,22 +81,24 @@ public struct CollectionReader: Sendable {
         public var tokenCount: Int
     }
 
-    /// Every document, ordered by id.
+    static let documentColumns = "SELECT doc_id, source, format, title, text, metadata, content_hash, generation FROM documents"
+
+    static func document(_ row: Row) -> StoredDocument {
+        StoredDocument(docID: row[0], source: row[1], format: row[2], title: row[3], text: row[4], metadata: row[5],
+                       contentHash: row[6], generation: row[7])
+    }
+
+    /// Every document, ordered by document id.
     public func documents() throws -> [StoredDocument] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT doc_id, source, format, title, text, metadata, content_hash, generation FROM documents ORDER BY doc_id").map {
-                StoredDocument(docID: $0[0], source: $0[1], format: $0[2], title: $0[3], text: $0[4], metadata: $0[5], contentHash: $0[6], generation: $0[7])
-            }
+            try Row.fetchAll(db, sql: Self.documentColumns + " ORDER BY doc_id").map(Self.document)
         }
     }
 
     /// One document by id, or nil.
     public func document(_ docID: String) throws -> StoredDocument? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT doc_id, source, format, title, text, metadata, content_hash, generation FROM documents WHERE doc_id = ?",
-                             arguments: [docID]).map {
-                StoredDocument(docID: $0[0], source: $0[1], format: $0[2], title: $0[3], text: $0[4], metadata: $0[5], contentHash: $0[6], generation: $0[7])
-            }
+            try Row.fetchOne(db, sql: Self.documentColumns + " WHERE doc_id = ?", arguments: [docID]).map(Self.document)
         }
     }
 

@@ -15,8 +15,8 @@ public final class SentenceEncoder: Sendable {
     public let maxSequenceLength: Int
     /// Tokens per batch: bounds memory (activations are ~6 KB per token for MiniLM).
     public let batchTokenBudget: Int
-    /// A stable identity: model folder name, SHA-256 of the weights, pooling, dimension.
-    public let identity: String
+    /// SHA-256 of model.safetensors, hashed once at load: part of the embedder's identity.
+    public let weightsSHA256: String
     public var dimension: Int { model.configuration.hiddenSize }
 
     /// Loads a model folder in Hugging Face layout (config.json, model.safetensors, vocab.txt,
@@ -28,8 +28,7 @@ public final class SentenceEncoder: Sendable {
         self.maxSequenceLength = min(maxSequenceLength ?? configured ?? 256, model.configuration.maxPositions)
         self.batchTokenBudget = max(batchTokenBudget, self.maxSequenceLength)
         BLAS.setThreads(1)
-        let weightsHash = (try? ContentHash.sha256(fileAt: modelDirectory.appendingPathComponent("model.safetensors"))) ?? "unknown"
-        identity = "native:\(modelDirectory.standardizedFileURL.lastPathComponent)@\(weightsHash.prefix(16)):mean:\(model.configuration.hiddenSize)"
+        weightsSHA256 = try ContentHash.sha256(fileAt: modelDirectory.appendingPathComponent("model.safetensors"))
     }
 
     static func sentenceBertMaxLength(_ directory: URL) -> Int? {
