@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "QuarryEmbed", targets: ["QuarryEmbed"]),
         .library(name: "QuarryEval", targets: ["QuarryEval"]),
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
+        .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
+        .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
     dependencies: [
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // C shim over the system ICU: plain C types in the header, every ICU call in the .c file.
@@ -48,7 +51,10 @@ let package = Package(
         // the README's debug-built demo embed at a usable speed.
         .target(name: "QuarryModels", dependencies: ["CBLAS", "QuarryCore", "QuarryText"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText"], exclude: ["README.md"]),
+        // The HTTP client every outbound call shares: bounded bodies, deadlines, no redirects,
+        // retries with jittered backoff, streamed bodies for server-sent events.
+        .target(name: "QuarryHTTP", exclude: ["README.md"]),
+        .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText", "QuarryHTTP"], exclude: ["README.md"]),
         .target(
             name: "QuarryStore",
             dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -71,13 +77,20 @@ let package = Package(
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryModels", "QuarryHTTP",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "QuarryGenerate",
+            dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
         ),
         .executableTarget(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
+                "QuarryGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +103,8 @@ let package = Package(
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
+        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

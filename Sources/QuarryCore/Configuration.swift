@@ -14,6 +14,10 @@ public struct QuarryConfiguration: Sendable, Equatable {
     public var chunking = ChunkingSettings()
     public var analysis = AnalysisSettings()
     public var embedding = EmbeddingSettings()
+    public var retrieval = RetrievalSettings()
+    public var rerank = RerankSettings()
+    public var llm = LLMSettings()
+    public var generation = GenerationSettings()
 
     public init() {}
 
@@ -27,6 +31,10 @@ public struct QuarryConfiguration: Sendable, Equatable {
         try chunking.validate(file: sourceFile)
         try analysis.validate(file: sourceFile)
         try embedding.validate(file: sourceFile)
+        try retrieval.validate(file: sourceFile)
+        try rerank.validate(file: sourceFile)
+        try llm.validate(file: sourceFile)
+        try generation.validate(file: sourceFile)
     }
 
     /// A path from the configuration: absolute, or relative to the config file's directory

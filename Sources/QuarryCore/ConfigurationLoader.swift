@@ -100,7 +100,7 @@ struct ConfigKey: Sendable {
         "QUARRY_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
-    static let sections = ["ingest", "chunking", "analysis", "embedding"]
+    static let sections = ["ingest", "chunking", "analysis", "embedding", "retrieval", "rerank", "llm", "generation"]
 
     static let all: [ConfigKey] = [
         list("ingest.include") { $0.ingest.include = $1 },
@@ -122,7 +122,45 @@ struct ConfigKey: Sendable {
         string("embedding.api_key_env") { $0.embedding.apiKeyEnvironment = $1 },
         int("embedding.batch_size") { $0.embedding.batchSize = $1 },
         double("embedding.timeout_seconds") { $0.embedding.timeoutSeconds = $1 },
+        string("retrieval.mode") { $0.retrieval.mode = $1 },
+        int("retrieval.k") { $0.retrieval.k = $1 },
+        int("retrieval.candidates") { $0.retrieval.candidates = $1 },
+        string("retrieval.fusion") { $0.retrieval.fusion = $1 },
+        double("retrieval.rrf_k") { $0.retrieval.rrfK = $1 },
+        double("retrieval.dense_weight") { $0.retrieval.denseWeight = $1 },
+        string("retrieval.normalization") { $0.retrieval.normalization = $1 },
+        double("retrieval.mmr_lambda") { $0.retrieval.mmrLambda = $1 },
+        bool("retrieval.merge_adjacent") { $0.retrieval.mergeAdjacent = $1 },
+        string("rerank.provider") { $0.rerank.provider = $1 },
+        string("rerank.model") { $0.rerank.model = $1 },
+        string("rerank.url") { $0.rerank.url = $1 },
+        string("rerank.api") { $0.rerank.api = $1 },
+        string("rerank.http_model") { $0.rerank.httpModel = $1 },
+        string("rerank.api_key_env") { $0.rerank.apiKeyEnvironment = $1 },
+        double("rerank.timeout_seconds") { $0.rerank.timeoutSeconds = $1 },
+        int("rerank.depth") { $0.rerank.depth = $1 },
+        string("llm.provider") { $0.llm.provider = $1 },
+        string("llm.url") { $0.llm.url = $1 },
+        string("llm.model") { $0.llm.model = $1 },
+        double("llm.temperature") { $0.llm.temperature = $1 },
+        int("llm.max_tokens") { $0.llm.maxTokens = $1 },
+        double("llm.timeout_seconds") { $0.llm.timeoutSeconds = $1 },
+        int("llm.max_attempts") { $0.llm.maxAttempts = $1 },
+        string("llm.api_key_env") { $0.llm.apiKeyEnvironment = $1 },
+        bool("llm.stream") { $0.llm.stream = $1 },
+        string("generation.prompt") { $0.generation.prompt = $1 },
+        int("generation.context_tokens") { $0.generation.contextTokens = $1 },
+        int("generation.extractive_sentences") { $0.generation.extractiveSentences = $1 },
     ]
+
+    static func bool(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Bool) -> Void) -> ConfigKey {
+        ConfigKey(path: path, isList: false) { raw, config, file in
+            guard case .scalar(let value) = raw, let flag = ["true": true, "yes": true, "on": true, "false": false, "no": false, "off": false][value.lowercased()] else {
+                throw ConfigError(key: path, file: file, reason: "must be true or false")
+            }
+            set(&config, flag)
+        }
+    }
 
     static func string(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, String) -> Void) -> ConfigKey {
         ConfigKey(path: path, isList: false) { raw, config, file in

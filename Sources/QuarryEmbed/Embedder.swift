@@ -15,11 +15,23 @@ public protocol Embedder: Sendable {
     var maxInputTokens: Int? { get }
     /// Special tokens the model adds to every input ([CLS] and [SEP] for BERT).
     var specialTokenCount: Int { get }
+    /// The writing systems (ICU short names: "Latn", "Arab", …) the model reads; nil when
+    /// unknown, taken as "all". Hybrid search weighs the dense side by the share of a query's
+    /// letters in these scripts, because a model blind to a script returns noise for it.
+    var scripts: Set<String>? { get }
 }
 
 extension Embedder {
     public var dimension: Int { identity.dimension }
     public var specialTokenCount: Int { 0 }
+    public var scripts: Set<String>? { nil }
+
+    /// The share of `text`'s letters this embedder reads (1 when its scripts are unknown or
+    /// the text has no letters).
+    public func coverage(of text: String) -> Double {
+        guard let scripts else { return 1 }
+        return ScriptProfile(text).fraction(in: scripts)
+    }
 
     /// The chunker's token counter for this embedder, when it can count tokens.
     public var tokenCounter: (any TokenCounter)? {

@@ -1,14 +1,6 @@
 import Foundation
 import QuarryCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import QuarryCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import QuarryHTTP
 
 /// An embedder that calls an OpenAI-compatible `POST {baseURL}/v1/embeddings` endpoint
 /// (OpenAI, vLLM, Ollama, Hugging Face TEI).
@@ -29,9 +21,9 @@ import Darwin
 /// never travels to another host. Response bodies above `maxResponseBytes` are refused while
 /// they arrive, without buffering the rest.
 ///
-/// Concurrency: a `Sendable` value; batches of one call are sent one after another. All
-/// embedders share one process-wide `URLSession` (swift-corelibs-foundation keeps a couple of
-/// descriptors per session even after invalidation, so a session per embedder would leak).
+/// Concurrency: a `Sendable` value; batches of one call are sent one after another. The
+/// transport, retry loop, status classification and redaction are QuarryHTTP's (`HTTPClient`),
+/// shared with the chat and rerank clients and one process-wide `URLSession`.
 ///
 /// ```swift
 /// let embedder = try HTTPEmbedder(HTTPEmbedder.Configuration(
@@ -85,78 +77,41 @@ public struct HTTPEmbedder: Embedder {
             self.maxResponseBytes = maxResponseBytes
         }
 
+        /// The fields every QuarryHTTP client shares.
+        var httpSettings: HTTPClientSettings {
+            HTTPClientSettings(baseURL: baseURL, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+                               requestTimeout: requestTimeout, maxAttempts: maxAttempts, initialBackoff: initialBackoff,
+                               maxBackoff: maxBackoff, maxResponseBytes: maxResponseBytes)
+        }
+
         /// Checks every field.
         /// - Throws: `EmbedError(.configuration, …)` naming the field and the allowed range.
         public func validate() throws {
             func fail(_ message: String) -> EmbedError { EmbedError(.configuration, "HTTP embedder: \(message)") }
-            guard let components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false),
-                  let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                throw fail("baseURL must start with http:// or https:// (got scheme '\(baseURL.scheme ?? "")')")
+            do {
+                try httpSettings.validate()
+            } catch let error as HTTPClientError {
+                throw fail(error.message)
             }
-            guard let host = components.host, !host.isEmpty else { throw fail("baseURL has no host") }
-            guard components.user == nil, components.password == nil else {
-                throw fail("baseURL must not carry credentials; put the key in $\(apiKeyEnvironmentVariable)")
-            }
-            guard components.fragment == nil else { throw fail("baseURL must not have a #fragment") }
             guard !model.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw fail("model is empty") }
             guard dimension >= 1 && dimension <= 65_536 else { throw fail("dimension must be 1...65536 (got \(dimension))") }
-            guard !apiKeyEnvironmentVariable.isEmpty, !apiKeyEnvironmentVariable.contains("="),
-                  !apiKeyEnvironmentVariable.unicodeScalars.contains(where: { $0.value == 0 }) else {
-                throw fail("apiKeyEnvironmentVariable must be a non-empty variable name without '=' or NUL")
-            }
             guard (1...4096).contains(batchSize) else { throw fail("batchSize must be 1...4096 (got \(batchSize))") }
-            guard requestTimeout.isFinite && requestTimeout > 0 && requestTimeout <= 3600 else {
-                throw fail("requestTimeout must be in (0, 3600] seconds (got \(requestTimeout))")
-            }
-            guard (1...100).contains(maxAttempts) else { throw fail("maxAttempts must be 1...100 (got \(maxAttempts))") }
-            guard initialBackoff.isFinite && initialBackoff >= 0 else {
-                throw fail("initialBackoff must be a finite number of seconds ≥ 0 (got \(initialBackoff))")
-            }
-            guard maxBackoff.isFinite && maxBackoff >= initialBackoff && maxBackoff <= 3600 else {
-                throw fail("maxBackoff must be in [initialBackoff, 3600] seconds (got \(maxBackoff))")
-            }
-            guard maxResponseBytes >= 1024 else { throw fail("maxResponseBytes must be at least 1024 (got \(maxResponseBytes))") }
         }
     }
 
     /// A source of uniform numbers in [0, 1) for the jitter; `.seeded` makes retry delays
-    /// reproducible in tests.
-    public struct Jitter: Sendable {
-        let next: @Sendable () -> Double
-
-        /// Wraps `next`, which must return values in [0, 1].
-        public init(_ next: @escaping @Sendable () -> Double) { self.next = next }
-
-        /// The system random generator.
-        public static var system: Jitter { Jitter { Double.random(in: 0..<1) } }
-
-        /// A deterministic SplitMix64 sequence (Steele, Lea & Flood 2014).
-        public static func seeded(_ seed: UInt64) -> Jitter {
-            let state = SplitMix64(seed)
-            return Jitter { state.nextUnit() }
-        }
-
-        /// Always `value` (clamped to [0, 1]): delays become exactly `value × cap`.
-        public static func fixed(_ value: Double) -> Jitter {
-            let clamped = value.isFinite ? min(max(value, 0), 1) : 0
-            return Jitter { clamped }
-        }
-    }
+    /// reproducible in tests. (Kept under this name for callers from before QuarryHTTP.)
+    public typealias Jitter = QuarryHTTP.Jitter
 
     /// The default sleep: `Task.sleep`, so a cancelled task stops waiting.
-    public static let taskSleep: @Sendable (Double) async throws -> Void = { seconds in
-        let clamped = seconds.isFinite ? min(max(seconds, 0), 3600) : 0
-        try await Task.sleep(nanoseconds: UInt64(clamped * 1_000_000_000))
-    }
+    public static let taskSleep: @Sendable (Double) async throws -> Void = RetryPolicy.taskSleep
 
     public let configuration: Configuration
     public let identity: EmbedderIdentity
     /// `{baseURL}/v1/embeddings`.
     public let endpoint: URL
 
-    private let transport: HTTPTransport
-    private let sleep: @Sendable (Double) async throws -> Void
-    private let jitter: Jitter
+    private let client: HTTPClient
 
     /// Validates `configuration` and prepares a client; nothing is sent until `embed`.
     /// - Parameters:
@@ -168,22 +123,26 @@ public struct HTTPEmbedder: Embedder {
                 jitter: Jitter = .system) throws {
         try configuration.validate()
         self.configuration = configuration
-        self.sleep = sleep
-        self.jitter = jitter
-        var components = URLComponents(url: configuration.baseURL, resolvingAgainstBaseURL: false)!
-        var path = components.path
-        while path.hasSuffix("/") { path.removeLast() }
-        path += path.hasSuffix("/v1") ? "/embeddings" : "/v1/embeddings"
-        components.path = path
-        guard let endpoint = components.url else {
-            throw EmbedError(.configuration, "HTTP embedder: cannot form the endpoint URL from baseURL")
+        let variable = configuration.apiKeyEnvironmentVariable
+        let model = configuration.model
+        do {
+            client = try HTTPClient(
+                settings: configuration.httpSettings, path: "/v1/embeddings", jitter: jitter, sleep: sleep,
+                statusHint: { status in
+                    switch status {
+                    case 401, 403: " (check the key in $\(variable))"
+                    case 404: " (check baseURL and that the server serves /v1/embeddings and model '\(model)')"
+                    case 413: " (lower batchSize)"
+                    default: ""
+                    }
+                },
+                sizeHint: "lower batchSize or raise maxResponseBytes")
+        } catch let error as HTTPClientError {
+            throw EmbedError(.configuration, "HTTP embedder: \(error.message)")
         }
-        self.endpoint = endpoint
-        components.query = nil
-        let printable = components.url?.absoluteString ?? endpoint.absoluteString
-        identity = EmbedderIdentity(kind: "http", model: configuration.model, checksum: printable,
+        endpoint = client.endpoint.url
+        identity = EmbedderIdentity(kind: "http", model: configuration.model, checksum: client.endpoint.printable,
                                     pooling: "endpoint", dimension: configuration.dimension)
-        transport = HTTPTransport.shared
     }
 
     /// Endpoints don't expose their tokenizer.
@@ -198,7 +157,12 @@ public struct HTTPEmbedder: Embedder {
     ///   and `.configuration` for an unusable API key; `CancellationError` when cancelled.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         if texts.isEmpty { return [] }
-        let apiKey = try readAPIKey()
+        let apiKey: String?
+        do {
+            apiKey = try APIKey.read(from: configuration.apiKeyEnvironmentVariable)
+        } catch let error as HTTPClientError {
+            throw EmbedError(.configuration, error.message)
+        }
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var start = 0
@@ -213,24 +177,6 @@ public struct HTTPEmbedder: Embedder {
 
     // MARK: - Requests and retries
 
-    private func readAPIKey() throws -> String? {
-        guard let raw = getenv(configuration.apiKeyEnvironmentVariable) else { return nil }
-        let key = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
-        if key.isEmpty { return nil }
-        guard key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
-            throw EmbedError(.configuration, "the API key in $\(configuration.apiKeyEnvironmentVariable) contains characters "
-                + "not allowed in an HTTP header (spaces, line breaks or non-ASCII); fix the variable")
-        }
-        return key
-    }
-
-    /// One attempt's failure, classified for the retry decision.
-    private struct AttemptFailure {
-        var error: EmbedError
-        var retryable: Bool
-        var retryAfter: Double?
-    }
-
     private func embedBatch(_ texts: [String], apiKey: String?) async throws -> [[Float]] {
         let body: Data
         do {
@@ -238,103 +184,28 @@ public struct HTTPEmbedder: Embedder {
         } catch {
             throw EmbedError(.invalidResponse, "could not encode the embedding request: \(error)")
         }
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.timeoutInterval = configuration.requestTimeout
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-
-        var attempt = 1
-        while true {
-            try Task.checkCancellation()
-            let failure: AttemptFailure
-            do {
-                let reply = try await transport.send(request, limit: configuration.maxResponseBytes,
-                                                     timeout: configuration.requestTimeout)
-                switch classify(reply, apiKey: apiKey) {
-                case .success: return try decode(reply.body, expectedCount: texts.count, apiKey: apiKey)
-                case .failure(let classified): failure = classified
-                }
-            } catch let transportError as HTTPTransport.Failure {
-                failure = classify(transportError)
-            }
-            guard failure.retryable && attempt < configuration.maxAttempts else {
-                let tries = attempt == 1 ? "1 attempt" : "\(attempt) attempts"
-                throw EmbedError(failure.error.code, "embedding request to \(identity.checksum) failed after \(tries): "
-                    + failure.error.message)
-            }
-            try await sleep(delay(afterAttempt: attempt, retryAfter: failure.retryAfter))
-            attempt += 1
+        let reply: HTTPReply
+        do {
+            reply = try await client.post(json: body, apiKey: apiKey)
+        } catch let failure as HTTPClientError {
+            throw EmbedError(Self.code(failure.code), "embedding request to \(identity.checksum) failed after "
+                + "\(failure.attemptsDescription): \(failure.message)")
         }
+        return try decode(reply.body, expectedCount: texts.count, apiKey: apiKey)
     }
 
-    /// Full jitter: uniform in [0, min(maxBackoff, initialBackoff × 2^(attempt−1))]; a
-    /// `Retry-After` value replaces it, capped by `maxBackoff`.
+    /// The delay before the retry that follows failed attempt `attempt` (see `RetryPolicy`).
     func delay(afterAttempt attempt: Int, retryAfter: Double?) -> Double {
-        if let retryAfter { return min(retryAfter, configuration.maxBackoff) }
-        let exponent = Double(min(max(attempt - 1, 0), 60))
-        let cap = min(configuration.maxBackoff, configuration.initialBackoff * pow(2, exponent))
-        let unit = jitter.next()
-        return cap * (unit.isFinite ? min(max(unit, 0), 1) : 0)
+        client.retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
     }
 
-    private enum Classified {
-        case success
-        case failure(AttemptFailure)
-    }
-
-    private func classify(_ reply: HTTPTransport.Reply, apiKey: String?) -> Classified {
-        let status = reply.status
-        if (200..<300).contains(status) { return .success }
-        let excerpt = Self.excerpt(reply.body, redacting: apiKey)
-        let detail = excerpt.isEmpty ? "" : ": \(excerpt)"
-        if (300..<400).contains(status) {
-            let target = reply.headers["location"].map { " to \(Self.sanitise($0, redacting: apiKey, limit: 200))" } ?? ""
-            return .failure(AttemptFailure(error: EmbedError(.http, "the endpoint answered HTTP \(status), a redirect\(target); "
-                + "redirects are not followed, so set baseURL to the final address"), retryable: false))
-        }
-        let retryable = status == 429 || (500..<600).contains(status)
-        var retryAfter: Double?
-        if status == 429 || status == 503, let header = reply.headers["retry-after"],
-           let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 {
-            retryAfter = seconds
-        }
-        let hint: String
-        switch status {
-        case 401, 403: hint = " (check the key in $\(configuration.apiKeyEnvironmentVariable))"
-        case 404: hint = " (check baseURL and that the server serves /v1/embeddings and model '\(configuration.model)')"
-        case 413: hint = " (lower batchSize)"
-        default: hint = ""
-        }
-        return .failure(AttemptFailure(error: EmbedError(.http, "HTTP \(status)\(hint)\(detail)"),
-                                       retryable: retryable, retryAfter: retryAfter))
-    }
-
-    private func classify(_ failure: HTTPTransport.Failure) -> AttemptFailure {
-        switch failure {
-        case .tooLarge(let limit):
-            return AttemptFailure(error: EmbedError(.invalidResponse, "the response body is larger than maxResponseBytes "
-                + "(\(limit) bytes); lower batchSize or raise maxResponseBytes"), retryable: false)
-        case .timedOut:
-            return AttemptFailure(error: EmbedError(.timeout, "no complete response within \(configuration.requestTimeout) s "
-                + "(requestTimeout)"), retryable: true)
-        case .transport(let code, let description):
-            switch code {
-            case .timedOut:
-                return AttemptFailure(error: EmbedError(.timeout, "no complete response within \(configuration.requestTimeout) s "
-                    + "(requestTimeout)"), retryable: true)
-            case .secureConnectionFailed, .serverCertificateHasBadDate, .serverCertificateUntrusted,
-                 .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected,
-                 .clientCertificateRequired, .badURL, .unsupportedURL, .userAuthenticationRequired:
-                return AttemptFailure(error: EmbedError(.connection, "\(description) (URLError \(code.rawValue))"), retryable: false)
-            default:
-                return AttemptFailure(error: EmbedError(.connection, "\(description) (URLError \(code.rawValue)); "
-                    + "is the server running at \(identity.checksum)?"), retryable: true)
-            }
-        case .other(let description):
-            return AttemptFailure(error: EmbedError(.connection, description), retryable: true)
+    private static func code(_ code: HTTPClientError.Code) -> EmbedError.Code {
+        switch code {
+        case .configuration: .configuration
+        case .http: .http
+        case .timeout: .timeout
+        case .connection: .connection
+        case .invalidResponse: .invalidResponse
         }
     }
 
@@ -362,7 +233,7 @@ public struct HTTPEmbedder: Embedder {
             response = try JSONDecoder().decode(EmbeddingResponse.self, from: body)
         } catch {
             let excerpt = Self.excerpt(body, redacting: apiKey)
-            throw invalid("is not the expected JSON (\(Self.describe(error)))" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
+            throw invalid("is not the expected JSON (\(SafeText.describe(decodingError: error)))" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
         }
         guard let items = response.data else { throw invalid("has no \"data\" array") }
         guard items.count == expectedCount else {
@@ -395,244 +266,8 @@ public struct HTTPEmbedder: Embedder {
         }
     }
 
-    private static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context): return "malformed JSON: \(context.debugDescription)".prefix(160).description
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return "wrong type at '\(path)'"
-        case DecodingError.keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
-        default: return "undecodable"
-        }
-    }
-
-    // MARK: - Sanitising
-
-    /// At most 200 printable characters from the start of `body`, with control and format
-    /// characters (line breaks, bidi overrides) turned into spaces and the key redacted.
+    /// At most 200 printable characters from the start of `body`, key redacted (see `SafeText`).
     static func excerpt(_ body: Data, redacting key: String?) -> String {
-        sanitise(String(decoding: body.prefix(4096), as: UTF8.self), redacting: key, limit: 200)
-    }
-
-    static func sanitise(_ text: String, redacting key: String?, limit: Int) -> String {
-        var text = text
-        if let key, !key.isEmpty { text = text.replacingOccurrences(of: key, with: "[redacted]") }
-        var scalars = String.UnicodeScalarView()
-        var lastWasSpace = true
-        for scalar in text.unicodeScalars {
-            let category = scalar.properties.generalCategory
-            let blank = scalar.properties.isWhitespace || category == .control || category == .format
-                || category == .surrogate || category == .privateUse || category == .unassigned || scalar == "\u{FFFD}"
-            if blank {
-                if !lastWasSpace { scalars.append(" ") }
-                lastWasSpace = true
-            } else {
-                scalars.append(scalar)
-                lastWasSpace = false
-            }
-        }
-        var clean = String(scalars)
-        while clean.hasSuffix(" ") { clean.removeLast() }
-        if clean.count > limit { clean = String(clean.prefix(limit - 1)) + "…" }
-        return clean
-    }
-}
-
-// MARK: - SplitMix64
-
-/// A locked SplitMix64 generator (Steele, Lea & Flood, "Fast splittable pseudorandom number
-/// generators", OOPSLA 2014), shared by the copies of a seeded `Jitter`.
-private final class SplitMix64: @unchecked Sendable {
-    private var state: UInt64
-    private let lock = NSLock()
-
-    init(_ seed: UInt64) { state = seed }
-
-    /// A uniform Double in [0, 1) from the top 53 bits.
-    func nextUnit() -> Double {
-        lock.lock()
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        lock.unlock()
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53)
-    }
-}
-
-// MARK: - Transport
-
-/// One `URLSession` driven through its delegate, so a body can be refused once it passes the
-/// size limit (instead of after buffering it all), a whole request has a deadline, and
-/// redirects are refused. One instance serves the process: replies are matched to callers by
-/// task identifier, and each request carries its own limit and deadline.
-final class HTTPTransport: @unchecked Sendable {
-    static let shared = HTTPTransport()
-
-    struct Reply: Sendable {
-        var status: Int
-        /// Lower-cased names.
-        var headers: [String: String]
-        var body: Data
-    }
-
-    enum Failure: Error {
-        case tooLarge(Int)
-        case timedOut
-        case transport(URLError.Code, String)
-        case other(String)
-    }
-
-    private let delegate: Delegate
-    private let session: URLSession
-
-    init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieStorage = nil
-        configuration.httpMaximumConnectionsPerHost = 16
-        delegate = Delegate()
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-    }
-
-    /// Sends `request` and returns the status, headers and body.
-    /// - Throws: `Failure`, or `CancellationError` when the calling task is cancelled.
-    func send(_ request: URLRequest, limit: Int, timeout: Double) async throws -> Reply {
-        let task = session.dataTask(with: request)
-        let box = TaskBox(task)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Reply, Error>) in
-                let id = task.taskIdentifier
-                delegate.register(id, Pending(continuation: continuation, limit: limit))
-                if Task.isCancelled {
-                    delegate.finish(id, with: .failure(CancellationError()))
-                    task.cancel()
-                    return
-                }
-                let delegate = delegate
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                    if delegate.markFailure(id, .timedOut) { box.task.cancel() }
-                }
-                task.resume()
-            }
-        } onCancel: {
-            box.cancelled()
-        }
-    }
-
-    private final class TaskBox: @unchecked Sendable {
-        let task: URLSessionDataTask
-        init(_ task: URLSessionDataTask) { self.task = task }
-        func cancelled() { task.cancel() }
-    }
-
-    private final class Pending {
-        let continuation: CheckedContinuation<Reply, Error>
-        let limit: Int
-        var response: HTTPURLResponse?
-        var body = Data()
-        var failure: Failure?
-
-        init(continuation: CheckedContinuation<Reply, Error>, limit: Int) {
-            self.continuation = continuation
-            self.limit = limit
-        }
-    }
-
-    private final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-        private let lock = NSLock()
-        private var pending: [Int: Pending] = [:]
-
-        func register(_ id: Int, _ entry: Pending) {
-            lock.lock()
-            pending[id] = entry
-            lock.unlock()
-        }
-
-        /// Records the first failure of a live task; true when it was recorded (the caller then cancels).
-        func markFailure(_ id: Int, _ failure: Failure) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            guard let entry = pending[id], entry.failure == nil else { return false }
-            entry.failure = failure
-            return true
-        }
-
-        func finish(_ id: Int, with result: Result<Reply, Error>) {
-            lock.lock()
-            let entry = pending.removeValue(forKey: id)
-            lock.unlock()
-            entry?.continuation.resume(with: result)
-        }
-
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-            let id = dataTask.taskIdentifier
-            lock.lock()
-            var refuse = false
-            if let entry = pending[id] {
-                entry.response = response as? HTTPURLResponse
-                if response.expectedContentLength > Int64(entry.limit), entry.failure == nil {
-                    entry.failure = .tooLarge(entry.limit)
-                    refuse = true
-                }
-            }
-            lock.unlock()
-            completionHandler(refuse ? .cancel : .allow)
-        }
-
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            let id = dataTask.taskIdentifier
-            lock.lock()
-            var refuse = false
-            if let entry = pending[id], entry.failure == nil {
-                if entry.body.count + data.count > entry.limit {
-                    entry.failure = .tooLarge(entry.limit)
-                    entry.body = Data()
-                    refuse = true
-                } else {
-                    entry.body.append(data)
-                }
-            }
-            lock.unlock()
-            if refuse { dataTask.cancel() }
-        }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-            completionHandler(nil)  // the 3xx itself becomes the reply
-        }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-            let id = task.taskIdentifier
-            lock.lock()
-            let entry = pending.removeValue(forKey: id)
-            lock.unlock()
-            guard let entry else { return }
-            if let failure = entry.failure {
-                entry.continuation.resume(throwing: failure)
-            } else if let error {
-                if let urlError = error as? URLError {
-                    if urlError.code == .cancelled {
-                        entry.continuation.resume(throwing: CancellationError())
-                    } else {
-                        entry.continuation.resume(throwing: Failure.transport(urlError.code, urlError.localizedDescription))
-                    }
-                } else {
-                    entry.continuation.resume(throwing: Failure.other(String(describing: error)))
-                }
-            } else if let response = entry.response {
-                var headers: [String: String] = [:]
-                for (name, value) in response.allHeaderFields {
-                    if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-                }
-                entry.continuation.resume(returning: Reply(status: response.statusCode, headers: headers, body: entry.body))
-            } else {
-                entry.continuation.resume(throwing: Failure.other("the server sent no HTTP response"))
-            }
-        }
+        SafeText.excerpt(body, redacting: key)
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 import QuarryCore
 import QuarryModels
+import QuarryText
 
 /// The built-in embedder: a BERT sentence encoder running in this process (all-MiniLM-L6-v2
 /// by default), with no Python and no network.
 public struct NativeEmbedder: Embedder {
     public let encoder: SentenceEncoder
     public let identity: EmbedderIdentity
+    /// Read off the model's vocabulary (`ScriptProfile.vocabularyScripts`).
+    public let scripts: Set<String>?
 
     /// Loads a model folder in Hugging Face layout.
     /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it is missing.
@@ -18,6 +21,7 @@ public struct NativeEmbedder: Embedder {
         identity = EmbedderIdentity(kind: "native", model: modelDirectory.standardizedFileURL.lastPathComponent,
                                     checksum: String(encoder.weightsSHA256.prefix(16)),
                                     pooling: "mean", dimension: encoder.dimension)
+        scripts = ScriptProfile.vocabularyScripts(encoder.tokenizer.vocabulary.tokens)
     }
 
     /// Runs the (CPU-bound, blocking) encoder on a dispatch thread, so it never occupies the
@@ -44,8 +48,11 @@ public struct NativeEmbedder: Embedder {
 /// share words get similar vectors; no model is needed.
 public struct HashEmbedder: Embedder {
     public let identity: EmbedderIdentity
+    /// nil (reads every script) unless a test sets it.
+    public let scripts: Set<String>?
 
-    public init(dimension: Int = 64) {
+    public init(dimension: Int = 64, scripts: Set<String>? = nil) {
+        self.scripts = scripts
         identity = EmbedderIdentity(kind: "hash", model: "fnv1a-words", checksum: "0", pooling: "sum", dimension: dimension)
     }
 

@@ -22,7 +22,8 @@ import Yams
 public struct Suite: Sendable, Equatable {
     public struct Variant: Sendable, Equatable {
         public var name: String
-        /// "lexical", "dense" or "hybrid" (reciprocal rank fusion, k = 60, of both top-100s).
+        /// "lexical", "dense" or "hybrid" (reciprocal rank fusion, k = 60, of both top-100s, the dense
+        /// side weighted by the embedder's coverage of the query's script).
         public var mode: String
         public var k1: Float = 0.9
         public var b: Float = 0.4

@@ -80,7 +80,7 @@ public struct SuiteRunner: Sendable {
             results.append(VariantResult(
                 name: variant.name,
                 description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)"
-                    : variant.mode == "hybrid" ? "RRF (k 60) of BM25 and dense top-100" : "dense, \(embedder?.identity.description ?? "")",
+                    : variant.mode == "hybrid" ? "RRF (k 60) of BM25 and dense top-100, dense weighted by script coverage" : "dense, \(embedder?.identity.description ?? "")",
                 mean: Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) }),
                 perQuery: scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) },
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))

@@ -88,13 +88,18 @@ public struct BatchSearch: Sendable {
         }
     }
 
-    /// Hybrid batch: queries embedded first, then each fused from both sides.
+    /// Hybrid batch: queries the embedder can read embedded first (in one batch), then each
+    /// fused from both sides with the dense side weighted by the embedder's coverage.
     public static func hybrid(_ searcher: HybridSearcher, _ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
                               progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
-        let vectors = try await searcher.dense.embedder.embed(queries.map(\.text))
+        let trust = queries.map { searcher.denseTrust($0.text) }
+        let readable = queries.indices.filter { trust[$0] > 0 }
+        let embedded = try await searcher.dense.embedder.embed(readable.map { queries[$0].text })
+        var vectors = [[Float]?](repeating: nil, count: queries.count)
+        for (slot, index) in readable.enumerated() { vectors[index] = embedded[slot] }
         let terms = try queries.map { try searcher.lexical.analyzer.terms($0.text) }
         return try BatchSearch(collection: searcher.lexical.collection).run(queries, k: k, progress: progress) { i, depthK in
-            try searcher.rank(terms: terms[i], vector: vectors[i], k: depthK, parameters: parameters)
+            try searcher.rank(terms: terms[i], vector: vectors[i], k: depthK, denseTrust: trust[i], parameters: parameters)
         }
     }
 

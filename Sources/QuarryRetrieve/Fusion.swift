@@ -16,26 +16,47 @@ public enum Fusion: Sendable, Equatable {
     }
 
     /// Fuses `lists` (each best first) into one list, best first; ties by id ascending.
-    /// For `.convex`, the lists are (lexical, dense).
-    public func fuse(_ lists: [[(chunkID: Int64, score: Float)]]) -> [(chunkID: Int64, score: Float)] {
+    /// For `.convex`, the lists are (lexical, dense). `trust` scales each list's contribution
+    /// (1 each when nil): a list with trust 0 takes no part, so fusing it with a blind
+    /// retriever returns the other list's order unchanged.
+    public func fuse(_ lists: [[(chunkID: Int64, score: Float)]], trust: [Double]? = nil) -> [(chunkID: Int64, score: Float)] {
         var fused: [Int64: Double] = [:]
+        let trust = trust ?? Array(repeating: 1, count: lists.count)
+        precondition(trust.count == lists.count, "one trust value per list")
+        // One trusted list is returned as it is, scores and tie order included: fusing it
+        // with nothing must not change a ranking (RRF would re-break ties among equal scores).
+        let trusted = lists.indices.filter { trust[$0] > 0 && !lists[$0].isEmpty }
+        if trusted.count == 1 { return lists[trusted[0]] }
+        if trusted.isEmpty { return [] }
         switch self {
         case .reciprocalRank(let k):
-            for list in lists {
-                for (rank, hit) in list.enumerated() { fused[hit.chunkID, default: 0] += 1 / (k + Double(rank + 1)) }
+            for (list, weight) in zip(lists, trust) where weight > 0 {
+                for (rank, hit) in list.enumerated() { fused[hit.chunkID, default: 0] += weight / (k + Double(rank + 1)) }
             }
         case .convex(let weight, let normalization):
-            let weights = lists.count == 2 ? [1 - weight, weight] : Array(repeating: 1 / Double(max(lists.count, 1)), count: lists.count)
+            let base = lists.count == 2 ? [1 - weight, weight] : Array(repeating: 1 / Double(max(lists.count, 1)), count: lists.count)
+            let weights = zip(base, trust).map { $0 * $1 }
             let normalized = lists.map { Self.normalize($0, normalization) }
-            let all = Set(lists.flatMap { $0.map(\.chunkID) })
+            var all = Set<Int64>()
+            for (list, weight) in zip(lists, weights) where weight > 0 { all.formUnion(list.map(\.chunkID)) }
             for id in all {
                 var score = 0.0
-                for (i, list) in normalized.enumerated() { score += weights[i] * (list.scores[id] ?? list.floor) }
+                for (i, list) in normalized.enumerated() where weights[i] > 0 { score += weights[i] * (list.scores[id] ?? list.floor) }
                 fused[id] = score
             }
         }
         return fused.map { (chunkID: $0.key, score: Float($0.value)) }
             .sorted { $0.score > $1.score || ($0.score == $1.score && $0.chunkID < $1.chunkID) }
+    }
+
+    /// How far to trust the dense list for a query of which the embedder reads `coverage`
+    /// (the share of its letters in the embedder's scripts): 0 up to half, rising linearly to
+    /// 1 for a fully readable query. A half-readable query gets no dense say at all because
+    /// an RRF contribution of any size re-orders BM25's list (adjacent ranks differ by only
+    /// about 1/k² ≈ 0.0003), and the model's vector for a mostly unreadable text is noise.
+    public static func denseTrust(coverage: Double) -> Double {
+        guard coverage.isFinite else { return 0 }
+        return min(1, max(0, (coverage - 0.5) / 0.5))
     }
 
     static func normalize(_ list: [(chunkID: Int64, score: Float)], _ method: Normalization) -> (scores: [Int64: Double], floor: Double) {

@@ -11,8 +11,10 @@ import Darwin
 /// One background thread accepts connections and serves them one at a time: it reads the
 /// request line, the headers and a `Content-Length` body, records the request, asks the handler
 /// (or the script) for a response, writes it with `Connection: close` and closes the
-/// connection. Everything is bounded: 64 KiB of headers, 16 MiB of body, 5 s per socket read,
-/// and `stop()` returns within about 100 ms plus any connection in progress. Call `stop()` in a
+/// connection. A response may be sent in timed pieces (`Response.pieces`, `eventStream`) to
+/// test streaming clients. Everything is bounded: 64 KiB of headers, 16 MiB of body, 5 s per
+/// socket read, and `stop()` returns within about 100 ms plus any write in progress (scripted
+/// delays are cut short). Call `stop()` in a
 /// `defer`; dropping the last reference also stops it.
 ///
 /// ```swift
@@ -44,17 +46,50 @@ public final class LocalHTTPServer: @unchecked Sendable {
     /// A response to send.
     public struct Response: Sendable {
         public var status: Int
-        /// Extra header fields; `Content-Length` and `Connection: close` are always added.
+        /// Extra header fields; `Connection: close` is always added, `Content-Length` unless
+        /// `declaresLength` is false.
         public var headers: [(name: String, value: String)]
         public var body: Data
         /// Seconds to wait before answering (for client timeouts); the server thread blocks meanwhile.
         public var delay: Double
+        /// Parts of the body sent after `body`, each after its own pause (for streamed answers,
+        /// server-sent events and idle timeouts). `Content-Length` counts them too.
+        public var pieces: [Piece]
+        /// When false, no `Content-Length` is sent and closing the connection ends the body, as
+        /// many streaming servers do; the client then learns the size only as bytes arrive.
+        public var declaresLength: Bool
 
-        public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: Data = Data(), delay: Double = 0) {
+        /// A part of a body sent `delay` seconds after the previous part.
+        public struct Piece: Sendable {
+            public var delay: Double
+            public var data: Data
+
+            public init(delay: Double = 0, _ data: Data) {
+                self.delay = delay
+                self.data = data
+            }
+
+            /// `text` as UTF-8.
+            public init(delay: Double = 0, _ text: String) {
+                self.init(delay: delay, Data(text.utf8))
+            }
+        }
+
+        public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: Data = Data(), delay: Double = 0,
+                    pieces: [Piece] = [], declaresLength: Bool = true) {
             self.status = status
             self.headers = headers
             self.body = body
             self.delay = delay
+            self.pieces = pieces
+            self.declaresLength = declaresLength
+        }
+
+        /// A `text/event-stream` answer sent in `pieces`, e.g. `[.init("data: a\n\n"), .init(delay: 0.05, "data: [DONE]\n\n")]`.
+        public static func eventStream(_ pieces: [Piece], status: Int = 200, headers: [(name: String, value: String)] = [],
+                                       declaresLength: Bool = true) -> Response {
+            Response(status: status, headers: [("Content-Type", "text/event-stream")] + headers, pieces: pieces,
+                     declaresLength: declaresLength)
         }
 
         /// A JSON response.
@@ -66,6 +101,33 @@ public final class LocalHTTPServer: @unchecked Sendable {
         /// A plain-text response.
         public static func text(_ text: String, status: Int) -> Response {
             Response(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
+        }
+    }
+
+    /// A retry sleep for the client under test: records each requested delay and returns at
+    /// once, so retry tests check the backoff without waiting for it.
+    public final class SleepRecorder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var recorded: [Double] = []
+
+        public init() {}
+
+        /// The delays asked for so far, in order.
+        public var delays: [Double] {
+            lock.lock()
+            defer { lock.unlock() }
+            return recorded
+        }
+
+        /// Pass this as the client's `sleep`.
+        public var sleep: @Sendable (Double) async throws -> Void {
+            { [self] seconds in record(seconds) }
+        }
+
+        private func record(_ seconds: Double) {
+            lock.lock()
+            recorded.append(seconds)
+            lock.unlock()
         }
     }
 
@@ -160,6 +222,28 @@ public final class LocalHTTPServer: @unchecked Sendable {
         return try bindLoopback(fd, port: 0)
     }
 
+    /// A port on 127.0.0.1 that stays bound without listening while this object lives, so
+    /// connections to it are refused and, unlike `unusedPort()`, no server started by a test
+    /// running in parallel can take it meanwhile.
+    public final class RefusingPort: @unchecked Sendable {
+        public let port: UInt16
+        private let descriptor: Int32
+
+        public init() throws {
+            let fd = socket(AF_INET, LocalHTTPServer.streamType, 0)
+            guard fd >= 0 else { throw ServerError(description: "socket() failed: errno \(errno)") }
+            do {
+                port = try LocalHTTPServer.bindLoopback(fd, port: 0)
+            } catch {
+                close(fd)
+                throw error
+            }
+            descriptor = fd
+        }
+
+        deinit { close(descriptor) }
+    }
+
     // MARK: - Serving
 
     private var isStopping: Bool {
@@ -251,8 +335,20 @@ public final class LocalHTTPServer: @unchecked Sendable {
         lock.unlock()
 
         let response = handler(request)
-        if response.delay > 0 { Thread.sleep(forTimeInterval: min(response.delay, 60)) }
+        guard pause(response.delay) else { return }
         write(fd, response)
+    }
+
+    /// Sleeps up to `seconds` (at most 60) in short slices; false when `stop()` was called
+    /// meanwhile, so a scripted delay never holds up a test's `stop()`.
+    private func pause(_ seconds: Double) -> Bool {
+        let end = Date().addingTimeInterval(min(max(seconds, 0), 60))
+        while true {
+            if isStopping { return false }
+            let left = end.timeIntervalSinceNow
+            if left <= 0 { return true }
+            Thread.sleep(forTimeInterval: min(left, 0.02))
+        }
     }
 
     /// One read of up to 64 KiB; nil at end of stream, on error or on timeout.
@@ -269,20 +365,29 @@ public final class LocalHTTPServer: @unchecked Sendable {
     private func write(_ fd: Int32, _ response: Response) {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        sendAll(fd, Data(head.utf8) + response.body)
+        if response.declaresLength {
+            head += "Content-Length: \(response.body.count + response.pieces.reduce(0) { $0 + $1.data.count })\r\n"
+        }
+        head += "Connection: close\r\n\r\n"
+        guard sendAll(fd, Data(head.utf8) + response.body) else { return }
+        for piece in response.pieces {
+            guard pause(piece.delay), sendAll(fd, piece.data) else { return }
+        }
         shutdown(fd, Int32(SHUT_WR))
     }
 
-    private func sendAll(_ fd: Int32, _ data: Data) {
+    /// Sends all of `data`; false when the client went away.
+    @discardableResult
+    private func sendAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Self.sendFlags)
                 if sent < 0 && errno == EINTR { continue }
-                if sent <= 0 { return }  // the client went away
+                if sent <= 0 { return false }  // the client went away
                 offset += sent
             }
+            return true
         }
     }
 

@@ -298,9 +298,9 @@ import Darwin
 
     @Test("connection refused is .connection after maxAttempts tries")
     func connectionRefused() async throws {
-        let port = try LocalHTTPServer.unusedPort()
+        let refusing = try LocalHTTPServer.RefusingPort()
         let sleeper = SleepRecorder()
-        let embedder = try HTTPEmbedder(Self.configuration(nil, port: port, maxAttempts: 3), sleep: sleeper.sleep)
+        let embedder = try HTTPEmbedder(Self.configuration(nil, port: refusing.port, maxAttempts: 3), sleep: sleeper.sleep)
         let error = await #expect(throws: EmbedError.self) { try await embedder.embed(["t0"]) }
         #expect(error?.code == .connection)
         #expect(error?.message.contains("3 attempts") == true)

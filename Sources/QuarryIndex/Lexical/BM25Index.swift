@@ -12,6 +12,12 @@ public struct BM25Index: LexicalIndex {
 
     public var documentCount: Int { reader.documentCount }
 
+    /// The BM25 idf of `term` (an analysed term), 0 when no chunk holds it.
+    public func idf(_ term: String) -> Float {
+        guard let index = reader.termIndex(term) else { return 0 }
+        return BM25Parameters.idf(documentCount: reader.documentCount, documentFrequency: reader.entry(index).df)
+    }
+
     struct QueryTerm {
         var cursor: PostingCursor
         var weight: Float
@@ -43,7 +49,16 @@ public struct BM25Index: LexicalIndex {
     }
 
     public func search(terms: [String], k: Int, parameters: BM25Parameters) -> [LexicalHit] {
+        search(terms: terms, k: k, parameters: parameters, allowing: nil)
+    }
+
+    /// The top `k` among the chunks in `allowed` (all chunks when nil). The filter applies
+    /// before ranking: a disallowed chunk never takes a place in the heap, so a selective
+    /// filter still returns `k` hits when `k` allowed chunks match.
+    public func search(terms: [String], k: Int, parameters: BM25Parameters, allowing allowed: Set<Int64>?) -> [LexicalHit] {
         guard k > 0, reader.documentCount > 0 else { return [] }
+        if let allowed, allowed.isEmpty { return [] }
+        let permitted: [Bool]? = allowed.map { allowed in (0 ..< reader.documentCount).map { allowed.contains(reader.chunkID(UInt32($0))) } }
         let query = prepare(terms, parameters).sorted { $0.bound < $1.bound }
         guard !query.isEmpty else { return [] }
         let n = query.count
@@ -73,6 +88,10 @@ public struct BM25Index: LexicalIndex {
                     var doc = PostingCursor.exhausted
                     for i in firstEssential ..< n where cursors[i].current < doc { doc = cursors[i].current }
                     if doc == PostingCursor.exhausted { break }
+                    if let permitted, !permitted[Int(doc)] {
+                        for i in firstEssential ..< n where cursors[i].current == doc { cursors[i].next() }
+                        continue
+                    }
                     let norm = c0 + c1 * Float(lengths[Int(doc)])
                     var score: Float = 0
                     for i in firstEssential ..< n where cursors[i].current == doc {

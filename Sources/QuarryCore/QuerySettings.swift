@@ -1,0 +1,146 @@
+/// Settings for `quarry query` (and the server): retrieval, reranking, the LLM and the
+/// prompt. config/quarry.yaml documents each key.
+
+/// How a query retrieves.
+public struct RetrievalSettings: Sendable, Equatable {
+    /// `hybrid`, `dense` or `lexical`.
+    public var mode: String = "hybrid"
+    /// Hits handed to context assembly.
+    public var k: Int = 5
+    /// Hits taken from each side before fusion.
+    public var candidates: Int = 100
+    /// `rrf` (reciprocal rank fusion) or `convex` (weighted normalised scores).
+    public var fusion: String = "rrf"
+    /// RRF's k (60 in Cormack et al. 2009).
+    public var rrfK: Double = 60
+    /// Convex fusion: the dense side's weight (the lexical side gets 1 − this).
+    public var denseWeight: Double = 0.5
+    /// Convex fusion: `minmax` or `zscore`.
+    public var normalization: String = "minmax"
+    /// MMR's λ (1 = relevance only, 0 = diversity only); a negative value turns MMR off.
+    public var mmrLambda: Double = -1
+    /// Merge adjacent chunks of one document when both qualify.
+    public var mergeAdjacent: Bool = true
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard ["hybrid", "dense", "lexical"].contains(mode) else {
+            throw ConfigError(key: "retrieval.mode", file: file, reason: "must be hybrid, dense or lexical, got '\(mode)'")
+        }
+        guard (1 ... 1000).contains(k) else { throw ConfigError(key: "retrieval.k", file: file, reason: "must be 1...1000") }
+        guard (1 ... 10000).contains(candidates) else { throw ConfigError(key: "retrieval.candidates", file: file, reason: "must be 1...10000") }
+        guard ["rrf", "convex"].contains(fusion) else {
+            throw ConfigError(key: "retrieval.fusion", file: file, reason: "must be rrf or convex, got '\(fusion)'")
+        }
+        guard rrfK >= 0 else { throw ConfigError(key: "retrieval.rrf_k", file: file, reason: "must be >= 0") }
+        guard (0 ... 1).contains(denseWeight) else { throw ConfigError(key: "retrieval.dense_weight", file: file, reason: "must be 0...1") }
+        guard ["minmax", "zscore"].contains(normalization) else {
+            throw ConfigError(key: "retrieval.normalization", file: file, reason: "must be minmax or zscore, got '\(normalization)'")
+        }
+        guard mmrLambda <= 1 else { throw ConfigError(key: "retrieval.mmr_lambda", file: file, reason: "must be 0...1, or negative for off") }
+    }
+}
+
+/// The optional reranking stage.
+public struct RerankSettings: Sendable, Equatable {
+    /// `none`, `native` (a cross-encoder model folder) or `http` (a /rerank endpoint).
+    public var provider: String = "none"
+    /// native: the cross-encoder model folder.
+    public var model: String = ""
+    /// http: the endpoint's base URL.
+    public var url: String = ""
+    /// http: `cohere`, `jina` or `tei` (request and response shapes).
+    public var api: String = "cohere"
+    /// http: the model name sent with each request.
+    public var httpModel: String = ""
+    /// http: the environment variable holding the API key.
+    public var apiKeyEnvironment: String = "QUARRY_RERANK_API_KEY"
+    /// http: seconds before a request is abandoned (and retried).
+    public var timeoutSeconds: Double = 30
+    /// Fused hits the reranker sees.
+    public var depth: Int = 30
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard ["none", "native", "http"].contains(provider) else {
+            throw ConfigError(key: "rerank.provider", file: file, reason: "must be none, native or http, got '\(provider)'")
+        }
+        guard ["cohere", "jina", "tei"].contains(api) else {
+            throw ConfigError(key: "rerank.api", file: file, reason: "must be cohere, jina or tei, got '\(api)'")
+        }
+        guard (1 ... 1000).contains(depth) else { throw ConfigError(key: "rerank.depth", file: file, reason: "must be 1...1000") }
+        guard timeoutSeconds > 0 else { throw ConfigError(key: "rerank.timeout_seconds", file: file, reason: "must be > 0") }
+        if provider == "native", model.isEmpty {
+            throw ConfigError(key: "rerank.model", file: file, reason: "provider native needs the cross-encoder model folder")
+        }
+        if provider == "http" {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigError(key: "rerank.url", file: file, reason: "provider http needs an http:// or https:// URL")
+            }
+        }
+    }
+}
+
+/// The LLM that writes answers.
+public struct LLMSettings: Sendable, Equatable {
+    /// `none` (extractive answers) or `openai` (any OpenAI-compatible chat completions
+    /// server: OpenAI, vLLM, Ollama, llama.cpp server, LM Studio).
+    public var provider: String = "none"
+    /// The server's base URL (…/v1/chat/completions is appended).
+    public var url: String = ""
+    /// The model name sent with each request.
+    public var model: String = ""
+    public var temperature: Double = 0.1
+    public var maxTokens: Int = 512
+    /// Seconds one request may take; past it the answer falls back to extractive.
+    public var timeoutSeconds: Double = 60
+    /// Requests in all, first try included (429, 5xx, timeouts are retried).
+    public var maxAttempts: Int = 3
+    /// The environment variable holding the API key.
+    public var apiKeyEnvironment: String = "QUARRY_LLM_API_KEY"
+    /// Stream tokens as they arrive (server-sent events).
+    public var stream: Bool = true
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard ["none", "openai"].contains(provider) else {
+            throw ConfigError(key: "llm.provider", file: file, reason: "must be none or openai, got '\(provider)'")
+        }
+        guard (0 ... 2).contains(temperature) else { throw ConfigError(key: "llm.temperature", file: file, reason: "must be 0...2") }
+        guard (1 ... 32768).contains(maxTokens) else { throw ConfigError(key: "llm.max_tokens", file: file, reason: "must be 1...32768") }
+        guard timeoutSeconds > 0 else { throw ConfigError(key: "llm.timeout_seconds", file: file, reason: "must be > 0") }
+        guard (1 ... 10).contains(maxAttempts) else { throw ConfigError(key: "llm.max_attempts", file: file, reason: "must be 1...10") }
+        if provider == "openai" {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigError(key: "llm.url", file: file, reason: "provider openai needs an http:// or https:// URL")
+            }
+            guard !model.isEmpty else { throw ConfigError(key: "llm.model", file: file, reason: "provider openai needs a model name") }
+        }
+    }
+}
+
+/// The prompt and the context given to the LLM.
+public struct GenerationSettings: Sendable, Equatable {
+    /// The prompt template folder (system.mustache and user.mustache); empty: the built-in
+    /// template, which is prompts/answer.
+    public var prompt: String = ""
+    /// Tokens of retrieved text the context may hold (words × 4/3, an estimate that
+    /// errs high for English).
+    public var contextTokens: Int = 1500
+    /// Sentences in an extractive answer.
+    public var extractiveSentences: Int = 3
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard (50 ... 200_000).contains(contextTokens) else {
+            throw ConfigError(key: "generation.context_tokens", file: file, reason: "must be 50...200000")
+        }
+        guard (1 ... 20).contains(extractiveSentences) else {
+            throw ConfigError(key: "generation.extractive_sentences", file: file, reason: "must be 1...20")
+        }
+    }
+}

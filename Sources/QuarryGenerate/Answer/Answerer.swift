@@ -1,0 +1,113 @@
+import Foundation
+import QuarryRetrieve
+
+/// Retrieval → context assembly → LLM (or extractive fallback) → citations.
+///
+/// No silent failures: when the LLM is missing, fails or times out, the answer is
+/// extractive and `fallbackReason` says why; an empty retrieval gives `.noContext` rather
+/// than an ungrounded LLM answer; retrieval errors (a broken index, a failing embedder or
+/// reranker) are thrown, never papered over.
+public struct Answerer: Sendable {
+    public let retriever: Retriever
+    public let template: PromptTemplate
+    public let model: (any LanguageModel)?
+    public var assembler: ContextAssembler
+    public var extractive: ExtractiveAnswerer
+
+    public init(retriever: Retriever, template: PromptTemplate, model: (any LanguageModel)?,
+                assembler: ContextAssembler = ContextAssembler(), extractiveSentences: Int = 3) throws {
+        self.retriever = retriever
+        self.template = template
+        self.model = model
+        self.assembler = assembler
+        let lexical = retriever.lexical
+        extractive = ExtractiveAnswerer(sentences: extractiveSentences, analyzer: lexical.analyzer) { lexical.index.idf($0) }
+    }
+
+    /// Answers `question`, reporting progress as events; the last event is `.done`.
+    /// `stream` asks the LLM for server-sent events (tokens arrive as `.token`).
+    public func run(_ question: String, options: RetrievalOptions, stream: Bool) -> AsyncThrowingStream<AnswerEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let answer = try await produce(question, options: options, stream: stream) { continuation.yield($0) }
+                    continuation.yield(.done(answer))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Answers `question` without streaming.
+    public func answer(_ question: String, options: RetrievalOptions) async throws -> Answer {
+        try await produce(question, options: options, stream: false) { _ in }
+    }
+
+    func produce(_ question: String, options: RetrievalOptions, stream: Bool,
+                 emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+        let retrieval = try await retriever.retrieve(question, options: options)
+        var timings = Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) })
+        let assemblyStart = DispatchTime.now().uptimeNanoseconds
+        let context = assembler.assemble(retrieval.hits)
+        timings["assembly"] = Self.milliseconds(since: assemblyStart)
+        emit(.context(retrieval, context.passages))
+
+        var answer = Answer(question: question, text: "", kind: .extractive, fallbackReason: nil, citations: [], unknownCitations: [],
+                            sources: context.passages, hits: retrieval.hits, prompt: template.id, model: nil, mode: retrieval.mode,
+                            denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, timings: timings,
+                            notes: retriever.notes + retrieval.notes)
+        guard !context.passages.isEmpty else {
+            answer.kind = .noContext
+            answer.text = retrieval.allowedChunks == 0
+                ? "No document matches the filter, so there is nothing to answer from."
+                : "No passage in collection '\(retriever.collection.name)' matches the question, so there is nothing to answer from."
+            return answer
+        }
+
+        let generationStart = DispatchTime.now().uptimeNanoseconds
+        var reason = "no LLM is configured (llm.provider is none)"
+        if let model {
+            answer.model = model.identity
+            let messages = template.render(question: question, context: context)
+            do {
+                let text: String
+                if stream {
+                    var collected = ""
+                    for try await token in model.stream(messages) {
+                        collected += token
+                        emit(.token(token))
+                    }
+                    text = collected
+                } else {
+                    text = try await model.complete(messages).text
+                }
+                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    throw GenerateError(.emptyAnswer, "the model returned an empty answer")
+                }
+                answer.text = text
+                answer.kind = .generated
+                answer.timings["generation"] = Self.milliseconds(since: generationStart)
+                (answer.citations, answer.unknownCitations) = CitationParser.resolve(text, in: context)
+                if answer.citations.isEmpty { answer.notes.append("the answer cites no passage") }
+                return answer
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                reason = "the LLM call failed: \(error)"
+                emit(.fallback(reason))
+            }
+        }
+        answer.fallbackReason = reason
+        answer.text = try extractive.answer(question: question, context: context) ?? ""
+        answer.timings["extractive"] = Self.milliseconds(since: generationStart)
+        (answer.citations, answer.unknownCitations) = CitationParser.resolve(answer.text, in: context)
+        return answer
+    }
+
+    static func milliseconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+}

@@ -1,0 +1,58 @@
+/// A passage the answer cites, mapped back to its source.
+public struct Citation: Sendable, Codable, Equatable {
+    public var number: Int
+    public var docID: String
+    public var title: String
+    public var chunkID: Int64
+    /// Unicode-scalar offsets of the cited passage in the document.
+    public var start: Int
+    public var end: Int
+
+    enum CodingKeys: String, CodingKey {
+        case number, docID = "doc_id", title, chunkID = "chunk_id", start, end
+    }
+}
+
+/// Finds `[n]` citations in an answer: `[1]`, `[2][3]`, `[1, 2]` and `[1-3]`.
+public enum CitationParser {
+    /// Cited numbers in order of first appearance, each once.
+    public static func numbers(in text: String) -> [Int] {
+        var result: [Int] = []
+        var seen = Set<Int>()
+        var index = text.startIndex
+        while let open = text[index...].firstIndex(of: "[") {
+            guard let close = text[open...].firstIndex(of: "]") else { break }
+            let inside = text[text.index(after: open) ..< close]
+            index = text.index(after: open)
+            guard !inside.isEmpty, inside.count <= 40,
+                  inside.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "," || $0 == " " || $0 == "-" || $0 == "–") }) else { continue }
+            var numbers: [Int] = []
+            for part in inside.split(separator: ",") {
+                let bounds = part.split(whereSeparator: { $0 == "-" || $0 == "–" }).map { $0.trimmingCharacters(in: .whitespaces) }
+                if bounds.count == 1, let n = Int(bounds[0]) {
+                    numbers.append(n)
+                } else if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high, high - low < 50 {
+                    numbers += Array(low ... high)
+                }
+            }
+            for n in numbers where seen.insert(n).inserted { result.append(n) }
+            index = close
+        }
+        return result
+    }
+
+    /// The citations of `text` that name passages of `context`, and the numbers that name none.
+    public static func resolve(_ text: String, in context: AssembledContext) -> (citations: [Citation], unknown: [Int]) {
+        var citations: [Citation] = []
+        var unknown: [Int] = []
+        for number in numbers(in: text) {
+            guard let passage = context.passages.first(where: { $0.number == number }) else {
+                unknown.append(number)
+                continue
+            }
+            citations.append(Citation(number: number, docID: passage.docID, title: passage.title, chunkID: passage.chunkID,
+                                      start: passage.start, end: passage.end))
+        }
+        return (citations, unknown)
+    }
+}

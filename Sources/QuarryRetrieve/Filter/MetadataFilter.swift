@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import QuarryStore
+
+/// Conditions on the JSON metadata given at ingest (a BEIR corpus's `metadata` object, a
+/// Markdown file's front matter), all of which a document must meet. Hybrid search turns
+/// the filter into the set of allowed chunks once per query and hands it to both sides, so
+/// the lexical and the dense top-n are each taken among allowed chunks only: filtering after
+/// top-k would return fewer than k hits, or none, when the filter is selective.
+///
+/// Text form (the CLI's `--filter`, repeatable, conditions ANDed):
+/// `lang=en`, `tag in news|sports`, `year>=2020`, `year<2024`, `score>0.5`, `draft!=true`.
+/// A nested field is written with dots (`source.site=wiki`). A value that reads as a number
+/// or a boolean also matches the JSON number or boolean, so `year=2020` matches both
+/// `"year": 2020` and `"year": "2020"`.
+public struct MetadataFilter: Sendable, Equatable {
+    public enum Condition: Sendable, Equatable {
+        /// The field equals one of the values (one value for `=`).
+        case oneOf(field: String, values: [String])
+        /// The field is absent or differs from the value.
+        case notEqual(field: String, value: String)
+        /// A numeric comparison; the field must hold a number (or a numeric string).
+        case range(field: String, lower: Double?, lowerInclusive: Bool, upper: Double?, upperInclusive: Bool)
+    }
+
+    public var conditions: [Condition]
+
+    public init(_ conditions: [Condition] = []) {
+        self.conditions = conditions
+    }
+
+    public var isEmpty: Bool { conditions.isEmpty }
+
+    /// Parses `--filter` expressions.
+    /// - Throws: `RetrieveError` quoting the expression and what is wrong with it.
+    public static func parse(_ expressions: [String]) throws -> MetadataFilter {
+        MetadataFilter(try expressions.map(parseOne))
+    }
+
+    static func parseOne(_ raw: String) throws -> Condition {
+        let expression = raw.trimmingCharacters(in: .whitespaces)
+        func fail(_ why: String) -> RetrieveError {
+            RetrieveError("filter \"\(raw)\": \(why) (forms: field=value, field!=value, field in a|b, field>=n, field>n, field<=n, field<n)")
+        }
+        if let range = expression.range(of: " in ") {
+            let field = try checkedField(String(expression[..<range.lowerBound]), raw)
+            let values = expression[range.upperBound...].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !values.isEmpty, !values.contains(where: \.isEmpty) else { throw fail("empty value in the list") }
+            return .oneOf(field: field, values: values)
+        }
+        for op in ["!=", ">=", "<=", "=", ">", "<"] {
+            guard let range = expression.range(of: op) else { continue }
+            let field = try checkedField(String(expression[..<range.lowerBound]), raw)
+            let value = expression[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard !value.isEmpty else { throw fail("no value after \(op)") }
+            switch op {
+            case "=": return .oneOf(field: field, values: [value])
+            case "!=": return .notEqual(field: field, value: value)
+            default:
+                guard let number = Double(value), number.isFinite else { throw fail("\(op) needs a number, not \"\(value)\"") }
+                switch op {
+                case ">=": return .range(field: field, lower: number, lowerInclusive: true, upper: nil, upperInclusive: false)
+                case ">": return .range(field: field, lower: number, lowerInclusive: false, upper: nil, upperInclusive: false)
+                case "<=": return .range(field: field, lower: nil, lowerInclusive: false, upper: number, upperInclusive: true)
+                default: return .range(field: field, lower: nil, lowerInclusive: false, upper: number, upperInclusive: false)
+                }
+            }
+        }
+        throw fail("no operator")
+    }
+
+    /// Field names are letters, digits, `_`, `-` and dots between parts: they become a JSON
+    /// path, and nothing in them may reach the SQL text.
+    static func checkedField(_ raw: String, _ expression: String) throws -> String {
+        let field = raw.trimmingCharacters(in: .whitespaces)
+        let parts = field.split(separator: ".", omittingEmptySubsequences: false)
+        guard !field.isEmpty, field.count <= 128, parts.allSatisfy({ part in
+            !part.isEmpty && part.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0" ... "9").contains($0) || $0 == "_" || $0 == "-" }
+        }) else {
+            throw RetrieveError("filter \"\(expression)\": field \"\(field)\" must be letters, digits, _ or -, with dots between nested names")
+        }
+        return field
+    }
+
+    /// `$."a"."b"` for `a.b`.
+    static func jsonPath(_ field: String) -> String {
+        "$" + field.split(separator: ".").map { ".\"\($0)\"" }.joined()
+    }
+
+    /// The SQL condition on `documents d` and its arguments.
+    func sql() -> (String, [DatabaseValueConvertible]) {
+        var clauses: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        for condition in conditions {
+            switch condition {
+            case .oneOf(let field, let values):
+                var options: [String] = []
+                for value in values {
+                    for candidate in Self.typedValues(value) {
+                        options.append("json_extract(d.metadata, ?) = ?")
+                        arguments.append(Self.jsonPath(field))
+                        arguments.append(candidate)
+                    }
+                }
+                clauses.append("(" + options.joined(separator: " OR ") + ")")
+            case .notEqual(let field, let value):
+                var options: [String] = []
+                for candidate in Self.typedValues(value) {
+                    options.append("json_extract(d.metadata, ?) = ?")
+                    arguments.append(Self.jsonPath(field))
+                    arguments.append(candidate)
+                }
+                clauses.append("NOT (" + options.joined(separator: " OR ") + ")")
+            case .range(let field, let lower, let lowerInclusive, let upper, let upperInclusive):
+                let value = "CAST(json_extract(d.metadata, ?) AS REAL)"
+                var parts = ["json_type(d.metadata, ?) IN ('integer', 'real', 'text')"]
+                arguments.append(Self.jsonPath(field))
+                if let lower {
+                    parts.append("\(value) \(lowerInclusive ? ">=" : ">") ?")
+                    arguments.append(Self.jsonPath(field))
+                    arguments.append(lower)
+                }
+                if let upper {
+                    parts.append("\(value) \(upperInclusive ? "<=" : "<") ?")
+                    arguments.append(Self.jsonPath(field))
+                    arguments.append(upper)
+                }
+                clauses.append("(" + parts.joined(separator: " AND ") + ")")
+            }
+        }
+        return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
+    }
+
+    /// The text, and the number or boolean it also reads as (SQLite's json_extract gives
+    /// JSON true/false as 1/0).
+    static func typedValues(_ value: String) -> [DatabaseValueConvertible] {
+        var values: [DatabaseValueConvertible] = [value]
+        switch value {
+        case "true": values.append(1)
+        case "false": values.append(0)
+        default:
+            if let integer = Int64(value) { values.append(integer) } else if let number = Double(value), number.isFinite { values.append(number) }
+        }
+        return values
+    }
+
+    /// The ids of the chunks whose documents meet every condition.
+    public func allowedChunks(in collection: CollectionReader) throws -> Set<Int64> {
+        let (condition, arguments) = sql()
+        return try collection.read { db in
+            var ids = Set<Int64>()
+            let cursor = try Int64.fetchCursor(db, sql: """
+                SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
+                WHERE json_valid(d.metadata) AND \(condition)
+                """, arguments: StatementArguments(arguments))
+            while let id = try cursor.next() { ids.insert(id) }
+            return ids
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import QuarryIndex
+
+/// What one retrieval does: the mode, how many hits, the filter and the optional stages.
+/// Defaults are what `quarry query` uses.
+public struct RetrievalOptions: Sendable {
+    public var mode: SearchMode = .hybrid
+    /// Hits returned (1…1000).
+    public var k: Int = 5
+    /// Hits taken from each side before fusion (the n of "top-n").
+    public var candidates: Int = 100
+    public var fusion: Fusion = .reciprocalRank()
+    public var filter = MetadataFilter()
+    /// Rerank the top `rerankDepth` fused hits (needs a configured reranker).
+    public var rerank = false
+    public var rerankDepth = 30
+    /// Maximal marginal relevance (Carbonell & Goldstein 1998): λ·relevance − (1−λ)·max
+    /// similarity to hits already chosen, over the top `mmrPool` hits; nil turns it off.
+    public var mmrLambda: Double?
+    public var mmrPool = 30
+    /// Adjacent chunks of one document that both qualify become one hit spanning both.
+    public var mergeAdjacent = true
+    public var parameters = BM25Parameters()
+
+    public init() {}
+
+    /// Checks the numbers.
+    /// - Throws: `RetrieveError` naming the option and its range.
+    public func validate() throws {
+        guard (1 ... 1000).contains(k) else { throw RetrieveError("k must be 1...1000 (got \(k))") }
+        guard (1 ... 10000).contains(candidates) else { throw RetrieveError("candidates must be 1...10000 (got \(candidates))") }
+        guard (1 ... 1000).contains(rerankDepth) else { throw RetrieveError("rerank depth must be 1...1000 (got \(rerankDepth))") }
+        guard (1 ... 1000).contains(mmrPool) else { throw RetrieveError("MMR pool must be 1...1000 (got \(mmrPool))") }
+        if let mmrLambda, !(mmrLambda >= 0 && mmrLambda <= 1) {
+            throw RetrieveError("MMR lambda must be within 0...1 (got \(mmrLambda))")
+        }
+        if case .convex(let weight, _) = fusion, !(weight >= 0 && weight <= 1) {
+            throw RetrieveError("dense weight must be within 0...1 (got \(weight))")
+        }
+        if case .reciprocalRank(let rrfK) = fusion, !(rrfK >= 0 && rrfK.isFinite) {
+            throw RetrieveError("RRF k must be a finite number >= 0 (got \(rrfK))")
+        }
+    }
+}
+
+/// The stages of one retrieval, in pipeline order; timings are keyed by these names.
+public enum RetrievalStage: String, Sendable, CaseIterable, Codable {
+    case filter, analysis, embedding, lexical, dense, fusion, details, rerank, mmr, merge
+}
+
+/// What a retrieval found and what it took.
+public struct Retrieval: Sendable {
+    public var query: String
+    public var mode: SearchMode
+    public var hits: [SearchHit]
+    /// Seconds per stage that ran.
+    public var timings: [RetrievalStage: Double]
+    /// The weight the dense list had in fusion (hybrid only): the embedder's coverage of the
+    /// query's letters.
+    public var denseTrust: Double?
+    /// The reranker's identity when one ran.
+    public var reranker: String?
+    /// Chunks the filter allowed, when there was a filter.
+    public var allowedChunks: Int?
+    /// Things the caller should tell the user (a side skipped, an index rebuilt).
+    public var notes: [String]
+}

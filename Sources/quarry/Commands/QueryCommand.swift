@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryGenerate
+import QuarryRetrieve
+import QuarryStore
+
+/// `quarry query`: a grounded answer with citations, end to end.
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Answer a question from a collection, with citations.",
+        discussion: """
+            Retrieves (hybrid by default), assembles the best passages under a token budget,
+            and asks the configured LLM (llm.* in the config) to answer from them, citing [n].
+            With no LLM configured, or when the LLM fails, the answer is extractive: the
+            question's best sentences from the passages, labelled as such, with the reason.
+
+            Examples:
+              quarry query "how does a reflecting telescope work" --collection demo
+              quarry query "moon phases" --collection demo --mode lexical --k 3 --explain
+              quarry query "tides" --collection demo --filter "topic=astronomy" --json
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: CollectionOption
+    @OptionGroup var embedding: EmbeddingOptions
+
+    @Argument(help: "The question (omit with --latency).")
+    var question: String?
+
+    @Option(help: "Latency run: answer every query of a BEIR queries.jsonl and print p50/p99 per stage (ms) instead of answers.")
+    var latency: String?
+
+    @Option(help: "Retrieval mode: hybrid, dense or lexical (default: retrieval.mode).")
+    var mode: SearchMode?
+
+    @Option(help: "Passages retrieved for the context, 1-1000 (default: retrieval.k).")
+    var k: Int?
+
+    @Flag(help: "Rerank the fused hits with the configured reranker (rerank.*).")
+    var rerank = false
+
+    @Option(name: .long, help: "A metadata condition (repeatable, all must hold): field=value, field!=value, 'field in a|b', field>=n, field<n.")
+    var filter: [String] = []
+
+    @Option(help: "MMR diversity over the top hits: lambda 0...1 (1 = relevance only).")
+    var mmr: Double?
+
+    @Flag(help: "Do not merge adjacent chunks of one document.")
+    var noMerge = false
+
+    @Flag(help: "Show each hit's per-stage ranks and scores and the time of each stage.")
+    var explain = false
+
+    @Flag(help: "Print the answer, citations, sources and timings as JSON.")
+    var json = false
+
+    @Flag(help: "Do not stream the LLM's answer even when llm.stream is true.")
+    var noStream = false
+
+    func validate() throws {
+        if latency == nil {
+            guard let question else { throw ValidationError("give a question (or --latency QUERIES_FILE)") }
+            guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the question is empty") }
+            guard question.unicodeScalars.count <= 10_000 else { throw ValidationError("the question is longer than 10000 characters") }
+        } else if question != nil {
+            throw ValidationError("give either a question or --latency, not both")
+        }
+        if let k, !(1 ... 1000).contains(k) { throw ValidationError("--k must be 1...1000, got \(k)") }
+        if let mmr, !(0 ... 1).contains(mmr) { throw ValidationError("--mmr must be 0...1, got \(mmr)") }
+        _ = try MetadataFilter.parse(filter)
+    }
+
+    func run() async throws {
+        let configuration = try embedding.apply(to: global.loadConfiguration())
+        let home = global.resolveHome(configuration)
+        let manifest = try CollectionReader(home: home, name: target.collection).manifest
+        var options = try RetrievalOptions(configuration.retrieval)
+        var notes: [String] = []
+        if let mode {
+            options.mode = mode
+        } else if manifest.settings.embedder == nil, options.mode != .lexical {
+            options.mode = .lexical
+            notes.append("collection '\(target.collection)' has no embeddings: lexical retrieval only")
+        }
+        if let k { options.k = k }
+        options.filter = try MetadataFilter.parse(filter)
+        options.rerank = rerank
+        options.rerankDepth = configuration.rerank.depth
+        if let mmr { options.mmrLambda = mmr }
+        if noMerge { options.mergeAdjacent = false }
+
+        let embedder = options.mode == .lexical && options.mmrLambda == nil ? nil : try EmbedderFactory.make(configuration)
+        let reranker = rerank ? try RerankerFactory.make(configuration) : nil
+        let retriever = try await Retriever.open(home: home, collection: target.collection, embedder: embedder, reranker: reranker)
+        let template = try configuration.generation.prompt.isEmpty
+            ? PromptTemplate.builtin() : PromptTemplate.load(directory: configuration.resolvePath(configuration.generation.prompt))
+        let model = try LanguageModelFactory.make(configuration.llm)
+        let answerer = try Answerer(retriever: retriever, template: template, model: model,
+                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
+                                    extractiveSentences: configuration.generation.extractiveSentences)
+        if let latency { return try await measure(answerer, options: options, queries: QueryFile.read(URL(fileURLWithPath: latency))) }
+        let question = self.question ?? ""
+        let streaming = model != nil && configuration.llm.stream && !noStream && !json
+        var streamedAny = false
+        var final: Answer?
+        for try await event in answerer.run(question, options: options, stream: streaming) {
+            switch event {
+            case .context:
+                if streaming { FileHandle.standardOutput.write(Data("Answer:\n  ".utf8)) }
+            case .token(let token):
+                streamedAny = true
+                FileHandle.standardOutput.write(Data(Self.plain(token).replacingOccurrences(of: "\n", with: "\n  ").utf8))
+            case .fallback(let reason):
+                if streamedAny { FileHandle.standardOutput.write(Data("\n".utf8)) }
+                Terminal.error("warning: \(reason); answering extractively")
+            case .done(let answer):
+                final = answer
+            }
+        }
+        guard var answer = final else { throw ReportedFailure(description: "no answer was produced") }
+        answer.notes = notes + answer.notes
+        if json { return try Terminal.json(answer) }
+        render(answer, streamed: streaming && answer.kind == .generated)
+    }
+
+    /// Answers each query once (after one warm-up query) and prints per-stage percentiles.
+    private func measure(_ answerer: Answerer, options: RetrievalOptions, queries: [Query]) async throws {
+        guard let first = queries.first else { throw ValidationError("the queries file holds no query") }
+        _ = try await answerer.answer(first.text, options: options)
+        var samples: [String: [Double]] = [:]
+        for query in queries {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let answer = try await answerer.answer(query.text, options: options)
+            for (stage, ms) in answer.timings { samples[stage, default: []].append(ms) }
+            samples["total", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            // Nearest rank: the smallest value with at least p of the samples at or below it.
+            return sorted[max(0, min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+        }
+        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive", "total"]
+        struct Row: Encodable { var stage: String; var p50: Double; var p99: Double; var samples: Int }
+        let rows = order.compactMap { stage in samples[stage].map { Row(stage: stage, p50: percentile($0, 0.5), p99: percentile($0, 0.99), samples: $0.count) } }
+        if json { return try Terminal.json(rows) }
+        print("\(queries.count) queries, mode \(options.mode.rawValue), k \(options.k)\(answerer.model == nil ? ", no LLM (extractive)" : "")")
+        print("stage        p50 ms    p99 ms")
+        for row in rows {
+            print(row.stage.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%7.2f   %7.2f", row.p50, row.p99))
+        }
+    }
+
+    /// `text` with control and bidi-override characters (a document's or a model's) shown
+    /// as spaces, so an answer cannot rewrite the terminal; line breaks are kept.
+    static func plain(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out.append(scalar)
+            case 0x00 ... 0x1F, 0x7F ... 0x9F, 0x200E, 0x200F, 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x2028, 0x2029: out.append(" ")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private func render(_ answer: Answer, streamed: Bool) {
+        for note in answer.notes { Terminal.error("note: \(note)") }
+        if streamed {
+            print("\n")
+        } else {
+            switch answer.kind {
+            case .generated: print("Answer (\(answer.model ?? "LLM")):")
+            case .extractive: print("Answer (extractive: \(answer.fallbackReason ?? "no LLM answer")):")
+            case .noContext: print("No answer:")
+            }
+            print("  " + Self.plain(answer.text).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
+        }
+        if !answer.sources.isEmpty {
+            let cited = Set(answer.citations.map(\.number))
+            print("Sources:")
+            for source in answer.sources {
+                let mark = cited.contains(source.number) ? "*" : " "
+                let title = source.title.isEmpty ? "" : " \(Printable.quoted(source.title))"
+                print(" \(mark)[\(source.number)] \(Printable.escaped(source.docID))\(title)  characters \(source.start)-\(source.end)")
+            }
+            if !answer.unknownCitations.isEmpty {
+                print("  (the answer cites \(answer.unknownCitations.map { "[\($0)]" }.joined(separator: " ")), which name no passage)")
+            }
+        }
+        guard explain else { return }
+        print("\nRetrieval (\(answer.mode.rawValue)\(answer.denseTrust.map { String(format: ", dense trust %.2f", $0) } ?? "")\(answer.reranker.map { ", reranker \($0)" } ?? "")):")
+        print("  rank  final      lexical          dense            fused            rerank           doc")
+        func cell(_ rank: Int?, _ score: Float?) -> String {
+            guard let rank, let score else { return "-".padding(toLength: 16, withPad: " ", startingAt: 0) }
+            return "#\(rank) \(String(format: "%.4f", score))".padding(toLength: 16, withPad: " ", startingAt: 0)
+        }
+        for hit in answer.hits {
+            let s = hit.stages ?? StageScores()
+            let merged = hit.mergedChunks.map { " (merged \($0.count) chunks)" } ?? ""
+            print("  \(String(hit.rank).padding(toLength: 4, withPad: " ", startingAt: 0))  \(String(format: "%.4f", hit.score).padding(toLength: 9, withPad: " ", startingAt: 0))  \(cell(s.lexicalRank, s.lexicalScore)) \(cell(s.denseRank, s.denseScore)) \(cell(s.fusedRank, s.fusedScore)) \(cell(s.rerankRank, s.rerankScore)) \(Printable.escaped(hit.docID)) #\(hit.ordinal)\(merged)")
+        }
+        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive"]
+        let stages = order.compactMap { name in answer.timings[name].map { "\(name) \(String(format: "%.1f", $0)) ms" } }
+        print("\nTimings: " + stages.joined(separator: ", "))
+        print("Prompt: \(answer.prompt)")
+    }
+}
+
+extension RetrievalOptions {
+    /// The retrieval.* settings as options.
+    init(_ settings: RetrievalSettings) throws {
+        self.init()
+        guard let mode = SearchMode(rawValue: settings.mode) else { throw ValidationError("retrieval.mode '\(settings.mode)' is unknown") }
+        self.mode = mode
+        k = settings.k
+        candidates = settings.candidates
+        if settings.fusion == "convex" {
+            fusion = .convex(denseWeight: settings.denseWeight, normalization: Fusion.Normalization(rawValue: settings.normalization) ?? .minMax)
+        } else {
+            fusion = .reciprocalRank(k: settings.rrfK)
+        }
+        mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
+        mergeAdjacent = settings.mergeAdjacent
+    }
+}

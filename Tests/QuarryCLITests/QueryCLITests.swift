@@ -1,0 +1,103 @@
+import Foundation
+import QuarryTesting
+import Testing
+
+@Suite struct QueryCLITests {
+    let quarry = Fixtures.quarryExecutable()
+
+    /// The demo corpus, lexical only (fast in debug builds).
+    func demoHome(_ dir: TemporaryDirectory) throws -> String {
+        let home = dir.path + "/h"
+        let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
+        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        return home
+    }
+
+    /// A config that points the LLM at `url`.
+    func llmConfig(_ dir: TemporaryDirectory, url: URL, attempts: Int = 1) throws -> String {
+        try dir.write("quarry.yaml", """
+            llm:
+              provider: openai
+              url: \(url.absoluteString)
+              model: test-model
+              timeout_seconds: 5
+              max_attempts: \(attempts)
+              stream: false
+            """)
+        return dir.path + "/quarry.yaml"
+    }
+
+    @Test("no LLM: an extractive answer with sources, as text and as JSON; --explain shows stages")
+    func extractive() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = try demoHome(dir)
+        let text = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo", "--explain"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Answer (extractive: no LLM is configured"))
+        #expect(text.stdout.contains("Isaac Newton"))
+        #expect(text.stdout.contains("*[1] astronomy/telescopes.html"))
+        #expect(text.stdout.contains("Timings: analysis"))
+        #expect(text.stderr.contains("has no embeddings: lexical retrieval only"))
+        let json = try CommandRunner.run(quarry, ["query", "How is sourdough starter fed?", "--home", home, "--collection", "demo", "--json", "--k", "3"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(answer["kind"] as? String == "extractive")
+        let citations = try #require(answer["citations"] as? [[String: Any]])
+        #expect(citations.first?["doc_id"] as? String == "cooking/bread-baking.md")
+        #expect((answer["sources"] as? [Any])?.count ?? 0 <= 3)
+        #expect((answer["prompt"] as? String)?.hasPrefix("answer@sha256:") == true)
+    }
+
+    @Test("bad input fails with a clear message")
+    func badInput() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = try demoHome(dir)
+        let cases: [([String], String)] = [
+            (["query", "  ", "--home", home, "--collection", "demo"], "the question is empty"),
+            (["query", "x", "--home", home, "--collection", "demo", "--k", "0"], "--k must be"),
+            (["query", "x", "--home", home, "--collection", "demo", "--filter", "year>=soon"], "needs a number"),
+            (["query", "x", "--home", home, "--collection", "demo", "--mode", "dense"], "has no embeddings"),
+            (["query", "x", "--home", home, "--collection", "demo", "--rerank"], "no reranker is configured"),
+            (["query", "x", "--home", home, "--collection", "nope"], "no collection 'nope'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CommandRunner.run(quarry, arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test("with an OpenAI-compatible LLM: the generated answer and its citations; a failing LLM falls back and says why")
+    func llm() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = try demoHome(dir)
+        let reply = #"{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":"A curved primary mirror gathers the light [1]."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9}}"#
+        let server = try LocalHTTPServer(script: [.json(reply)])
+        defer { server.stop() }
+        let config = try llmConfig(dir, url: server.baseURL)
+        let result = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
+                                                    "--config", config, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(answer["kind"] as? String == "generated")
+        #expect(answer["text"] as? String == "A curved primary mirror gathers the light [1].")
+        #expect((answer["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "astronomy/telescopes.html")
+        let request = try #require(server.requests.first)
+        #expect(request.path == "/v1/chat/completions")
+        #expect(request.text.contains("test-model") && request.text.contains("BEGIN PASSAGE [1]"))
+
+        let failing = try LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 500)])
+        defer { failing.stop() }
+        let failingConfig = try llmConfig(dir, url: failing.baseURL)
+        let fallback = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
+                                                      "--config", failingConfig])
+        #expect(fallback.status == 0, "\(fallback.stderr)")
+        #expect(fallback.stdout.contains("Answer (extractive: the LLM call failed"))
+        #expect(fallback.stdout.contains("500"))
+        #expect(fallback.stderr.contains("warning:"))
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryIngest
+import QuarryRetrieve
+import QuarryStore
+import QuarryTesting
+import QuarryText
+import Testing
+
+/// A reranker that prefers shorter passages, so its order is predictable and unlike BM25's.
+struct ShortestFirstReranker: Reranker {
+    var identity: String { "test:shortest-first" }
+    func scores(query: String, passages: [String]) async throws -> [Float] {
+        passages.map { -Float($0.count) }
+    }
+}
+
+struct FailingReranker: Reranker {
+    var identity: String { "test:failing" }
+    func scores(query: String, passages: [String]) async throws -> [Float] {
+        throw RetrieveError("rerank endpoint is down")
+    }
+}
+
+@Suite struct RetrieverTests {
+    /// 40 documents about animals with metadata; documents 0-3 are in "zoo", the rest "wild".
+    static func collection(_ dir: TemporaryDirectory, embedder: HashEmbedder = HashEmbedder(dimension: 32)) async throws -> QuarryHome {
+        var lines: [String] = []
+        for i in 0 ..< 40 {
+            let place = i < 4 ? "zoo" : "wild"
+            let text = i % 2 == 0 ? "The zebra number \(i) grazes on grass in the savanna." : "A penguin number \(i) swims in icy water."
+            lines.append(#"{"_id": "d\#(i)", "title": "", "text": "\#(text)", "metadata": {"place": "\#(place)", "year": \#(2000 + i)}}"#)
+        }
+        try dir.write("corpus.jsonl", lines.joined(separator: "\n") + "\n")
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        var options = IngestOptions(paths: [dir.path + "/corpus.jsonl"], collection: "animals",
+                                    settings: CollectionSettings(analyzer: "english", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                 embedder: embedder.identity))
+        options.embedder = embedder
+        _ = try await Ingestor(home: home, options: options).run()
+        return home
+    }
+
+    @Test("filters parse into conditions; bad fields, operators and numbers are refused with the expression")
+    func filterParsing() throws {
+        let filter = try MetadataFilter.parse(["place=zoo", "year>=2002", "tag in a|b", "draft!=true", "year<2010"])
+        #expect(filter.conditions.count == 5)
+        #expect(filter.conditions[0] == .oneOf(field: "place", values: ["zoo"]))
+        #expect(filter.conditions[2] == .oneOf(field: "tag", values: ["a", "b"]))
+        for bad in ["place", "=zoo", "year>=soon", "a'b=1", "x in ", "a..b=1"] {
+            #expect(throws: RetrieveError.self) { try MetadataFilter.parse([bad]) }
+        }
+        do {
+            _ = try MetadataFilter.parse(["year>=soon"])
+        } catch let error as RetrieveError {
+            #expect(error.description.contains("year>=soon"))
+        }
+    }
+
+    @Test("a filter applies to both sides before top-k: every hit is allowed and k hits come back when k qualify")
+    func filtersBothSides() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = HashEmbedder(dimension: 32)
+        let home = try await Self.collection(dir, embedder: embedder)
+        let retriever = try await Retriever.open(home: home, collection: "animals", embedder: embedder)
+        for mode in SearchMode.allCases {
+            var options = RetrievalOptions()
+            options.mode = mode
+            options.k = 2
+            options.mergeAdjacent = false
+            options.filter = try MetadataFilter.parse(["place=zoo", "year>=2001"])  // d1, d2, d3
+            let result = try await retriever.retrieve("zebra number", options: options)
+            #expect(result.allowedChunks == 3)
+            #expect(Set(result.hits.map(\.docID)).isSubset(of: ["d1", "d2", "d3"]), "\(mode)")
+            #expect(result.hits.count == 2, "\(mode)")
+            if mode != .dense { #expect(result.hits.first?.docID == "d2", "\(mode): the one zoo zebra after 2000") }
+        }
+        var options = RetrievalOptions()
+        options.filter = try MetadataFilter.parse(["place in moon|mars"])
+        let none = try await retriever.retrieve("zebra", options: options)
+        #expect(none.hits.isEmpty && none.allowedChunks == 0)
+    }
+
+    @Test("each hit carries its per-stage ranks and scores; stages are timed")
+    func explain() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = HashEmbedder(dimension: 32)
+        let home = try await Self.collection(dir, embedder: embedder)
+        let retriever = try await Retriever.open(home: home, collection: "animals", embedder: embedder)
+        var options = RetrievalOptions()
+        options.k = 5
+        let result = try await retriever.retrieve("penguin swims", options: options)
+        #expect(result.hits.count == 5)
+        #expect(result.denseTrust == 1)
+        for (i, hit) in result.hits.enumerated() {
+            let stages = try #require(hit.stages)
+            #expect(stages.fusedRank == i + 1 && stages.fusedScore == hit.score)
+            #expect(stages.lexicalRank != nil || stages.denseRank != nil)
+        }
+        for stage in [RetrievalStage.analysis, .embedding, .lexical, .dense, .fusion, .details] {
+            #expect(result.timings[stage] != nil, "\(stage)")
+        }
+    }
+
+    @Test("the reranker reorders the fused head; a failing reranker is an error, not a silent skip")
+    func rerank() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = HashEmbedder(dimension: 32)
+        let home = try await Self.collection(dir, embedder: embedder)
+        var options = RetrievalOptions()
+        options.k = 4
+        options.rerank = true
+        options.mergeAdjacent = false
+        let retriever = try await Retriever.open(home: home, collection: "animals", embedder: embedder, reranker: ShortestFirstReranker())
+        let result = try await retriever.retrieve("zebra number", options: options)
+        #expect(result.reranker == "test:shortest-first")
+        let lengths = result.hits.map(\.text.count)
+        #expect(lengths == lengths.sorted())
+        #expect(result.hits.allSatisfy { $0.stages?.rerankRank == $0.rank })
+        let failing = try await Retriever.open(home: home, collection: "animals", embedder: embedder, reranker: FailingReranker())
+        await #expect(throws: RetrieveError.self) { _ = try await failing.retrieve("zebra", options: options) }
+        let none = try await Retriever.open(home: home, collection: "animals", embedder: embedder)
+        await #expect(throws: RetrieveError.self) { _ = try await none.retrieve("zebra", options: options) }
+    }
+
+    @Test("dense weight follows the embedder's script coverage: a blind embedder leaves the BM25 order")
+    func scriptAwareFusion() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/a.txt", "القمر يدور حول الأرض")
+        try dir.write("docs/b.txt", "الشمس نجم كبير")
+        try dir.write("docs/c.txt", "the moon orbits the earth")
+        let embedder = HashEmbedder(dimension: 32, scripts: ["Latn"])
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        var ingest = IngestOptions(paths: [dir.path + "/docs"], collection: "mixed",
+                                   settings: CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                embedder: embedder.identity))
+        ingest.embedder = embedder
+        _ = try await Ingestor(home: home, options: ingest).run()
+        let retriever = try await Retriever.open(home: home, collection: "mixed", embedder: embedder)
+        var options = RetrievalOptions()
+        options.k = 3
+        let arabic = try await retriever.retrieve("القمر", options: options)
+        #expect(arabic.denseTrust == 0)
+        #expect(arabic.hits.map(\.docID) == ["a.txt"], "only BM25's hit: the blind dense list takes no part")
+        #expect(arabic.timings[.embedding] == nil)
+        #expect(arabic.notes.contains { $0.contains("Arab") })
+        let english = try await retriever.retrieve("moon", options: options)
+        #expect(english.denseTrust == 1)
+        #expect(english.hits.count == 3, "the dense side contributes every document")
+        #expect(abs(embedder.coverage(of: "moon القمر") - 4.0 / 9.0) < 1e-9)
+        #expect(Fusion.denseTrust(coverage: 4.0 / 9.0) == 0)
+        #expect(Fusion.denseTrust(coverage: 0.75) == 0.5)
+        #expect(Fusion.denseTrust(coverage: 1) == 1)
+    }
+
+    @Test("weighted fusion: trust scales each list; trust 0 removes it")
+    func trust() {
+        let lexical: [(chunkID: Int64, score: Float)] = [(1, 9), (2, 8)]
+        let dense: [(chunkID: Int64, score: Float)] = [(3, 0.9), (2, 0.8)]
+        let blind = Fusion.reciprocalRank(k: 60).fuse([lexical, dense], trust: [1, 0])
+        #expect(blind.map(\.chunkID) == [1, 2])
+        #expect(blind.map(\.score) == [9, 8], "one trusted list comes back unchanged")
+        let half = Fusion.reciprocalRank(k: 60).fuse([lexical, dense], trust: [1, 0.5])
+        // 2: 1/62 + 0.5/62; 1: 1/61; 3: 0.5/61.
+        #expect(half.map(\.chunkID) == [2, 1, 3])
+        #expect(abs(Double(half[0].score) - 1.5 / 62) < 1e-6)
+        let convex = Fusion.convex(denseWeight: 0.5, normalization: .minMax).fuse([lexical, dense], trust: [1, 0])
+        #expect(convex.map(\.chunkID) == [1, 2])
+    }
+
+    @Test("adjacent chunks of one document merge into one hit over the document's own text")
+    func mergeAdjacent() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let sentences = (0 ..< 30).map { "Sentence \($0) talks about comets and their long tails." }
+        try dir.write("docs/long.txt", sentences.joined(separator: " "))
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let ingest = IngestOptions(paths: [dir.path + "/docs"], collection: "long",
+                                   settings: CollectionSettings(analyzer: "english", chunking: ChunkingSettings(maxTokens: 40, overlapTokens: 0),
+                                                                tokenCounter: "words", embedder: nil))
+        _ = try await Ingestor(home: home, options: ingest).run()
+        let retriever = try await Retriever.open(home: home, collection: "long", embedder: nil)
+        var options = RetrievalOptions()
+        options.mode = .lexical
+        options.k = 3
+        options.mergeAdjacent = false
+        let separate = try await retriever.retrieve("comets tails", options: options)
+        #expect(separate.hits.count == 3)
+        options.mergeAdjacent = true
+        let merged = try await retriever.retrieve("comets tails", options: options)
+        let first = try #require(merged.hits.first)
+        #expect((first.mergedChunks?.count ?? 1) > 1)
+        let document = Array(sentences.joined(separator: " ").unicodeScalars)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: document[first.start ..< first.end])
+        #expect(first.text == String(view))
+    }
+
+    @Test("script profiles and vocabulary coverage")
+    func scripts() {
+        let profile = ScriptProfile("Hello مرحبا 123 世界")
+        #expect(profile.letters == ["Latn": 5, "Arab": 5, "Hani": 2])
+        #expect(profile.dominant == "Arab")
+        #expect(ScriptProfile("42 !").fraction(in: ["Latn"]) == 1)
+        let vocabulary = ["the", "##ing", "a", "ب", "مرحبا"] + (0 ..< 100).map { "word\($0)" }
+        #expect(ScriptProfile.vocabularyScripts(vocabulary) == ["Latn"])
+    }
+}
