@@ -211,3 +211,54 @@ struct FailingReranker: Reranker {
         #expect(ScriptProfile.vocabularyScripts(vocabulary) == ["Latn"])
     }
 }
+
+@Suite struct RerankAndDiversityTests {
+    @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores")
+    func crossEncoder() async throws {
+        var configuration = QuarryConfiguration()
+        configuration.rerank.provider = "native"
+        configuration.rerank.model = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder").path
+        let reranker = try #require(try RerankerFactory.make(configuration))
+        #expect(reranker.identity == "cross-encoder:tiny-cross-encoder")
+        let directory = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder")
+        let lines = try String(contentsOf: directory.appendingPathComponent("expected.jsonl"), encoding: .utf8).split(separator: "\n")
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        let query = try #require(first["query"] as? String)
+        let scores = try await reranker.scores(query: query, passages: [try #require(first["passage"] as? String),
+                                                                        try #require(second["passage"] as? String)])
+        #expect(abs(Double(scores[0]) - (first["logit"] as? Double ?? .nan)) < 1e-4)
+        #expect(abs(Double(scores[1]) - (second["logit"] as? Double ?? .nan)) < 1e-4)
+        configuration.rerank.model = "/nonexistent/model"
+        #expect(throws: RetrieveError.self) { _ = try RerankerFactory.make(configuration) }
+        configuration.rerank.provider = "none"
+        #expect(try RerankerFactory.make(configuration) == nil)
+    }
+
+    @Test("MMR moves a near-duplicate of the top hit below a different relevant hit")
+    func mmr() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/a.txt", "comet tail dust ice sun")
+        try dir.write("docs/b.txt", "comet tail dust ice sun orbit")
+        try dir.write("docs/c.txt", "comet nucleus rock")
+        let embedder = HashEmbedder(dimension: 64)
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        var ingest = IngestOptions(paths: [dir.path + "/docs"], collection: "c",
+                                   settings: CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                embedder: embedder.identity))
+        ingest.embedder = embedder
+        _ = try await Ingestor(home: home, options: ingest).run()
+        let retriever = try await Retriever.open(home: home, collection: "c", embedder: embedder)
+        var options = RetrievalOptions()
+        options.mode = .dense
+        options.k = 3
+        let plain = try await retriever.retrieve("comet tail dust ice sun", options: options)
+        #expect(plain.hits.map(\.docID).prefix(2) == ["a.txt", "b.txt"])
+        options.mmrLambda = 0.3
+        let diverse = try await retriever.retrieve("comet tail dust ice sun", options: options)
+        #expect(diverse.hits.map(\.docID) == ["a.txt", "c.txt", "b.txt"])
+        #expect(diverse.hits.map { $0.stages?.mmrRank } == [1, 2, 3])
+        #expect(diverse.timings[.mmr] != nil)
+    }
+}
