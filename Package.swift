@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "QuarryEval",
-            dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve",
+            dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve", "QuarryGenerate",
                            .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),

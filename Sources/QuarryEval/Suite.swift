@@ -17,6 +17,7 @@ import Yams
 /// metrics: [ndcg@10, recall@100, mrr@10, map]
 /// depth: 100
 /// gates: ["dense: ndcg@10 >= 0.70"]
+/// answers: answers.jsonl                        # optional: reference answers → answer metrics
 /// ```
 /// Unknown keys, missing files and bad values are errors that name the file and line.
 public struct Suite: Sendable, Equatable {
@@ -53,6 +54,9 @@ public struct Suite: Sendable, Equatable {
     public var corpus: URL
     public var queries: URL
     public var qrels: URL
+    /// Reference answers (`_id`, `answer` per line): when given, every variant also answers
+    /// each query and is scored with `AnswerMetrics`.
+    public var answers: URL?
     public var queryLimit: Int?
     public var analyzer: String = "standard"
     /// "native" or "none".
@@ -70,7 +74,7 @@ public struct Suite: Sendable, Equatable {
 
     static let keys: Set<String> = ["name", "dataset", "corpus", "queries", "qrels", "query_limit", "collection", "variants",
                                     "baseline", "metrics", "depth", "gates", "allow_unknown_documents",
-                                    "allow_unknown_queries"]
+                                    "allow_unknown_queries", "answers"]
 
     /// Reads and validates a suite file (or a directory holding `suite.yaml`).
     public static func load(_ path: String) throws -> Suite {
@@ -154,6 +158,7 @@ public struct Suite: Sendable, Equatable {
         var suite = Suite(name: name, file: url, corpus: corpus, queries: queries, qrels: qrels, variants: variants, metrics: [])
         if let n = values["query_limit"] { suite.queryLimit = try int(n, "query_limit", 1 ... 1_000_000) }
         if let n = values["depth"] { suite.depth = try int(n, "depth", 1 ... 10_000) }
+        if let n = values["answers"] { suite.answers = try resolvePath(n, "answers") }
         if let n = values["allow_unknown_documents"] { suite.allowUnknownDocuments = n.scalar?.string == "true" }
         if let n = values["allow_unknown_queries"] { suite.allowUnknownQueries = n.scalar?.string == "true" }
         if let n = values["collection"] {

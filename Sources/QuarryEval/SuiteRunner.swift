@@ -1,6 +1,7 @@
 import Foundation
 import QuarryCore
 import QuarryEmbed
+import QuarryGenerate
 import QuarryIndex
 import QuarryIngest
 import QuarryRetrieve
@@ -16,10 +17,16 @@ public struct SuiteRunner: Sendable {
     public var embedder: (any Embedder)?
     /// Progress lines ("dense: 20/43 queries").
     public var progress: (@Sendable (String) -> Void)?
+    /// The LLM that answers for suites with reference answers; nil: extractive answers.
+    public var languageModel: (any LanguageModel)?
+    /// Passages retrieved per answer.
+    public var answerDepth = 5
 
-    public init(home: QuarryHome, embedder: (any Embedder)?, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(home: QuarryHome, embedder: (any Embedder)?, languageModel: (any LanguageModel)? = nil,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.home = home
         self.embedder = embedder
+        self.languageModel = languageModel
         self.progress = progress
     }
 
@@ -69,6 +76,8 @@ public struct SuiteRunner: Sendable {
         var judged = qrels
         let evaluated = Set(queries.map(\.id))
         judged.judgements = judged.judgements.filter { evaluated.contains($0.key) }
+        let references = try suite.answers.map(ReferenceAnswers.read) ?? [:]
+        let metricNames = suite.metrics.map(\.description) + (references.isEmpty ? [] : AnswerMetrics.names)
         var results: [VariantResult] = []
         for variant in variants {
             let (rankings, seconds) = try await search(variant, collection: collection, queries: queries, depth: suite.depth)
@@ -77,12 +86,23 @@ public struct SuiteRunner: Sendable {
             try AtomicFile.write(Data(try BatchSearch.trecLines(rankings, tag: variant.name).utf8),
                                  to: directory.appendingPathComponent("\(variant.name).trec"))
             let scored = TrecEvaluator(metrics: suite.metrics, includeUnretrieved: true).evaluate(run: run, qrels: judged)
+            var mean = Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) })
+            var perQuery = scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) }
+            if !references.isEmpty {
+                let answered = try await answerScores(variant, collection: collection, queries: queries, references: references, qrels: judged)
+                for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
+                for name in AnswerMetrics.names {
+                    let values = queries.compactMap { perQuery[$0.id]?[name] }
+                    mean[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+                }
+                progress?("\(variant.name) answers: " + AnswerMetrics.names.map { "\($0) \(String(format: "%.4f", mean[$0]!))" }.joined(separator: "  "))
+            }
             results.append(VariantResult(
                 name: variant.name,
                 description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)"
                     : variant.mode == "hybrid" ? "RRF (k 60) of BM25 and dense top-100, dense weighted by script coverage" : "dense, \(embedder?.identity.description ?? "")",
-                mean: Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) }),
-                perQuery: scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) },
+                mean: mean,
+                perQuery: perQuery,
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
             progress?("\(variant.name): " + suite.metrics.map { "\($0) \(String(format: "%.4f", scored.mean[$0]!))" }.joined(separator: "  "))
         }
@@ -91,7 +111,7 @@ public struct SuiteRunner: Sendable {
         if let baselineName = suite.baseline, let baseline = results.first(where: { $0.name == baselineName }) {
             let order = queries.map(\.id)
             for variant in results where variant.name != baselineName {
-                for metric in suite.metrics.map(\.description) {
+                for metric in metricNames {
                     let a = order.map { baseline.perQuery[$0]?[metric] ?? 0 }
                     let b = order.map { variant.perQuery[$0]?[metric] ?? 0 }
                     let stats = try Statistics.compare(a, b)
@@ -107,7 +127,7 @@ public struct SuiteRunner: Sendable {
             gates.append(GateResult(expression: gate.expression, value: value, passed: gate.passes(value)))
         }
         let report = EvalReport(suite: suite.name, createdAt: Timestamp.now(), dataset: suite.corpus.path, queries: queries.count,
-                                metrics: suite.metrics.map(\.description), variants: results, comparisons: comparisons, gates: gates)
+                                metrics: metricNames, variants: results, comparisons: comparisons, gates: gates)
         _ = try ReportRenderer.write(report, to: directory)
         return Outcome(report: report, directory: directory, gatesPassed: gates.allSatisfy(\.passed))
     }
@@ -135,6 +155,30 @@ public struct SuiteRunner: Sendable {
             throw EvalError(file: suite.corpus.path, "\(summary.failed.count) documents failed to ingest, e.g. \(summary.failed[0].path): \(summary.failed[0].reason)")
         }
         return name
+    }
+
+    /// Answers every query that has a reference with the variant's retrieval mode (top
+    /// `answerDepth` passages, the built-in prompt, `languageModel` or extractive) and
+    /// scores the answers. Queries without a reference get no answer metrics.
+    func answerScores(_ variant: Suite.Variant, collection: String, queries: [Query], references: [String: String],
+                      qrels: Qrels) async throws -> [String: [String: Double]] {
+        let mode = SearchMode(rawValue: variant.mode) ?? .lexical
+        let retriever = try await Retriever.open(home: home, collection: collection, embedder: mode == .lexical ? nil : embedder)
+        let answerer = try Answerer(retriever: retriever, template: try PromptTemplate.builtin(), model: languageModel)
+        var options = RetrievalOptions()
+        options.mode = mode
+        options.k = answerDepth
+        options.parameters = BM25Parameters(k1: variant.k1, b: variant.b)
+        var scores: [String: [String: Double]] = [:]
+        let answerable = queries.filter { references[$0.id] != nil }
+        for (i, query) in answerable.enumerated() {
+            let answer = try await answerer.answer(query.text, options: options)
+            let relevant = Set((qrels.judgements[query.id] ?? [:]).filter { $0.value > 0 }.keys)
+            scores[query.id] = try AnswerMetrics.score(answer, reference: references[query.id]!, relevant: relevant,
+                                                       analyzer: retriever.lexical.analyzer)
+            if (i + 1) % 10 == 0 || i + 1 == answerable.count { progress?("\(variant.name): answered \(i + 1)/\(answerable.count)") }
+        }
+        return scores
     }
 
     func search(_ variant: Suite.Variant, collection: String, queries: [Query], depth: Int) async throws

@@ -8,6 +8,15 @@ public struct Citation: Sendable, Codable, Equatable {
     public var start: Int
     public var end: Int
 
+    public init(number: Int, docID: String, title: String, chunkID: Int64, start: Int, end: Int) {
+        self.number = number
+        self.docID = docID
+        self.title = title
+        self.chunkID = chunkID
+        self.start = start
+        self.end = end
+    }
+
     enum CodingKeys: String, CodingKey {
         case number, docID = "doc_id", title, chunkID = "chunk_id", start, end
     }

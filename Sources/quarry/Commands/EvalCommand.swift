@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuarryEmbed
 import QuarryEval
+import QuarryGenerate
 
 /// `quarry eval`: evaluation. So far `trec`, which scores any TREC run file.
 struct EvalCommand: AsyncParsableCommand {
@@ -43,7 +44,8 @@ struct EvalCommand: AsyncParsableCommand {
             let needsEmbedder = definition.embedder == "native"
             let embedder = needsEmbedder ? try EmbedderFactory.make(configuration) : nil
             let interactive = !json
-            let runner = SuiteRunner(home: global.resolveHome(configuration), embedder: embedder) { line in
+            let languageModel = definition.answers == nil ? nil : try LanguageModelFactory.make(configuration.llm)
+            let runner = SuiteRunner(home: global.resolveHome(configuration), embedder: embedder, languageModel: languageModel) { line in
                 if interactive { Terminal.error(line) }
             }
             let outcome = try await runner.run(definition, only: variant.isEmpty ? nil : variant,
