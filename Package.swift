@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
         .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
+        .library(name: "QuarryTrack", targets: ["QuarryTrack"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
     dependencies: [
@@ -82,6 +83,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "QuarryTrack",
+            dependencies: ["QuarryCore", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "QuarryGenerate",
             dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
@@ -90,7 +96,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
-                "QuarryGenerate",
+                "QuarryGenerate", "QuarryTrack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,9 +109,11 @@ let package = Package(
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
         .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", "QuarryTrack", "QuarryCore",
+                                                   .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuarryCore
+import QuarryTrack
 
 /// Options every command shares: where the home and the configuration are.
 struct GlobalOptions: ParsableArguments {
@@ -45,4 +46,28 @@ enum Terminal {
 /// An error already explained to the user; the command only has to exit non-zero.
 struct ReportedFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// Opening tracking runs for commands that report into tracking.
+enum Tracking {
+    /// A recorder for a new run in the home's tracking store. Tracking problems become
+    /// warnings on stderr, never a failed command.
+    static func recorder(home: QuarryHome, experiment: String, name: String, configuration: QuarryConfiguration,
+                         tags: [String: String] = [:]) -> RunRecorder? {
+        do {
+            let store = try SQLiteTrackingStore(home: home)
+            let recorder = RunRecorder(store: store, experiment: experiment, name: name,
+                                       configHash: ContentHash.sha256(String(describing: configuration)), tags: tags)
+            report(recorder)
+            return recorder
+        } catch {
+            Terminal.error("warning: tracking: \(error)")
+            return nil
+        }
+    }
+
+    /// Prints and forgets the recorder's warnings.
+    static func report(_ recorder: RunRecorder?) {
+        for warning in recorder?.warnings ?? [] { Terminal.error("warning: \(warning)") }
+    }
 }

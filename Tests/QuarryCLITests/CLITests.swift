@@ -7,7 +7,7 @@ import Testing
 
     @Test("help shows examples for every command")
     func help() throws {
-        for command in [[], ["ingest"], ["query"], ["search"], ["embed"], ["eval"], ["analyze"], ["collections"]] {
+        for command in [[], ["ingest"], ["query"], ["search"], ["runs"], ["registry"], ["embed"], ["eval"], ["analyze"], ["collections"]] {
             let result = try CommandRunner.run(quarry, command + ["--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")

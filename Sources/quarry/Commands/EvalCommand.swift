@@ -3,6 +3,7 @@ import Foundation
 import QuarryEmbed
 import QuarryEval
 import QuarryGenerate
+import QuarryTrack
 
 /// `quarry eval`: evaluation. So far `trec`, which scores any TREC run file.
 struct EvalCommand: AsyncParsableCommand {
@@ -48,8 +49,44 @@ struct EvalCommand: AsyncParsableCommand {
             let runner = SuiteRunner(home: global.resolveHome(configuration), embedder: embedder, languageModel: languageModel) { line in
                 if interactive { Terminal.error(line) }
             }
-            let outcome = try await runner.run(definition, only: variant.isEmpty ? nil : variant,
+            let home = global.resolveHome(configuration)
+            let recorder = Tracking.recorder(home: home, experiment: "eval-\(definition.name)", name: definition.name, configuration: configuration,
+                                             tags: ["suite": definition.name])
+            recorder?.param("suite", definition.file.path)
+            recorder?.param("dataset", definition.corpus.path)
+            recorder?.param("analyzer", definition.analyzer)
+            recorder?.param("embedder", embedder?.identity.description ?? "none")
+            recorder?.param("query_limit", definition.queryLimit.map(String.init) ?? "all")
+            recorder?.param("depth", "\(definition.depth)")
+            for v in definition.variants where variant.isEmpty || variant.contains(v.name) {
+                recorder?.param("variant.\(v.name)", v.mode == "lexical" ? "lexical k1=\(v.k1) b=\(v.b)"
+                    : v.mode == "hybrid" ? "hybrid rrf k=60 candidates=100 dense_trust=script_coverage" : v.mode)
+            }
+            if definition.answers != nil {
+                recorder?.param("prompt", try PromptTemplate.builtin().id)
+                recorder?.param("llm", languageModel?.identity ?? "none (extractive)")
+            }
+            let outcome: SuiteRunner.Outcome
+            do {
+                outcome = try await runner.run(definition, only: variant.isEmpty ? nil : variant,
                                                outputDirectory: output.map { URL(fileURLWithPath: $0) })
+            } catch {
+                recorder?.finish(.failed)
+                Tracking.report(recorder)
+                throw error
+            }
+            for result in outcome.report.variants {
+                for (metric, value) in result.mean { recorder?.metric("\(result.name)/\(metric)", value) }
+                if let qps = result.queriesPerSecond { recorder?.metric("\(result.name)/queries_per_second", qps) }
+            }
+            recorder?.metric("gates_passed", outcome.gatesPassed ? 1 : 0)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: outcome.directory.path)) ?? []
+            for file in files.sorted() where file.hasSuffix(".trec") || file.hasPrefix("report.") {
+                if let data = FileManager.default.contents(atPath: outcome.directory.appendingPathComponent(file).path) { recorder?.artifact(file, data) }
+            }
+            recorder?.finish(.finished)
+            Tracking.report(recorder)
+            if let id = recorder?.runID, !json { Terminal.error("tracked as run \(id)") }
             if json {
                 try Terminal.json(outcome.report)
             } else {

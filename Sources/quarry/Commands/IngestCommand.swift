@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuarryCore
+import QuarryTrack
 import QuarryEmbed
 import QuarryIngest
 import QuarryModels
@@ -85,9 +86,34 @@ struct IngestCommand: AsyncParsableCommand {
         options.prune = prune
         options.command = CommandLine.arguments.map { Printable.escaped($0) }.joined(separator: " ")
 
+        let recorder = Tracking.recorder(home: home, experiment: "ingest", name: target.collection, configuration: configuration)
+        recorder?.param("collection", target.collection)
+        recorder?.param("paths", paths.joined(separator: "\n"))
+        recorder?.param("analyzer", configuration.analysis.analyzer)
+        recorder?.param("chunking.max_tokens", "\(configuration.chunking.maxTokens)")
+        recorder?.param("chunking.overlap_tokens", "\(configuration.chunking.overlapTokens)")
+        recorder?.param("token_counter", options.settings.tokenCounter)
+        recorder?.param("embedder", embedder?.identity.description ?? "none")
         let display = ProgressDisplay(enabled: !quiet && !json)
-        let summary = try await Ingestor(home: home, options: options).run { display.update($0) }
+        let summary: IngestSummary
+        do {
+            summary = try await Ingestor(home: home, options: options).run { display.update($0) }
+        } catch {
+            recorder?.finish(.failed)
+            Tracking.report(recorder)
+            throw error
+        }
         display.finish()
+        for (key, value) in [("documents_added", summary.added), ("documents_replaced", summary.replaced), ("documents_unchanged", summary.unchanged),
+                             ("documents_deleted", summary.deleted), ("documents_failed", summary.failed.count), ("chunks_added", summary.chunksAdded),
+                             ("documents", summary.documentCount), ("chunks", summary.chunkCount), ("generation", summary.generation)] {
+            recorder?.metric(key, Double(value))
+        }
+        recorder?.metric("seconds", summary.seconds)
+        recorder?.metric("documents_per_second", summary.documentsPerSecond)
+        recorder?.artifact("summary.json", try JSONEncoder().encode(summary))
+        recorder?.finish(summary.failed.isEmpty ? .finished : .failed)
+        Tracking.report(recorder)
         if json {
             try Terminal.json(summary)
         } else {
