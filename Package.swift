@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
         .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
         .library(name: "QuarryTrack", targets: ["QuarryTrack"]),
+        .library(name: "QuarryServer", targets: ["QuarryServer"]),
         .library(name: "QuarryTesting", targets: ["QuarryTesting"]),
     ],
     dependencies: [
@@ -29,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // C shim over the system ICU: plain C types in the header, every ICU call in the .c file.
@@ -88,6 +94,17 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "QuarryServer",
+            dependencies: [
+                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "QuarryGenerate",
             dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
@@ -96,7 +113,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
-                "QuarryGenerate", "QuarryTrack",
+                "QuarryGenerate", "QuarryTrack", "QuarryServer", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,6 +126,8 @@ let package = Package(
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
+                                                      "QuarryEmbed", "QuarryCore"]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
         .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),

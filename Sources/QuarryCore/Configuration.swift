@@ -18,6 +18,7 @@ public struct QuarryConfiguration: Sendable, Equatable {
     public var rerank = RerankSettings()
     public var llm = LLMSettings()
     public var generation = GenerationSettings()
+    public var server = ServerSettings()
 
     public init() {}
 
@@ -35,6 +36,7 @@ public struct QuarryConfiguration: Sendable, Equatable {
         try rerank.validate(file: sourceFile)
         try llm.validate(file: sourceFile)
         try generation.validate(file: sourceFile)
+        try server.validate(file: sourceFile)
     }
 
     /// A path from the configuration: absolute, or relative to the config file's directory

@@ -100,7 +100,7 @@ struct ConfigKey: Sendable {
         "QUARRY_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
-    static let sections = ["ingest", "chunking", "analysis", "embedding", "retrieval", "rerank", "llm", "generation"]
+    static let sections = ["ingest", "chunking", "analysis", "embedding", "retrieval", "rerank", "llm", "generation", "server"]
 
     static let all: [ConfigKey] = [
         list("ingest.include") { $0.ingest.include = $1 },
@@ -151,6 +151,15 @@ struct ConfigKey: Sendable {
         string("generation.prompt") { $0.generation.prompt = $1 },
         int("generation.context_tokens") { $0.generation.contextTokens = $1 },
         int("generation.extractive_sentences") { $0.generation.extractiveSentences = $1 },
+        string("server.host") { $0.server.host = $1 },
+        int("server.port") { $0.server.port = $1 },
+        string("server.api_keys_env") { $0.server.apiKeysEnvironment = $1 },
+        bool("server.open_reads") { $0.server.openReads = $1 },
+        int("server.max_body_bytes") { $0.server.maxBodyBytes = $1 },
+        int("server.max_k") { $0.server.maxK = $1 },
+        int("server.max_query_characters") { $0.server.maxQueryCharacters = $1 },
+        double("server.request_timeout_seconds") { $0.server.requestTimeoutSeconds = $1 },
+        int("server.max_concurrent_requests") { $0.server.maxConcurrentRequests = $1 },
     ]
 
     static func bool(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Bool) -> Void) -> ConfigKey {

@@ -229,10 +229,14 @@ struct FailingReranker: Reranker {
                                                                         try #require(second["passage"] as? String)])
         #expect(abs(Double(scores[0]) - (first["logit"] as? Double ?? .nan)) < 1e-4)
         #expect(abs(Double(scores[1]) - (second["logit"] as? Double ?? .nan)) < 1e-4)
-        configuration.rerank.model = "/nonexistent/model"
-        #expect(throws: RetrieveError.self) { _ = try RerankerFactory.make(configuration) }
-        configuration.rerank.provider = "none"
-        #expect(try RerankerFactory.make(configuration) == nil)
+        // Copies, not the mutated var: closures capture immutable values.
+        var missingModel = configuration
+        missingModel.rerank.model = "/nonexistent/model"
+        let missing = missingModel
+        #expect(throws: RetrieveError.self) { _ = try RerankerFactory.make(missing) }
+        var noneConfigured = configuration
+        noneConfigured.rerank.provider = "none"
+        #expect(try RerankerFactory.make(noneConfigured) == nil)
     }
 
     @Test("MMR moves a near-duplicate of the top hit below a different relevant hit")

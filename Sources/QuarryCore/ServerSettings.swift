@@ -1,0 +1,41 @@
+/// Settings for `quarry serve`. config/quarry.yaml documents each key.
+public struct ServerSettings: Sendable, Equatable {
+    /// The address to listen on. Loopback by default: exposing the server is a decision.
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// The environment variable holding the API keys: comma-separated `KEY:SCOPES`, scopes
+    /// joined by `+` from read, write, admin (e.g. `k1:read,k2:read+write+admin`).
+    public var apiKeysEnvironment: String = "QUARRY_API_KEYS"
+    /// Whether read routes (search, query, listing) answer without a key. Writes never do.
+    public var openReads: Bool = false
+    /// Largest request body in bytes.
+    public var maxBodyBytes: Int = 1 << 20
+    /// Largest `k` a request may ask for.
+    public var maxK: Int = 100
+    /// Longest query in characters.
+    public var maxQueryCharacters: Int = 2000
+    /// Seconds a request may take before it is answered with 504.
+    public var requestTimeoutSeconds: Double = 60
+    /// Requests handled at once; more are answered 503 with Retry-After instead of queueing.
+    public var maxConcurrentRequests: Int = 32
+
+    public init() {}
+
+    func validate(file: String?) throws {
+        guard !host.isEmpty else { throw ConfigError(key: "server.host", file: file, reason: "must not be empty") }
+        guard (0 ... 65535).contains(port) else { throw ConfigError(key: "server.port", file: file, reason: "must be 0...65535") }
+        guard (1024 ... (256 << 20)).contains(maxBodyBytes) else {
+            throw ConfigError(key: "server.max_body_bytes", file: file, reason: "must be 1024...268435456")
+        }
+        guard (1 ... 1000).contains(maxK) else { throw ConfigError(key: "server.max_k", file: file, reason: "must be 1...1000") }
+        guard (1 ... 100_000).contains(maxQueryCharacters) else {
+            throw ConfigError(key: "server.max_query_characters", file: file, reason: "must be 1...100000")
+        }
+        guard requestTimeoutSeconds > 0 && requestTimeoutSeconds <= 3600 else {
+            throw ConfigError(key: "server.request_timeout_seconds", file: file, reason: "must be in (0, 3600]")
+        }
+        guard (1 ... 10_000).contains(maxConcurrentRequests) else {
+            throw ConfigError(key: "server.max_concurrent_requests", file: file, reason: "must be 1...10000")
+        }
+    }
+}

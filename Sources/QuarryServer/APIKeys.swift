@@ -1,0 +1,101 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// API keys and their scopes, from an environment variable (`KEY:SCOPES,…`, scopes joined
+/// by `+`). Keys are held as SHA-256 digests and compared in constant time, so neither a
+/// memory dump of the table nor response timing gives a key away.
+public struct APIKeys: Sendable {
+    let entries: [(digest: [UInt8], scopes: Set<APIScope>)]
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// Parses the variable's value.
+    /// - Throws: `Problem`-free plain errors naming the entry position (never the key).
+    public init(parsing value: String) throws {
+        var entries: [(digest: [UInt8], scopes: Set<APIScope>)] = []
+        for (index, raw) in value.split(separator: ",").enumerated() {
+            let entry = raw.trimmingCharacters(in: .whitespaces)
+            guard let colon = entry.lastIndex(of: ":") else {
+                throw APIKeyError("API key entry \(index + 1) has no ':SCOPES' (expected KEY:read, KEY:read+write …)")
+            }
+            let key = String(entry[..<colon])
+            guard key.count >= 8, key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw APIKeyError("API key entry \(index + 1): keys must be at least 8 printable ASCII characters without spaces")
+            }
+            var scopes = Set<APIScope>()
+            for name in entry[entry.index(after: colon)...].split(separator: "+") {
+                guard let scope = APIScope(rawValue: String(name)) else {
+                    throw APIKeyError("API key entry \(index + 1): unknown scope '\(name)' (read, write, admin)")
+                }
+                scopes.insert(scope)
+            }
+            guard !scopes.isEmpty else { throw APIKeyError("API key entry \(index + 1) names no scope") }
+            if scopes.contains(.admin) { scopes.formUnion([.write, .read]) }
+            if scopes.contains(.write) { scopes.insert(.read) }
+            entries.append((Array(SHA256.hash(data: Data(key.utf8))), scopes))
+        }
+        self.entries = entries
+    }
+
+    /// The scopes of `key`, or nil for an unknown key.
+    public func scopes(for key: String) -> Set<APIScope>? {
+        let digest = Array(SHA256.hash(data: Data(key.utf8)))
+        var found: Set<APIScope>?
+        for entry in entries {
+            var difference: UInt8 = 0
+            for (a, b) in zip(entry.digest, digest) { difference |= a ^ b }
+            if difference == 0 { found = entry.scopes }
+        }
+        return found
+    }
+}
+
+public struct APIKeyError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Authenticates `Authorization: Bearer KEY` (or `X-API-Key: KEY`) and records the scopes in
+/// the context; routes then `require` a scope. With open reads, a request without a key gets
+/// the read scope; a wrong key is always 401, never silently downgraded.
+struct AuthMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
+    let keys: APIKeys
+    let openReads: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let header = request.headers[.authorization]
+        var presented: String?
+        if let header {
+            guard header.lowercased().hasPrefix("bearer ") else {
+                throw Problem(.unauthorized, "use 'Authorization: Bearer KEY'", headers: [(.wwwAuthenticate, "Bearer")])
+            }
+            presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if let name = HTTPField.Name("X-API-Key"), let key = request.headers[name] {
+            presented = key
+        }
+        if let presented {
+            guard let scopes = keys.scopes(for: presented) else {
+                throw Problem(.unauthorized, "the API key is not valid", headers: [(.wwwAuthenticate, "Bearer")])
+            }
+            context.scopes = scopes
+        } else if openReads {
+            context.scopes = [.read]
+        }
+        return try await next(request, context)
+    }
+}
+
+extension QuarryContextProtocol {
+    /// - Throws: 401 without any key, 403 with a key that lacks `scope`.
+    func require(_ scope: APIScope) throws {
+        guard !scopes.contains(scope) else { return }
+        if scopes.isEmpty {
+            throw Problem(.unauthorized, "this route needs an API key with the \(scope.rawValue) scope (Authorization: Bearer KEY)",
+                          headers: [(.wwwAuthenticate, "Bearer")])
+        }
+        throw Problem(.forbidden, "the API key lacks the \(scope.rawValue) scope")
+    }
+}

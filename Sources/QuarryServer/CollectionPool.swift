@@ -1,0 +1,82 @@
+import Foundation
+import QuarryCore
+import QuarryEmbed
+import QuarryGenerate
+import QuarryRetrieve
+import QuarryStore
+
+/// The collections the server answers from, each opened once (indexes mapped, analyzer and
+/// embedder ready) and reopened when its MANIFEST.json names a new generation — a commit by
+/// an ingest in another process. A request holds the `Answerer` it started with, so it
+/// finishes on the generation it began on while new requests see the new one.
+actor CollectionPool {
+    struct Entry {
+        var answerer: Answerer
+        var generation: Int
+        var manifestStamp: String
+        var queryLog: QueryLog
+    }
+
+    let home: QuarryHome
+    let configuration: QuarryConfiguration
+    let embedder: (any Embedder)?
+    let reranker: (any Reranker)?
+    let model: (any LanguageModel)?
+    let template: PromptTemplate
+    private var entries: [String: Entry] = [:]
+
+    init(home: QuarryHome, configuration: QuarryConfiguration, embedder: (any Embedder)?, reranker: (any Reranker)?,
+         model: (any LanguageModel)?, template: PromptTemplate) {
+        self.home = home
+        self.configuration = configuration
+        self.embedder = embedder
+        self.reranker = reranker
+        self.model = model
+        self.template = template
+    }
+
+    /// The size and modification time of MANIFEST.json: it is replaced atomically on every
+    /// commit, so a change of either means a new generation.
+    nonisolated func stamp(_ name: String) throws -> String {
+        let url = try home.collectionDirectory(name).appendingPathComponent("MANIFEST.json")
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw StoreError(.notFound, collection: name, "no collection '\(name)'")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let inode = (attributes[.systemFileNumber] as? NSNumber)?.intValue ?? 0
+        return "\(size)/\(modified)/\(inode)"
+    }
+
+    /// The answerer of `name`, opening or reopening it as needed.
+    func entry(_ name: String) async throws -> Entry {
+        try CollectionName.validate(name)
+        let current = try stamp(name)
+        if let entry = entries[name], entry.manifestStamp == current { return entry }
+        let reader = try CollectionReader(home: home, name: name)
+        let usable = embedder.flatMap { embedder in reader.manifest.settings.embedder == embedder.identity ? embedder : nil }
+        let retriever = try await Retriever.open(home: home, collection: name, embedder: usable, reranker: reranker)
+        let answerer = try Answerer(retriever: retriever, template: template, model: model,
+                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
+                                    extractiveSentences: configuration.generation.extractiveSentences)
+        let log = try entries[name]?.queryLog ?? QueryLog(directory: try home.collectionDirectory(name))
+        let entry = Entry(answerer: answerer, generation: reader.manifest.generation, manifestStamp: current, queryLog: log)
+        entries[name] = entry
+        return entry
+    }
+
+    /// Opens every collection of the home; returns the names that failed with why.
+    func warm() async -> [String: String] {
+        var failures: [String: String] = [:]
+        for item in (try? CollectionCatalog(home: home).list()) ?? [] {
+            do {
+                _ = try await entry(item.name)
+            } catch {
+                failures[item.name] = "\(error)"
+            }
+        }
+        return failures
+    }
+
+    var loaded: [String: Int] { entries.mapValues(\.generation) }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// What Quarry's middleware needs from a request context: a request id and the caller's
+/// scopes once authenticated.
+protocol QuarryContextProtocol: RequestContext {
+    var requestID: String { get set }
+    var scopes: Set<APIScope> { get set }
+}
+
+/// The request context of every Quarry route.
+public struct QuarryRequestContext: QuarryContextProtocol {
+    public var coreContext: CoreRequestContextStorage
+    /// A random id, echoed in `X-Request-Id`, the access log and problem responses.
+    public var requestID: String
+    /// Granted by `AuthMiddleware` from the API key (or `read` for open reads).
+    public var scopes: Set<APIScope> = []
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        requestID = String(UInt64.random(in: 0 ... .max), radix: 16)
+    }
+}
+
+/// What an API key may do. Admin implies write, write implies read.
+public enum APIScope: String, Sendable, CaseIterable, Codable {
+    case read, write, admin
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import QuarryCore
+import QuarryEmbed
+import QuarryGenerate
+import QuarryRetrieve
+
+/// The HTTP API over every collection of a Quarry home (Hummingbird 2).
+///
+/// Middleware, outermost first: access log + metrics + request id → problem+json errors →
+/// concurrency limit and timeout → authentication; then the routes in `Routes.table`.
+/// Collections are opened in the background at start; `/readyz` turns 200 when that is done.
+public struct QuarryServer: Sendable {
+    public let home: QuarryHome
+    public let configuration: QuarryConfiguration
+    let pool: CollectionPool
+    let handlers: Handlers
+    let log: AccessLog
+    let keys: APIKeys
+
+    /// Prepares the server: embedder, reranker and LLM from the configuration, API keys from
+    /// the environment variable `server.api_keys_env`.
+    /// - Throws: configuration errors (a missing model, malformed keys) before anything listens.
+    public init(home: QuarryHome, configuration: QuarryConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+                accessLog: Bool = true) throws {
+        self.home = home
+        self.configuration = configuration
+        let settings = configuration.server
+        keys = try APIKeys(parsing: environment[settings.apiKeysEnvironment] ?? "")
+        let embedder = configuration.embedding.provider == "none" ? nil : try EmbedderFactory.make(configuration)
+        let reranker = try RerankerFactory.make(configuration)
+        let model = try LanguageModelFactory.make(configuration.llm)
+        let template = try configuration.generation.prompt.isEmpty
+            ? PromptTemplate.builtin() : PromptTemplate.load(directory: configuration.resolvePath(configuration.generation.prompt))
+        pool = CollectionPool(home: home, configuration: configuration, embedder: embedder, reranker: reranker, model: model, template: template)
+        log = AccessLog(enabled: accessLog)
+        var defaults = RetrievalOptions()
+        defaults.mode = SearchMode(rawValue: configuration.retrieval.mode) ?? .hybrid
+        defaults.k = min(configuration.retrieval.k, settings.maxK)
+        defaults.candidates = configuration.retrieval.candidates
+        defaults.fusion = configuration.retrieval.fusion == "convex"
+            ? .convex(denseWeight: configuration.retrieval.denseWeight, normalization: Fusion.Normalization(rawValue: configuration.retrieval.normalization) ?? .minMax)
+            : .reciprocalRank(k: configuration.retrieval.rrfK)
+        defaults.mmrLambda = configuration.retrieval.mmrLambda < 0 ? nil : configuration.retrieval.mmrLambda
+        defaults.mergeAdjacent = configuration.retrieval.mergeAdjacent
+        handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
+                            log: log, readiness: Readiness())
+    }
+
+    /// Every route: method and path pattern (the OpenAPI document must list exactly these).
+    public static var routes: [(method: String, path: String)] { Routes.table }
+
+    /// Whether any API key is configured (without keys and open reads, every route but the
+    /// health routes answers 401).
+    public var hasKeys: Bool { !keys.isEmpty }
+
+    func router() -> Router<QuarryRequestContext> {
+        let router = Router(context: QuarryRequestContext.self)
+        router.add(middleware: AccessMiddleware(log: log, metrics: handlers.metrics))
+        router.add(middleware: ProblemMiddleware(log: log))
+        router.add(middleware: LimitMiddleware(gate: ConcurrencyGate(limit: configuration.server.maxConcurrentRequests)))
+        router.add(middleware: AuthMiddleware(keys: keys, openReads: configuration.server.openReads))
+        handlers.register(on: router)
+        return router
+    }
+
+    /// The application listening on `host:port` (port 0: any free port); `onRunning` gets
+    /// the bound port.
+    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol {
+        let pool = self.pool
+        let readiness = handlers.readiness
+        let log = self.log
+        var logger = Logger(label: "quarry")
+        logger.logLevel = .warning
+        var app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "quarry"),
+                              onServerRunning: { channel in
+                                  await onRunning(channel.localAddress?.port ?? port)
+                              }, logger: logger)
+        app.beforeServerStarts {
+            // Open collections in the background: the server answers /healthz at once and
+            // /readyz once every collection is loaded (or has failed, which it reports).
+            Task {
+                let failures = await pool.warm()
+                for (name, why) in failures { log.error(requestID: nil, "collection \(name) could not be opened: \(why)") }
+                readiness.finish(failures)
+            }
+        }
+        return app
+    }
+}
+
+/// A server running in this process (tests, embedding Quarry in another program).
+public final class RunningServer: @unchecked Sendable {
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    /// Starts `server` on a free loopback port and returns once it listens.
+    public static func start(_ server: QuarryServer) async throws -> RunningServer {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = server.application(host: "127.0.0.1", port: 0) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let task = Task {
+            do {
+                try await app.run()
+            } catch {
+                continuation.finish()
+                throw error
+            }
+        }
+        for await port in ports { return RunningServer(port: port, task: task) }
+        _ = try await task.value
+        throw Problem(.internalServerError, "the server stopped before it listened")
+    }
+
+    /// Stops accepting and shuts down.
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import QuarryCore
+import QuarryGenerate
+import QuarryRetrieve
+import QuarryStore
+
+/// Every route the server answers, in one table: the router is built from it and a test
+/// checks it against the OpenAPI document.
+enum Routes {
+    static let table: [(method: String, path: String)] = [
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/openapi.json"),
+        ("GET", "/v1/collections"), ("GET", "/v1/collections/{name}"),
+        ("POST", "/v1/collections/{name}/search"), ("POST", "/v1/collections/{name}/query"),
+    ]
+
+    /// The route pattern of a concrete path, for metric labels (a label per collection name
+    /// would let clients grow the metrics without bound).
+    static func label(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if parts.count >= 3, parts[0] == "v1", parts[1] == "collections" {
+            return "/v1/collections/{name}" + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
+        }
+        return table.contains { $0.path == path } ? path : "other"
+    }
+}
+
+/// The handlers, with what they share.
+struct Handlers: Sendable {
+    let pool: CollectionPool
+    let settings: ServerSettings
+    let defaults: RetrievalOptions
+    let rerankDepth: Int
+    let metrics: ServerMetrics
+    let log: AccessLog
+    let readiness: Readiness
+
+    func register(on router: Router<QuarryRequestContext>) {
+        router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
+        router.get("/readyz") { _, _ in try await self.ready() }
+        router.get("/metrics") { _, _ in await self.metricsText() }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("/v1/collections") { _, context in
+            try context.require(.read)
+            return try Self.json(try CollectionCatalog(home: pool.home).list())
+        }
+        router.get("/v1/collections/{name}") { _, context in
+            try context.require(.read)
+            let name = try context.parameters.require("name")
+            let reader = try CollectionReader(home: pool.home, name: name)
+            struct Info: Encodable {
+                var name: String
+                var generation: Int
+                var documents: Int
+                var chunks: Int
+                var analyzer: String
+                var embedder: String?
+                var committedAt: String
+                enum CodingKeys: String, CodingKey {
+                    case name, generation, documents, chunks, analyzer, embedder, committedAt = "committed_at"
+                }
+            }
+            let manifest = reader.manifest
+            return try Self.json(Info(name: name, generation: manifest.generation, documents: manifest.documentCount, chunks: manifest.chunkCount,
+                                      analyzer: manifest.settings.analyzer, embedder: manifest.settings.embedder?.description,
+                                      committedAt: manifest.committedAt))
+        }
+        router.post("/v1/collections/{name}/search") { request, context in
+            try context.require(.read)
+            return try await self.search(request, context)
+        }
+        router.post("/v1/collections/{name}/query") { request, context in
+            try context.require(.read)
+            return try await self.query(request, context)
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    func ready() async throws -> Response {
+        let state = readiness.state
+        let loaded = await pool.loaded
+        struct Ready: Encodable { var ready: Bool; var collections: [String: Int]; var failed: [String: String] }
+        let body = Ready(ready: state.done, collections: loaded, failed: state.failures)
+        return try Self.json(body, status: state.done ? .ok : .serviceUnavailable)
+    }
+
+    func metricsText() async -> Response {
+        for (name, generation) in await pool.loaded {
+            if let reader = try? CollectionReader(home: pool.home, name: name) {
+                metrics.collectionGauge("documents", collection: name, help: "Documents in the committed generation.")
+                    .set(Double(reader.manifest.documentCount))
+                metrics.collectionGauge("chunks", collection: name, help: "Chunks in the committed generation.")
+                    .set(Double(reader.manifest.chunkCount))
+            }
+            metrics.collectionGauge("generation", collection: name, help: "Generation the server answers from.").set(Double(generation))
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+    }
+
+    /// Reads the body (bounded), parses it and turns it into retrieval options within the
+    /// server's limits.
+    func options(_ request: Request, _ context: QuarryRequestContext, keys: Set<String>) async throws -> (RetrievalBody, RetrievalOptions) {
+        var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
+        let data = buffer.readData(length: buffer.readableBytes) ?? Data()
+        let body = try RetrievalBody.parse(data, allowed: keys)
+        let trimmed = body.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw Problem(.badRequest, "\"query\" is empty") }
+        guard body.query.unicodeScalars.count <= settings.maxQueryCharacters else {
+            throw Problem(.badRequest, "\"query\" is longer than \(settings.maxQueryCharacters) characters (server.max_query_characters)")
+        }
+        var options = defaults
+        if let mode = body.mode { options.mode = mode }
+        if let k = body.k {
+            guard (1 ... settings.maxK).contains(k) else { throw Problem(.badRequest, "\"k\" must be 1...\(settings.maxK), got \(k)") }
+            options.k = k
+        }
+        options.filter = try MetadataFilter.parse(body.filter)
+        options.rerank = body.rerank
+        options.rerankDepth = rerankDepth
+        if let mmr = body.mmr {
+            guard (0 ... 1).contains(mmr) else { throw Problem(.badRequest, "\"mmr\" must be 0...1") }
+            options.mmrLambda = mmr
+        }
+        return (body, options)
+    }
+
+    func search(_ request: Request, _ context: QuarryRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let (body, options) = try await options(request, context, keys: RetrievalBody.searchKeys)
+        let entry = try await pool.entry(name)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let retriever = entry.answerer.retriever
+        var retrieval = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
+            try await retriever.retrieve(body.query, options: options)
+        }
+        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        for (stage, seconds) in retrieval.timings { metrics.stage(stage.rawValue, milliseconds: seconds * 1000) }
+        if !body.explain { for i in retrieval.hits.indices { retrieval.hits[i].stages = nil } }
+        logQuery(entry, route: "search", query: body.query, options: options, latency: latency, hits: retrieval.hits, kind: nil, context)
+        return try Self.json(SearchResponse(collection: name, generation: entry.generation, mode: retrieval.mode, hits: retrieval.hits,
+                                            timingsMilliseconds: Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) }),
+                                            denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: entry.answerer.retriever.notes + retrieval.notes))
+    }
+
+    func query(_ request: Request, _ context: QuarryRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let (body, options) = try await options(request, context, keys: RetrievalBody.queryKeys)
+        let entry = try await pool.entry(name)
+        let start = DispatchTime.now().uptimeNanoseconds
+        if body.stream { return stream(entry, body: body, options: options, context: context, start: start) }
+        let answerer = entry.answerer
+        var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
+            try await answerer.answer(body.query, options: options)
+        }
+        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        finish(&answer, entry: entry, body: body, options: options, latency: latency, context: context)
+        return try Self.json(answer)
+    }
+
+    func finish(_ answer: inout Answer, entry: CollectionPool.Entry, body: RetrievalBody, options: RetrievalOptions, latency: Double,
+                context: QuarryRequestContext) {
+        for (stage, ms) in answer.timings { metrics.stage(stage, milliseconds: ms) }
+        if !body.explain { for i in answer.hits.indices { answer.hits[i].stages = nil } }
+        logQuery(entry, route: "query", query: body.query, options: options, latency: latency, hits: answer.hits, kind: answer.kind.rawValue, context)
+    }
+
+    /// Server-sent events: `context` (the numbered sources), `token` (answer text as the LLM
+    /// writes it), `fallback` (why the LLM answer was abandoned), `done` (the whole answer),
+    /// or `error` (a problem object) — the stream always ends with `done` or `error`.
+    func stream(_ entry: CollectionPool.Entry, body: RetrievalBody, options: RetrievalOptions, context: QuarryRequestContext,
+                start: UInt64) -> Response {
+        let events = entry.answerer.run(body.query, options: options, stream: true)
+        let responseBody = ResponseBody { writer in
+            func send(_ event: String, _ value: some Encodable) async throws {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                let data = try encoder.encode(value)
+                try await writer.write(ByteBuffer(string: "event: \(event)\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
+            }
+            do {
+                for try await event in events {
+                    switch event {
+                    case .context(_, let passages): try await send("context", ["sources": passages])
+                    case .token(let text): try await send("token", ["text": text])
+                    case .fallback(let reason): try await send("fallback", ["reason": reason])
+                    case .done(var answer):
+                        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                        finish(&answer, entry: entry, body: body, options: options, latency: latency, context: context)
+                        try await send("done", answer)
+                    }
+                }
+            } catch {
+                let problem = ErrorMapping.problem(for: error)
+                struct Failure: Encodable { var status: Int; var title: String; var detail: String }
+                try await send("error", Failure(status: Int(problem.status.code), title: problem.title, detail: problem.detail))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: responseBody)
+    }
+
+    func logQuery(_ entry: CollectionPool.Entry, route: String, query: String, options: RetrievalOptions, latency: Double,
+                  hits: [SearchHit], kind: String?, _ context: QuarryRequestContext) {
+        do {
+            try entry.queryLog.append(QueryLog.Record(route: route, query: query, mode: options.mode.rawValue, k: options.k,
+                                                      latencyMilliseconds: latency,
+                                                      hits: hits.prefix(10).map { (docID: $0.docID, chunkID: $0.chunkID, score: $0.score) },
+                                                      answerKind: kind, requestID: context.requestID))
+        } catch {
+            log.error(requestID: context.requestID, "query log write failed: \(error)")
+        }
+    }
+}
+
+/// Whether start-up loading has finished, and what failed.
+final class Readiness: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _done = false
+    private var _failures: [String: String] = [:]
+
+    var state: (done: Bool, failures: [String: String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (_done, _failures)
+    }
+
+    func finish(_ failures: [String: String]) {
+        lock.lock()
+        _done = true
+        _failures = failures
+        lock.unlock()
+    }
+}

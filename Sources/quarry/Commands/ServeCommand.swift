@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import QuarryCore
+import QuarryServer
+
+/// `quarry serve`: the HTTP API over every collection in the home.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve search and grounded answers over HTTP for every collection in the home.",
+        discussion: """
+            API keys come from the environment (server.api_keys_env, default QUARRY_API_KEYS):
+            comma-separated KEY:SCOPES with scopes read, write, admin joined by '+'. Reads can
+            be opened with --open-reads (server.open_reads); writes always need a key. SIGTERM or
+            Ctrl-C shuts down gracefully, finishing requests in flight. The OpenAPI document is at
+            /openapi.json; Prometheus metrics at /metrics.
+
+            Examples:
+              QUARRY_API_KEYS="change-me-1:read" quarry serve --port 8080
+              quarry serve --open-reads --host 0.0.0.0
+              curl -s localhost:8080/v1/collections/demo/query -H 'Authorization: Bearer change-me-1' \\
+                   -H 'Content-Type: application/json' -d '{"query": "how does a reflecting telescope work"}'
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var embedding: EmbeddingOptions
+
+    @Option(help: "The address to listen on (default: server.host, 127.0.0.1).") var host: String?
+    @Option(help: "The port (default: server.port, 8080; 0 picks a free one).") var port: Int?
+    @Flag(help: "Let read routes answer without an API key (server.open_reads).") var openReads = false
+    @Flag(help: "No JSON access log on stderr.") var quiet = false
+
+    func run() async throws {
+        var configuration = try embedding.apply(to: global.loadConfiguration())
+        if let host { configuration.server.host = host }
+        if let port {
+            guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+            configuration.server.port = port
+        }
+        if openReads { configuration.server.openReads = true }
+        let home = global.resolveHome(configuration)
+        let server = try QuarryServer(home: home, configuration: configuration, accessLog: !quiet)
+        if !server.hasKeys && !configuration.server.openReads {
+            throw ValidationError("no API keys in $\(configuration.server.apiKeysEnvironment) and reads are not open: every route would answer 401. "
+                + "Set \(configuration.server.apiKeysEnvironment)=\"KEY:read\" (keys of 8+ characters) or pass --open-reads")
+        }
+        let bind = configuration.server.host
+        let app = server.application(host: bind, port: configuration.server.port) { port in
+            Terminal.error("quarry serve: listening on http://\(bind):\(port) (home \(home.url.path))")
+        }
+        try await app.runService()
+    }
+}

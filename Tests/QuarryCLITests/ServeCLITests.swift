@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import QuarryHTTP
+import QuarryTesting
+import Testing
+
+@Suite struct ServeCLITests {
+    let quarry = Fixtures.quarryExecutable()
+
+    /// Starts `quarry serve --port 0 …` and returns the process and the port it printed.
+    func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = quarry
+        process.arguments = ["serve", "--port", "0"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: "listening on http://127.0.0.1:"),
+               let end = seen[range.upperBound...].firstIndex(where: { !$0.isNumber }), let port = Int(seen[range.upperBound ..< end]) {
+                // Keep draining stderr so the access log never blocks the server.
+                Thread.detachNewThread { while !errors.fileHandleForReading.availableData.isEmpty {} }
+                return (process, port)
+            }
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve did not start: \(seen)"])
+    }
+
+    func send(_ port: Int, _ path: String, json: String? = nil, timeout: Double = 10) async throws -> HTTPReply {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let json {
+            request.httpMethod = "POST"
+            request.httpBody = Data(json.utf8)
+        }
+        return try await HTTPTransport.shared.send(request, limit: 1 << 20, timeout: timeout)
+    }
+
+    @Test("quarry serve answers, refuses to start without keys or open reads, and shuts down on SIGTERM after finishing requests in flight")
+    func serveAndShutdown() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = dir.path + "/h"
+        let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
+        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+
+        let refused = try CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none"],
+                                            environment: ["QUARRY_API_KEYS": ""])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("no API keys"))
+
+        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Newton built it [1]."}}]}"#, delay: 1.0) }
+        defer { slow.stop() }
+        try dir.write("quarry.yaml", """
+            embedding:
+              provider: none
+            llm:
+              provider: openai
+              url: \(slow.baseURL.absoluteString)
+              model: slow
+              stream: false
+            """)
+        let (process, port) = try serve(["--home", home, "--open-reads", "--config", dir.path + "/quarry.yaml"])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(try await send(port, "/healthz").status == 200)
+        async let inFlight = send(port, "/v1/collections/demo/query", json: #"{"query": "Who built the first practical reflecting telescope?", "mode": "lexical"}"#)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        kill(process.processIdentifier, SIGTERM)
+        let answered = try await inFlight
+        #expect(answered.status == 200, "the request in flight finishes during shutdown")
+        #expect(String(decoding: answered.body, as: UTF8.self).contains("Newton built it [1]."))
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+    }
+}

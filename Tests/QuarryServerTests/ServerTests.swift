@@ -1,0 +1,199 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import QuarryCore
+import QuarryEmbed
+import QuarryHTTP
+import QuarryIngest
+import QuarryServer
+import QuarryStore
+import QuarryTesting
+import Testing
+
+/// A real server on a loopback port, driven with a real HTTP client.
+struct Harness {
+    let dir: TemporaryDirectory
+    let server: RunningServer
+    static let key = "test-read-key-1"
+    static let writeKey = "test-write-key-2"
+
+    static func start(_ adjust: (inout QuarryConfiguration) -> Void = { _ in }) async throws -> Harness {
+        let dir = try TemporaryDirectory()
+        try dir.write("docs/telescope.md", """
+            # Reflecting telescopes
+
+            A reflecting telescope gathers light with a curved primary mirror. Isaac Newton built the first practical reflector in 1668.
+            """)
+        try dir.write("docs/tides.md", "# Tides\n\nTides are caused mainly by the gravity of the Moon.\n")
+        try dir.write("docs/bread.md", "# Bread\n\nA sourdough starter is fed with flour and water every day.\n")
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let ingest = IngestOptions(paths: [dir.path + "/docs"], collection: "demo",
+                                   settings: CollectionSettings(analyzer: "english", chunking: ChunkingSettings(), tokenCounter: "words", embedder: nil))
+        _ = try await Ingestor(home: home, options: ingest).run()
+        var configuration = QuarryConfiguration()
+        configuration.embedding.provider = "none"
+        configuration.retrieval.mode = "lexical"
+        adjust(&configuration)
+        let server = try QuarryServer(home: home, configuration: configuration,
+                                      environment: ["QUARRY_API_KEYS": "\(key):read,\(writeKey):read+write"], accessLog: false)
+        return Harness(dir: dir, server: try await RunningServer.start(server))
+    }
+
+    func stop() async {
+        await server.stop()
+        dir.remove()
+    }
+
+    func send(_ method: String, _ path: String, json: String? = nil, key: String? = Harness.key, timeout: Double = 10) async throws -> HTTPReply {
+        var request = URLRequest(url: URL(string: server.baseURL.absoluteString + path)!)
+        request.httpMethod = method
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        return try await HTTPTransport.shared.send(request, limit: 16 << 20, timeout: timeout)
+    }
+
+    static func object(_ reply: HTTPReply) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any], "\(String(decoding: reply.body, as: UTF8.self))")
+    }
+}
+
+@Suite struct ServerTests {
+    @Test("health, readiness, metrics and the OpenAPI document, which matches the routes")
+    func operations() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.send("GET", "/healthz", key: nil).status == 200)
+        var ready = try await harness.send("GET", "/readyz", key: nil)
+        for _ in 0 ..< 50 where ready.status != 200 {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            ready = try await harness.send("GET", "/readyz", key: nil)
+        }
+        #expect(ready.status == 200)
+        #expect((try Harness.object(ready)["collections"] as? [String: Int])?["demo"] == 1)
+        _ = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "telescope"}"#)
+        let metrics = String(decoding: try await harness.send("GET", "/metrics", key: nil).body, as: UTF8.self)
+        #expect(metrics.contains("quarry_http_requests_total{"))
+        #expect(metrics.contains("route=\"/v1/collections/{name}/search\""))
+        #expect(metrics.contains("quarry_stage_duration_seconds_bucket{"))
+        #expect(metrics.contains("quarry_collection_documents{collection=\"demo\"} 3"))
+
+        let served = try await harness.send("GET", "/openapi.json", key: nil)
+        let document = try Harness.object(served)
+        let file = try String(contentsOf: Fixtures.packageRoot().appendingPathComponent("openapi/openapi.json"), encoding: .utf8)
+        #expect(String(decoding: served.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            == file.trimmingCharacters(in: .whitespacesAndNewlines))
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
+        #expect(documented == Set(QuarryServer.routes.map { "\($0.method) \($0.path)" }))
+    }
+
+    @Test("search and query answer with hits, citations and the request id; the query log records them")
+    func searchAndQuery() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let search = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "who built the first reflector", "k": 2, "explain": true}"#)
+        #expect(search.status == 200)
+        #expect(search.header("x-request-id") != nil)
+        let hits = try #require(try Harness.object(search)["hits"] as? [[String: Any]])
+        #expect(hits.first?["doc_id"] as? String == "telescope.md")
+        #expect(hits.first?["stages"] != nil)
+        let query = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?"}"#)
+        #expect(query.status == 200)
+        let answer = try Harness.object(query)
+        #expect(answer["kind"] as? String == "extractive")
+        #expect((answer["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.md")
+        #expect((answer["hits"] as? [[String: Any]])?.first?["stages"] == nil, "stages only with explain")
+        let filtered = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "telescope", "filter": ["lang=xx"]}"#)
+        #expect((try Harness.object(filtered)["hits"] as? [Any])?.isEmpty == true)
+        let log = harness.dir.url.appendingPathComponent("home/collections/demo/querylog.sqlite")
+        #expect(FileManager.default.fileExists(atPath: log.path))
+    }
+
+    @Test("streamed answers arrive as server-sent events ending with done")
+    func streaming() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?", "stream": true}"#)
+        #expect(reply.status == 200)
+        #expect(reply.header("content-type")?.hasPrefix("text/event-stream") == true)
+        let text = String(decoding: reply.body, as: UTF8.self)
+        let events = text.components(separatedBy: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+        #expect(events == ["context", "done"])
+        #expect(text.contains("\"kind\":\"extractive\""))
+    }
+
+    @Test("every 4xx is problem+json with a clear message and nothing internal", arguments: [
+        ("POST", "/v1/collections/demo/search", "{not json", 400, "not a JSON object"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "k": "5"}"#, 400, "'k'"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "k": -1}"#, 400, "\"k\" must be 1...100"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "k": 100000}"#, 400, "\"k\" must be 1...100"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "   "}"#, 400, "\"query\" is empty"),
+        ("POST", "/v1/collections/demo/search", #"{"k": 3}"#, 400, "\"query\" is required"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "colour": 1}"#, 400, "unknown key \"colour\""),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "filter": ["year>=soon"]}"#, 400, "needs a number"),
+        ("POST", "/v1/collections/demo/search", #"{"query": "x", "mode": "dense"}"#, 400, "no embeddings"),
+        ("POST", "/v1/collections/demo/search", "", 400, "body is empty"),
+        ("POST", "/v1/collections/nope/search", #"{"query": "x"}"#, 404, "no collection 'nope'"),
+        ("POST", "/v1/collections/Bad..Name/search", #"{"query": "x"}"#, 400, "invalid name"),
+        ("GET", "/v1/collections/nope", nil, 404, "no collection 'nope'"),
+    ] as [(String, String, String?, Int, String)])
+    func badRequests(method: String, path: String, body: String?, status: Int, message: String) async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.send(method, path, json: body)
+        #expect(reply.status == status)
+        #expect(reply.header("content-type") == "application/problem+json")
+        let problem = try Harness.object(reply)
+        let detail = try #require(problem["detail"] as? String)
+        #expect(detail.contains(message), "\(detail)")
+        #expect(problem["status"] as? Int == status)
+        #expect(!detail.contains(harness.dir.path), "no paths leak")
+    }
+
+    @Test("oversize bodies get 413; a long query is refused; keys and scopes are enforced")
+    func limitsAndAuth() async throws {
+        let harness = try await Harness.start { $0.server.maxBodyBytes = 4096; $0.server.maxQueryCharacters = 50 }
+        defer { Task { await harness.stop() } }
+        let big = #"{"query": ""# + String(repeating: "a", count: 8000) + #""}"#
+        #expect(try await harness.send("POST", "/v1/collections/demo/search", json: big).status == 413)
+        let long = #"{"query": ""# + String(repeating: "word ", count: 20) + #""}"#
+        let refused = try await harness.send("POST", "/v1/collections/demo/search", json: long)
+        #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("longer than 50"))
+        let none = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "x"}"#, key: nil)
+        #expect(none.status == 401 && none.header("www-authenticate") == "Bearer")
+        #expect(try await harness.send("GET", "/v1/collections", key: "wrong-key-123").status == 401)
+        #expect(try await harness.send("GET", "/v1/collections", key: Harness.writeKey).status == 200)
+        let open = try await Harness.start { $0.server.openReads = true }
+        defer { Task { await open.stop() } }
+        #expect(try await open.send("GET", "/v1/collections", key: nil).status == 200)
+        #expect(try await open.send("GET", "/v1/collections", key: "wrong-key-123").status == 401, "a wrong key is not downgraded")
+    }
+
+    @Test("past the concurrency limit requests get 503 at once; a slow request gets 504")
+    func concurrencyAndTimeout() async throws {
+        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 1.5) }
+        defer { slow.stop() }
+        let harness = try await Harness.start {
+            $0.server.maxConcurrentRequests = 1
+            $0.server.requestTimeoutSeconds = 1
+            $0.llm.provider = "openai"
+            $0.llm.url = slow.baseURL.absoluteString
+            $0.llm.model = "slow"
+            $0.llm.timeoutSeconds = 5
+            $0.llm.maxAttempts = 1
+        }
+        defer { Task { await harness.stop() } }
+        async let first = harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?"}"#)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let second = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?"}"#)
+        #expect(second.status == 503)
+        #expect(second.header("retry-after") == "1")
+        #expect(try await first.status == 504)
+        #expect(try await harness.send("GET", "/healthz", key: nil).status == 200)
+    }
+}
