@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "QuarryModels", targets: ["QuarryModels"]),
         .library(name: "QuarryEmbed", targets: ["QuarryEmbed"]),
         .library(name: "QuarryEval", targets: ["QuarryEval"]),
+        .library(name: "QuarryDrift", targets: ["QuarryDrift"]),
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
         .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
@@ -81,6 +82,7 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
+        .target(name: "QuarryDrift", dependencies: ["QuarryCore"], exclude: ["README.md"]),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
@@ -122,6 +124,7 @@ let package = Package(
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryTesting"]),
+        .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
