@@ -22,6 +22,11 @@ enum ErrorMapping {
             return Problem(.badRequest, error.description)
         case let error as StoreError where error.code == .notFound:
             return Problem(.notFound, "no collection '\(error.collection)'")
+        case let error as StoreError where error.code == .locked:
+            return Problem(.conflict, "another writer is changing collection '\(error.collection)'; retry when it has committed",
+                           headers: [(.retryAfter, "2")])
+        case let error as StoreError where error.code == .settingsMismatch || error.code == .embedderMismatch || error.code == .invalidDocument:
+            return Problem(.badRequest, error.message)
         case let error as NameError:
             return Problem(.badRequest, error.description)
         case let error as EmbedError:

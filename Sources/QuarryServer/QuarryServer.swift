@@ -29,7 +29,8 @@ public struct QuarryServer: Sendable {
         self.configuration = configuration
         let settings = configuration.server
         keys = try APIKeys(parsing: environment[settings.apiKeysEnvironment] ?? "")
-        let embedder = configuration.embedding.provider == "none" ? nil : try EmbedderFactory.make(configuration)
+        // Concurrent requests' texts are embedded together (2 ms window, up to 32 texts).
+        let embedder = try configuration.embedding.provider == "none" ? nil : EmbedderFactory.make(configuration).map { BatchingEmbedder($0) }
         let reranker = try RerankerFactory.make(configuration)
         let model = try LanguageModelFactory.make(configuration.llm)
         let template = try configuration.generation.prompt.isEmpty
@@ -46,7 +47,7 @@ public struct QuarryServer: Sendable {
         defaults.mmrLambda = configuration.retrieval.mmrLambda < 0 ? nil : configuration.retrieval.mmrLambda
         defaults.mergeAdjacent = configuration.retrieval.mergeAdjacent
         handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
-                            log: log, readiness: Readiness())
+                            log: log, readiness: Readiness(), writes: WriteQueue())
     }
 
     /// Every route: method and path pattern (the OpenAPI document must list exactly these).
@@ -68,13 +69,13 @@ public struct QuarryServer: Sendable {
 
     /// The application listening on `host:port` (port 0: any free port); `onRunning` gets
     /// the bound port.
-    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> some ApplicationProtocol {
+    public func application(host: String, port: Int, logLevel: Logger.Level = .warning,
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let pool = self.pool
         let readiness = handlers.readiness
         let log = self.log
         var logger = Logger(label: "quarry")
-        logger.logLevel = .warning
+        logger.logLevel = logLevel
         var app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "quarry"),
                               onServerRunning: { channel in
                                   await onRunning(channel.localAddress?.port ?? port)
@@ -107,7 +108,8 @@ public final class RunningServer: @unchecked Sendable {
     /// Starts `server` on a free loopback port and returns once it listens.
     public static func start(_ server: QuarryServer) async throws -> RunningServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = server.application(host: "127.0.0.1", port: 0) { port in
+        // Cancellation at stop() makes Hummingbird log connection shutdowns as errors; quiet.
+        let app = server.application(host: "127.0.0.1", port: 0, logLevel: .critical) { port in
             continuation.yield(port)
             continuation.finish()
         }

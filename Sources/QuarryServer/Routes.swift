@@ -14,6 +14,9 @@ enum Routes {
         ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/openapi.json"),
         ("GET", "/v1/collections"), ("GET", "/v1/collections/{name}"),
         ("POST", "/v1/collections/{name}/search"), ("POST", "/v1/collections/{name}/query"),
+        ("GET", "/v1/collections/{name}/drift"),
+        ("POST", "/v1/collections/{name}/documents"), ("DELETE", "/v1/collections/{name}/documents/{id}"),
+        ("POST", "/v1/embeddings"), ("POST", "/v1/chat/completions"),
     ]
 
     /// The route pattern of a concrete path, for metric labels (a label per collection name
@@ -21,6 +24,7 @@ enum Routes {
     static func label(_ path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         if parts.count >= 3, parts[0] == "v1", parts[1] == "collections" {
+            if parts.count >= 5, parts[3] == "documents" { return "/v1/collections/{name}/documents/{id}" }
             return "/v1/collections/{name}" + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
         }
         return table.contains { $0.path == path } ? path : "other"
@@ -36,6 +40,7 @@ struct Handlers: Sendable {
     let metrics: ServerMetrics
     let log: AccessLog
     let readiness: Readiness
+    let writes: WriteQueue
 
     func register(on router: Router<QuarryRequestContext>) {
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -77,6 +82,9 @@ struct Handlers: Sendable {
             try context.require(.read)
             return try await self.query(request, context)
         }
+        registerDocuments(on: router)
+        registerOpenAI(on: router)
+        registerDrift(on: router)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

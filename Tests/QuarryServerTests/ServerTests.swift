@@ -197,3 +197,100 @@ struct Harness {
         #expect(try await harness.send("GET", "/healthz", key: nil).status == 200)
     }
 }
+
+@Suite struct ServerWriteTests {
+    @Test("documents are added, found, replaced and deleted through the API; writes need the write scope")
+    func documents() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let add = #"{"documents": [{"id": "notes/comets.md", "title": "Comets", "text": "A comet's tail always points away from the Sun.", "metadata": {"topic": "astronomy", "year": 2024}}]}"#
+        let forbidden = try await harness.send("POST", "/v1/collections/demo/documents", json: add)
+        #expect(forbidden.status == 403, "a read key cannot write")
+        let added = try await harness.send("POST", "/v1/collections/demo/documents", json: add, key: Harness.writeKey)
+        #expect(added.status == 200, "\(String(decoding: added.body, as: UTF8.self))")
+        let result = try Harness.object(added)
+        #expect(result["added"] as? Int == 1 && result["generation"] as? Int == 2)
+        let found = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "comet tail", "filter": ["year>=2020"]}"#)
+        #expect((try Harness.object(found)["hits"] as? [[String: Any]])?.first?["doc_id"] as? String == "notes/comets.md")
+        let again = try await harness.send("POST", "/v1/collections/demo/documents", json: add, key: Harness.writeKey)
+        #expect(try Harness.object(again)["unchanged"] as? Int == 1)
+        let deleted = try await harness.send("DELETE", "/v1/collections/demo/documents/notes%2Fcomets.md", key: Harness.writeKey)
+        #expect(deleted.status == 200)
+        #expect(try Harness.object(deleted)["deleted"] as? Int == 1)
+        let gone = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "comet tail"}"#)
+        #expect((try Harness.object(gone)["hits"] as? [Any])?.isEmpty == true)
+        #expect(try await harness.send("DELETE", "/v1/collections/demo/documents/nope", key: Harness.writeKey).status == 404)
+        for bad in [#"{}"#, #"{"documents": [{"id": "", "text": "x"}]}"#, #"{"documents": [{"id": "a", "text": " "}]}"#,
+                    #"{"documents": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}"#, #"{"documents": "x"}"#, #"{"docs": []}"#] {
+            let reply = try await harness.send("POST", "/v1/collections/demo/documents", json: bad, key: Harness.writeKey)
+            #expect(reply.status == 400, "\(bad)")
+            #expect(reply.header("content-type") == "application/problem+json")
+        }
+    }
+
+    @Test("concurrent writes to one collection are serialised and all land")
+    func concurrentWrites() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0 ..< 6 {
+                group.addTask {
+                    let body = #"{"documents": [{"id": "n\#(i)", "text": "note number \#(i) about orbits"}]}"#
+                    return try await harness.send("POST", "/v1/collections/demo/documents", json: body, key: Harness.writeKey).status
+                }
+            }
+            for try await status in group { #expect(status == 200) }
+        }
+        let info = try Harness.object(try await harness.send("GET", "/v1/collections/demo"))
+        #expect(info["documents"] as? Int == 9)
+        #expect(info["generation"] as? Int == 7)
+    }
+}
+
+@Suite struct OpenAICompatibilityTests {
+    static var venvPython: URL { Fixtures.packageRoot().appendingPathComponent(".venv-openai/bin/python") }
+
+    @Test("the official openai Python SDK embeds and chats (plain and streamed) against the server",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: venvPython.path), "run scripts/setup to create .venv-openai"))
+    func officialSDK() async throws {
+        let model = Fixtures.packageRoot().appendingPathComponent("models/all-MiniLM-L6-v2")
+        let harness = try await Harness.start { configuration in
+            configuration.embedding.provider = "native"
+            configuration.embedding.model = model.path
+        }
+        defer { Task { await harness.stop() } }
+        let result = try CommandRunner.run(Self.venvPython, [Fixtures.packageRoot().appendingPathComponent("scripts/test/openai_sdk_check.py").path,
+                                                             harness.server.baseURL.absoluteString, Harness.key, "demo"])
+        #expect(result.status == 0, "\(result.stderr.suffix(3000))")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        #expect(seen["embedding_count"] as? Int == 2)
+        #expect(seen["dimension"] as? Int == 384)
+        #expect(seen["embedding_model"] as? String == "all-MiniLM-L6-v2")
+        let content = try #require(seen["chat_content"] as? String)
+        #expect(content.contains("Tides are caused mainly by the gravity of the Moon. [1]"))
+        #expect(content.contains("Sources:\n[1] Tides (tides.md)"))
+        #expect(seen["chat_finish"] as? String == "stop")
+        #expect(seen["stream_content"] as? String == content)
+        #expect(seen["stream_finish"] as? String == "stop")
+        #expect(seen["missing_status"] as? Int == 404)
+    }
+
+    @Test("embeddings and chat reject bad input with problem+json")
+    func badInput() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.send("POST", "/v1/embeddings", json: #"{"input": "x"}"#).status == 501, "no embedder configured")
+        let cases = [(#"{"model": "demo", "messages": []}"#, 400), (#"{"model": "demo"}"#, 400),
+                     (#"{"model": "demo", "messages": [{"role": "user", "content": "tides"}], "n": 2}"#, 400),
+                     (#"{"model": "nope", "messages": [{"role": "user", "content": "tides"}]}"#, 404),
+                     (#"{"model": "demo", "messages": [{"role": "user", "content": "tides"}], "tools": []}"#, 400)]
+        for (body, status) in cases {
+            let reply = try await harness.send("POST", "/v1/chat/completions", json: body)
+            #expect(reply.status == status, "\(body)")
+        }
+        let ok = try await harness.send("POST", "/v1/chat/completions", json: #"{"model": "demo", "messages": [{"role": "user", "content": "What causes tides?"}]}"#)
+        let reply = try Harness.object(ok)
+        #expect(reply["object"] as? String == "chat.completion")
+        #expect(((reply["quarry"] as? [String: Any])?["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.md")
+    }
+}

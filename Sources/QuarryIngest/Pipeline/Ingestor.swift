@@ -225,7 +225,7 @@ public struct Ingestor: Sendable {
         report(state)
     }
 
-    private func record(_ outcome: DocumentProcessor.Outcome, source: String, state: inout RunState, summary: inout IngestSummary) {
+    func record(_ outcome: DocumentProcessor.Outcome, source: String, state: inout RunState, summary: inout IngestSummary) {
         let docID: String
         switch outcome {
         case .document(let document): docID = document.docID
@@ -252,7 +252,7 @@ public struct Ingestor: Sendable {
         }
     }
 
-    private func flush(_ writer: CollectionWriter, _ state: inout RunState, _ summary: inout IngestSummary) async throws {
+    func flush(_ writer: CollectionWriter, _ state: inout RunState, _ summary: inout IngestSummary) async throws {
         guard !state.pending.isEmpty else { return }
         if let embedder = options.embedder {
             let texts = state.pending.flatMap { $0.chunks.map { Chunker.embeddingInput(context: $0.context, text: $0.text) } }
@@ -277,7 +277,7 @@ public struct Ingestor: Sendable {
         state.pending.removeAll(keepingCapacity: true)
     }
 
-    private func parameters(_ settings: CollectionSettings) -> [String: String] {
+    func parameters(_ settings: CollectionSettings) -> [String: String] {
         [
             "paths": options.paths.joined(separator: "\n"),
             "analyzer": settings.analyzer,

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import QuarryCore
+import QuarryIngest
+import QuarryStore
+import QuarryText
+
+/// `POST /v1/collections/{name}/documents` and `DELETE …/documents/{id}`: writes through the
+/// collection's single writer, with the CLI's chunking and embedding. Readers keep
+/// answering from the previous generation until the commit is visible.
+extension Handlers {
+    static let maxDocumentsPerRequest = 1000
+
+    /// Sorted keys: the metadata text feeds the content hash, so the same object must give
+    /// the same text (re-sending an unchanged document is then a no-op).
+    static var canonicalEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    struct DocumentsBody: Decodable {
+        struct Document: Decodable {
+            var id: String
+            var title: String?
+            var text: String
+            var metadata: [String: JSONValue]?
+        }
+        var documents: [Document]?
+        var delete: [String]?
+    }
+
+    struct WriteResult: Encodable {
+        var collection: String
+        var generation: Int
+        var added: Int
+        var replaced: Int
+        var unchanged: Int
+        var deleted: Int
+        var chunksAdded: Int
+        var failed: [String]
+        enum CodingKeys: String, CodingKey {
+            case collection, generation, added, replaced, unchanged, deleted, chunksAdded = "chunks_added", failed
+        }
+    }
+
+    func registerDocuments(on router: Router<QuarryRequestContext>) {
+        router.post("/v1/collections/{name}/documents") { request, context in
+            try context.require(.write)
+            let name = try context.parameters.require("name")
+            try CollectionName.validate(name)
+            var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
+            let data = buffer.readData(length: buffer.readableBytes) ?? Data()
+            try Self.checkKeys(data, allowed: ["documents", "delete"])
+            let body: DocumentsBody
+            do {
+                body = try JSONDecoder().decode(DocumentsBody.self, from: data)
+            } catch let error as DecodingError {
+                throw Problem(.badRequest, "the body is not the expected JSON: \(ErrorMapping.describe(error)) "
+                    + "(documents: [{id, text, title?, metadata?}], delete?: [id])")
+            }
+            let documents = body.documents ?? []
+            let deletions = body.delete ?? []
+            guard !documents.isEmpty || !deletions.isEmpty else { throw Problem(.badRequest, "give \"documents\" or \"delete\"") }
+            guard documents.count + deletions.count <= Self.maxDocumentsPerRequest else {
+                throw Problem(.badRequest, "at most \(Self.maxDocumentsPerRequest) documents and deletions per request")
+            }
+            var seen = Set<String>()
+            let inputs = try documents.enumerated().map { index, document -> InputDocument in
+                let id = document.id.precomposedStringWithCanonicalMapping
+                guard !id.isEmpty, id.count <= 512, !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw Problem(.badRequest, "documents[\(index)].id must be 1-512 characters without control characters")
+                }
+                guard seen.insert(id).inserted else { throw Problem(.badRequest, "documents[\(index)].id \"\(id)\" appears twice") }
+                guard !document.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw Problem(.badRequest, "documents[\(index)].text is empty")
+                }
+                let metadata = try document.metadata.map { String(decoding: try Self.canonicalEncoder.encode($0), as: UTF8.self) } ?? "{}"
+                return InputDocument(id: id, title: document.title ?? "", text: document.text, metadata: metadata)
+            }
+            let result = try await write(name, documents: inputs, deletions: deletions.map { $0.precomposedStringWithCanonicalMapping })
+            return try Self.json(result)
+        }
+        router.delete("/v1/collections/{name}/documents/{id}") { _, context in
+            try context.require(.write)
+            let name = try context.parameters.require("name")
+            let raw = try context.parameters.require("id")
+            let id = (raw.removingPercentEncoding ?? raw).precomposedStringWithCanonicalMapping
+            let reader = try CollectionReader(home: pool.home, name: name)
+            guard try reader.document(id) != nil else { throw Problem(.notFound, "collection '\(name)' has no document \"\(id)\"") }
+            return try Self.json(try await write(name, documents: [], deletions: [id]))
+        }
+    }
+
+    /// One commit on the collection's write queue.
+    func write(_ name: String, documents: [InputDocument], deletions: [String]) async throws -> WriteResult {
+        let home = pool.home
+        let configuration = pool.configuration
+        let embedder = pool.embedder
+        let summary = try await writes.run(name) { () async throws -> IngestSummary in
+            let existing = try? CollectionReader(home: home, name: name).manifest.settings
+            let identity = existing.map { $0.embedder } ?? embedder?.identity
+            if let identity, identity != embedder?.identity {
+                throw Problem(.conflict, "collection '\(name)' was embedded with \(identity); this server's embedder is "
+                    + "\(embedder.map { "\($0.identity)" } ?? "none"), so it cannot add documents to it")
+            }
+            let settings = existing ?? CollectionSettings(analyzer: configuration.analysis.analyzer, chunking: configuration.chunking,
+                                                          tokenCounter: embedder?.tokenCounter?.name ?? WordTokenCounter().name,
+                                                          embedder: embedder?.identity)
+            var options = IngestOptions(paths: [], collection: name, settings: settings)
+            options.embedder = settings.embedder == nil ? nil : embedder
+            options.ingest = configuration.ingest
+            options.command = "quarry serve: POST /v1/collections/\(name)/documents"
+            return try await Ingestor(home: home, options: options).upsert(documents, deleting: deletions)
+        }
+        return WriteResult(collection: name, generation: summary.generation, added: summary.added, replaced: summary.replaced,
+                           unchanged: summary.unchanged, deleted: summary.deleted, chunksAdded: summary.chunksAdded,
+                           failed: summary.failed.map { "\($0.path): \($0.reason)" })
+    }
+
+    /// An unknown top-level key is a 400 naming it.
+    static func checkKeys(_ data: Data, allowed: Set<String>) throws {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Problem(.badRequest, data.isEmpty ? "the body is empty" : "the body is not a JSON object")
+        }
+        if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
+            throw Problem(.badRequest, "unknown key \"\(unknown)\" (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+}
+
+/// Any JSON value, for metadata passed through unchanged.
+enum JSONValue: Codable, Sendable {
+    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
