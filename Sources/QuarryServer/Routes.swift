@@ -14,7 +14,6 @@ enum Routes {
         ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/openapi.json"),
         ("GET", "/v1/collections"), ("GET", "/v1/collections/{name}"),
         ("POST", "/v1/collections/{name}/search"), ("POST", "/v1/collections/{name}/query"),
-        ("GET", "/v1/collections/{name}/drift"),
         ("POST", "/v1/collections/{name}/documents"), ("DELETE", "/v1/collections/{name}/documents/{id}"),
         ("POST", "/v1/embeddings"), ("POST", "/v1/chat/completions"),
     ]
@@ -84,7 +83,6 @@ struct Handlers: Sendable {
         }
         registerDocuments(on: router)
         registerOpenAI(on: router)
-        registerDrift(on: router)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
