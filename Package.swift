@@ -82,7 +82,14 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
-        .target(name: "QuarryDrift", dependencies: ["QuarryCore"], exclude: ["README.md"]),
+        // The statistics (no I/O) plus the monitors: features from query logs, query files and
+        // collections, reports (JSON, self-contained HTML), stored latest reports.
+        .target(
+            name: "QuarryDrift",
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryTrack",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
@@ -98,7 +105,7 @@ let package = Package(
         .target(
             name: "QuarryServer",
             dependencies: [
-                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate",
+                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryDrift", "QuarryTrack",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +122,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
-                "QuarryGenerate", "QuarryTrack", "QuarryServer", .product(name: "Hummingbird", package: "hummingbird"),
+                "QuarryGenerate", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -124,13 +131,15 @@ let package = Package(
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryTesting"]),
-        .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting", "QuarryIngest", "QuarryStore", "QuarryEmbed",
+                                                     "QuarryTrack", "QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
-                                                      "QuarryEmbed", "QuarryCore"]),
+                                                      "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
         .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),

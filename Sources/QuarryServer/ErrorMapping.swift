@@ -6,6 +6,7 @@ import QuarryEmbed
 import QuarryGenerate
 import QuarryRetrieve
 import QuarryStore
+import QuarryTrack
 
 /// How the modules' errors become HTTP answers. Input errors (a bad filter, an empty query,
 /// a mode the collection cannot serve) are 400 with their own message, which names no file;
@@ -27,6 +28,12 @@ enum ErrorMapping {
                            headers: [(.retryAfter, "2")])
         case let error as StoreError where error.code == .settingsMismatch || error.code == .embedderMismatch || error.code == .invalidDocument:
             return Problem(.badRequest, error.message)
+        case let error as TrackingError:
+            switch error.code {
+            case .notFound: return Problem(.notFound, error.message)
+            case .storage: return Problem(.internalServerError, "the tracking store failed; the server log has the details under this request id")
+            default: return Problem(.badRequest, error.message)
+            }
         case let error as NameError:
             return Problem(.badRequest, error.description)
         case let error as EmbedError:

@@ -468,6 +468,77 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/collections/{name}/drift": {
+      "get": {
+        "operationId": "getDrift",
+        "summary": "The latest drift verdicts of a collection",
+        "description": "Verdicts of the collection's latest stored drift check (query drift of its query log against a reference), as `quarry drift queries --collection NAME` (e.g. daily from cron) or `quarry drift check --current querylog:NAME@WINDOW` stored them; not computed per request. Histograms and the HTML report are in the check's tracking run (report.json, report.html).",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "The collection name (1-64 of a-z 0-9 _ -).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The latest check.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DriftVerdicts"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The collection name is not valid.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No API key, or a key that is not valid.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the read scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such collection, or no drift check stored for it yet.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/v1/collections/{name}/documents": {
       "post": {
         "operationId": "writeDocuments",
@@ -936,6 +1007,477 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/runs": {
+      "get": {
+        "operationId": "listRuns",
+        "summary": "Tracked runs, newest first",
+        "parameters": [
+          {
+            "name": "experiment",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "filter",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "e.g. metrics.hybrid/ndcg@10 > 0.7 and status = finished"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Runs.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Bad filter or limit.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/runs/{id}": {
+      "get": {
+        "operationId": "getRun",
+        "summary": "A run: params, latest metrics, artifacts",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The run.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such run.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/registry": {
+      "get": {
+        "operationId": "listPipelines",
+        "summary": "Registered pipelines with their aliases",
+        "responses": {
+          "200": {
+            "description": "Pipelines.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/registry/{pipeline}": {
+      "get": {
+        "operationId": "getPipeline",
+        "summary": "A pipeline's versions, aliases and alias history",
+        "parameters": [
+          {
+            "name": "pipeline",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The pipeline.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such pipeline.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/registry/{pipeline}/aliases": {
+      "post": {
+        "operationId": "moveAlias",
+        "summary": "Move an alias (admin scope), optionally gated",
+        "parameters": [
+          {
+            "name": "pipeline",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "alias",
+                  "version"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "alias": {
+                    "type": "string"
+                  },
+                  "version": {
+                    "type": "integer"
+                  },
+                  "reason": {
+                    "type": "string"
+                  },
+                  "require": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "e.g. ndcg@10>=0.35; refused (400) when a metric falls short"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Moved.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Bad input or a failed gate.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such pipeline or version.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/pipelines/{pipeline}/query": {
+      "post": {
+        "operationId": "pipelineQuery",
+        "summary": "Like the collection route, answered from the collection the served pipeline's alias points at now",
+        "parameters": [
+          {
+            "name": "pipeline",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/QueryRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "As POST /v1/collections/{name}/query.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The pipeline is not served here.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/pipelines/{pipeline}/search": {
+      "post": {
+        "operationId": "pipelineSearch",
+        "summary": "Like the collection route, answered from the collection the served pipeline's alias points at now",
+        "parameters": [
+          {
+            "name": "pipeline",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SearchRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "As POST /v1/collections/{name}/search.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The pipeline is not served here.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No or invalid key.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The key lacks the scope.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1391,6 +1933,169 @@ enum OpenAPIDocument {
             "items": {
               "type": "string"
             }
+          }
+        }
+      },
+      "DriftVerdicts": {
+        "type": "object",
+        "properties": {
+          "collection": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "queries",
+              "corpus"
+            ]
+          },
+          "checked_at": {
+            "type": "string"
+          },
+          "reference": {
+            "type": "object",
+            "properties": {
+              "source": {
+                "type": "string",
+                "description": "The side as given: a queries file, querylog:NAME@WINDOW, collection:NAME or version:PIPELINE@REF."
+              },
+              "rows": {
+                "type": "integer",
+                "description": "Rows the features were computed on (after sampling)."
+              },
+              "total_rows": {
+                "type": "integer"
+              },
+              "window_start": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "window_end": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "current": {
+            "type": "object",
+            "properties": {
+              "source": {
+                "type": "string",
+                "description": "The side as given: a queries file, querylog:NAME@WINDOW, collection:NAME or version:PIPELINE@REF."
+              },
+              "rows": {
+                "type": "integer",
+                "description": "Rows the features were computed on (after sampling)."
+              },
+              "total_rows": {
+                "type": "integer"
+              },
+              "window_start": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "window_end": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "drifted": {
+            "type": "boolean",
+            "description": "Dataset drift: at least share_threshold of the judged features drifted."
+          },
+          "drifted_count": {
+            "type": "integer"
+          },
+          "drifted_share": {
+            "type": "number"
+          },
+          "share_threshold": {
+            "type": "number"
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "feature": {
+                  "type": "string",
+                  "description": "query_length, script, oov_rate, best_lexical_score, best_dense_score, no_good_result, latency_ms, query_embedding (corpus checks: chunk_length, vocabulary, script, chunk_embedding)."
+                },
+                "kind": {
+                  "type": "string",
+                  "enum": [
+                    "numeric",
+                    "categorical",
+                    "embedding"
+                  ]
+                },
+                "method": {
+                  "type": "string",
+                  "enum": [
+                    "kolmogorovSmirnov",
+                    "chiSquared",
+                    "populationStabilityIndex",
+                    "wasserstein",
+                    "jensenShannon",
+                    "maximumMeanDiscrepancy",
+                    "domainClassifier"
+                  ]
+                },
+                "score": {
+                  "type": "number",
+                  "description": "The test statistic or the distance."
+                },
+                "p_value": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "threshold": {
+                  "type": "number",
+                  "description": "alpha for tests, the distance threshold otherwise."
+                },
+                "drifted": {
+                  "type": "boolean"
+                },
+                "reference_count": {
+                  "type": "integer"
+                },
+                "current_count": {
+                  "type": "integer"
+                }
+              }
+            }
+          },
+          "skipped": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "feature": {
+                  "type": "string"
+                },
+                "reason": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "run_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The tracking run of the check (experiment drift)."
           }
         }
       }

@@ -23,8 +23,10 @@ public struct QuarryServer: Sendable {
     /// Prepares the server: embedder, reranker and LLM from the configuration, API keys from
     /// the environment variable `server.api_keys_env`.
     /// - Throws: configuration errors (a missing model, malformed keys) before anything listens.
+    /// - Parameter pipelines: registered pipelines to serve, name → alias; each answers at
+    ///   `/v1/pipelines/{name}/query|search` from the collection its alias points at now.
     public init(home: QuarryHome, configuration: QuarryConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-                accessLog: Bool = true) throws {
+                accessLog: Bool = true, pipelines: [String: String] = [:]) throws {
         self.home = home
         self.configuration = configuration
         let settings = configuration.server
@@ -47,7 +49,7 @@ public struct QuarryServer: Sendable {
         defaults.mmrLambda = configuration.retrieval.mmrLambda < 0 ? nil : configuration.retrieval.mmrLambda
         defaults.mergeAdjacent = configuration.retrieval.mergeAdjacent
         handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
-                            log: log, readiness: Readiness(), writes: WriteQueue())
+                            log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines)
     }
 
     /// Every route: method and path pattern (the OpenAPI document must list exactly these).

@@ -14,14 +14,21 @@ enum Routes {
         ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/openapi.json"),
         ("GET", "/v1/collections"), ("GET", "/v1/collections/{name}"),
         ("POST", "/v1/collections/{name}/search"), ("POST", "/v1/collections/{name}/query"),
+        ("GET", "/v1/collections/{name}/drift"),
         ("POST", "/v1/collections/{name}/documents"), ("DELETE", "/v1/collections/{name}/documents/{id}"),
         ("POST", "/v1/embeddings"), ("POST", "/v1/chat/completions"),
+        ("GET", "/v1/runs"), ("GET", "/v1/runs/{id}"), ("GET", "/v1/registry"), ("GET", "/v1/registry/{pipeline}"),
+        ("POST", "/v1/registry/{pipeline}/aliases"), ("POST", "/v1/pipelines/{pipeline}/query"), ("POST", "/v1/pipelines/{pipeline}/search"),
     ]
 
     /// The route pattern of a concrete path, for metric labels (a label per collection name
     /// would let clients grow the metrics without bound).
     static func label(_ path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if parts.count >= 3, parts[0] == "v1", ["runs", "registry", "pipelines"].contains(parts[1]) {
+            let pattern = ["runs": "/v1/runs/{id}", "registry": "/v1/registry/{pipeline}", "pipelines": "/v1/pipelines/{pipeline}"][String(parts[1])]!
+            return pattern + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
+        }
         if parts.count >= 3, parts[0] == "v1", parts[1] == "collections" {
             if parts.count >= 5, parts[3] == "documents" { return "/v1/collections/{name}/documents/{id}" }
             return "/v1/collections/{name}" + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
@@ -40,6 +47,8 @@ struct Handlers: Sendable {
     let log: AccessLog
     let readiness: Readiness
     let writes: WriteQueue
+    /// Served pipelines: name → alias (`quarry serve --pipeline NAME@ALIAS`).
+    let pipelines: [String: String]
 
     func register(on router: Router<QuarryRequestContext>) {
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -83,6 +92,8 @@ struct Handlers: Sendable {
         }
         registerDocuments(on: router)
         registerOpenAI(on: router)
+        registerTracking(on: router)
+        registerDrift(on: router)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -139,8 +150,8 @@ struct Handlers: Sendable {
         return (body, options)
     }
 
-    func search(_ request: Request, _ context: QuarryRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+    func search(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
+        let name = try collection ?? context.parameters.require("name")
         let (body, options) = try await options(request, context, keys: RetrievalBody.searchKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -157,8 +168,8 @@ struct Handlers: Sendable {
                                             denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: entry.answerer.retriever.notes + retrieval.notes))
     }
 
-    func query(_ request: Request, _ context: QuarryRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+    func query(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
+        let name = try collection ?? context.parameters.require("name")
         let (body, options) = try await options(request, context, keys: RetrievalBody.queryKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds

@@ -15,7 +15,7 @@ struct Quarry: AsyncParsableCommand {
             """,
         version: QuarryVersion.string,
         subcommands: [IngestCommand.self, QueryCommand.self, SearchCommand.self, EmbedCommand.self, EvalCommand.self, AnalyzeCommand.self, CollectionsCommand.self,
-                      RunsCommand.self, RegistryCommand.self, ServeCommand.self]
+                      RunsCommand.self, RegistryCommand.self, ServeCommand.self, DriftCommand.self]
     )
 }
 

@@ -9,6 +9,7 @@ import QuarryIngest
 import QuarryServer
 import QuarryStore
 import QuarryTesting
+import QuarryTrack
 import Testing
 
 /// A real server on a loopback port, driven with a real HTTP client.
@@ -17,8 +18,10 @@ struct Harness {
     let server: RunningServer
     static let key = "test-read-key-1"
     static let writeKey = "test-write-key-2"
+    static let adminKey = "test-admin-key-3"
 
-    static func start(_ adjust: (inout QuarryConfiguration) -> Void = { _ in }) async throws -> Harness {
+    static func start(pipelines: [String: String] = [:], _ adjust: (inout QuarryConfiguration) -> Void = { _ in },
+                      prepare: (QuarryHome) async throws -> Void = { _ in }) async throws -> Harness {
         let dir = try TemporaryDirectory()
         try dir.write("docs/telescope.md", """
             # Reflecting telescopes
@@ -31,12 +34,14 @@ struct Harness {
         let ingest = IngestOptions(paths: [dir.path + "/docs"], collection: "demo",
                                    settings: CollectionSettings(analyzer: "english", chunking: ChunkingSettings(), tokenCounter: "words", embedder: nil))
         _ = try await Ingestor(home: home, options: ingest).run()
+        try await prepare(home)
         var configuration = QuarryConfiguration()
         configuration.embedding.provider = "none"
         configuration.retrieval.mode = "lexical"
         adjust(&configuration)
         let server = try QuarryServer(home: home, configuration: configuration,
-                                      environment: ["QUARRY_API_KEYS": "\(key):read,\(writeKey):read+write"], accessLog: false)
+                                      environment: ["QUARRY_API_KEYS": "\(key):read,\(writeKey):read+write,\(adminKey):admin"], accessLog: false,
+                                      pipelines: pipelines)
         return Harness(dir: dir, server: try await RunningServer.start(server))
     }
 
@@ -228,6 +233,35 @@ struct Harness {
         }
     }
 
+    @Test("reads keep answering while a write commits, from the old generation and then the new one")
+    func readsDuringWrite() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let documents = (0 ..< 200).map { #"{"id": "bulk\#($0)", "text": "bulk note \#($0) about tides and orbits and the moon"}"# }
+        let body = #"{"documents": ["# + documents.joined(separator: ",") + "]}"
+        let (statuses, write) = try await withThrowingTaskGroup(of: ([Int], Int?).self) { group -> ([Int], Int) in
+            group.addTask { ([], try await harness.send("POST", "/v1/collections/demo/documents", json: body, key: Harness.writeKey).status) }
+            for _ in 0 ..< 3 {
+                group.addTask {
+                    var seen: [Int] = []
+                    for _ in 0 ..< 20 { seen.append(try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "tides"}"#).status) }
+                    return (seen, nil)
+                }
+            }
+            var statuses: [Int] = []
+            var write = 0
+            for try await (seen, status) in group {
+                statuses += seen
+                if let status { write = status }
+            }
+            return (statuses, write)
+        }
+        #expect(write == 200)
+        #expect(statuses.count == 60 && statuses.allSatisfy { $0 == 200 })
+        let info = try Harness.object(try await harness.send("GET", "/v1/collections/demo"))
+        #expect(info["documents"] as? Int == 203)
+    }
+
     @Test("concurrent writes to one collection are serialised and all land")
     func concurrentWrites() async throws {
         let harness = try await Harness.start()
@@ -292,5 +326,64 @@ struct Harness {
         let reply = try Harness.object(ok)
         #expect(reply["object"] as? String == "chat.completion")
         #expect(((reply["quarry"] as? [String: Any])?["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.md")
+    }
+}
+
+@Suite struct ServerRegistryTests {
+    @Test("a served pipeline follows its alias: requests keep succeeding while the alias moves, and new ones use the new version")
+    func aliasSwitch() async throws {
+        let harness = try await Harness.start(pipelines: ["qa": "production"], prepare: { home in
+            let other = try TemporaryDirectory()
+            defer { other.remove() }
+            try other.write("docs/comets.md", "# Comets\n\nA comet's tail points away from the Sun.\n")
+            let ingest = IngestOptions(paths: [other.path + "/docs"], collection: "demo2",
+                                       settings: CollectionSettings(analyzer: "english", chunking: ChunkingSettings(), tokenCounter: "words", embedder: nil))
+            _ = try await Ingestor(home: home, options: ingest).run()
+            let registry = Registry(store: try SQLiteTrackingStore(home: home))
+            for collection in ["demo", "demo2"] {
+                let snapshot = try CollectionSnapshot.capture(home: home, collection: collection)
+                _ = try registry.register(PipelineVersion(pipeline: "qa", collection: collection, generation: snapshot.generation,
+                                                          manifestChecksum: snapshot.manifestChecksum, embedder: nil, reranker: nil, prompt: "p",
+                                                          retrieval: [:], sourceRun: nil, metrics: ["ndcg@10": 0.5], corpusFingerprint: snapshot.corpusFingerprint))
+            }
+            try registry.setAlias("qa", alias: "production", version: 1, actor: "test", reason: "first")
+        })
+        defer { Task { await harness.stop() } }
+        let before = try await harness.send("POST", "/v1/pipelines/qa/search", json: #"{"query": "tides comet"}"#)
+        #expect((try Harness.object(before)["collection"] as? String) == "demo")
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group -> [Int] in
+            for _ in 0 ..< 4 {
+                group.addTask {
+                    var seen: [Int] = []
+                    for _ in 0 ..< 15 { seen.append(try await harness.send("POST", "/v1/pipelines/qa/search", json: #"{"query": "tides comet"}"#).status) }
+                    return seen.allSatisfy { $0 == 200 } ? 200 : seen.first { $0 != 200 }!
+                }
+            }
+            group.addTask {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                let forbidden = try await harness.send("POST", "/v1/registry/qa/aliases", json: #"{"alias": "production", "version": 2}"#, key: Harness.writeKey)
+                #expect(forbidden.status == 403, "moving an alias needs the admin scope")
+                let gated = try await harness.send("POST", "/v1/registry/qa/aliases", json: #"{"alias": "production", "version": 2, "require": ["ndcg@10>=0.9"]}"#,
+                                                   key: Harness.adminKey)
+                #expect(gated.status == 400)
+                return try await harness.send("POST", "/v1/registry/qa/aliases", json: #"{"alias": "production", "version": 2, "reason": "switch"}"#,
+                                              key: Harness.adminKey).status
+            }
+            var statuses: [Int] = []
+            for try await status in group { statuses.append(status) }
+            return statuses
+        }
+        #expect(statuses.allSatisfy { $0 == 200 }, "no failed request during the switch: \(statuses)")
+        let after = try await harness.send("POST", "/v1/pipelines/qa/search", json: #"{"query": "tides comet"}"#)
+        let hits = try #require(try Harness.object(after)["hits"] as? [[String: Any]])
+        #expect(hits.first?["doc_id"] as? String == "comets.md")
+        let details = try Harness.object(try await harness.send("GET", "/v1/registry/qa"))
+        #expect((details["aliases"] as? [String: Int])?["production"] == 2)
+        #expect((details["history"] as? [[String: Any]])?.last?["reason"] as? String == "switch")
+        #expect(try await harness.send("POST", "/v1/pipelines/other/search", json: #"{"query": "x"}"#).status == 404)
+        let runs = try await harness.send("GET", "/v1/runs?limit=5")
+        #expect(runs.status == 200)
+        #expect(try await harness.send("GET", "/v1/runs/nope").status == 404)
+        #expect(try await harness.send("GET", "/v1/runs?filter=colour%20%3D%20red").status == 400)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import QuarryCore
 import QuarryServer
+import QuarryTrack
 
 /// `quarry serve`: the HTTP API over every collection in the home.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               QUARRY_API_KEYS="change-me-1:read" quarry serve --port 8080
               quarry serve --open-reads --host 0.0.0.0
+              quarry serve --pipeline demo-qa@production     # POST /v1/pipelines/demo-qa/query
               curl -s localhost:8080/v1/collections/demo/query -H 'Authorization: Bearer change-me-1' \\
                    -H 'Content-Type: application/json' -d '{"query": "how does a reflecting telescope work"}'
             """
@@ -31,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port (default: server.port, 8080; 0 picks a free one).") var port: Int?
     @Flag(help: "Let read routes answer without an API key (server.open_reads).") var openReads = false
     @Flag(help: "No JSON access log on stderr.") var quiet = false
+    @Option(help: "Serve a registered pipeline at /v1/pipelines/NAME/query|search from the collection its alias points at (NAME@ALIAS, default alias production; repeatable). Moving the alias switches new requests over.")
+    var pipeline: [String] = []
 
     func run() async throws {
         var configuration = try embedding.apply(to: global.loadConfiguration())
@@ -41,7 +45,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if openReads { configuration.server.openReads = true }
         let home = global.resolveHome(configuration)
-        let server = try QuarryServer(home: home, configuration: configuration, accessLog: !quiet)
+        var pipelines: [String: String] = [:]
+        for spec in pipeline {
+            let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
+            let name = parts[0], alias = parts.count == 2 ? parts[1] : "production"
+            let version = try Registry(store: try SQLiteTrackingStore(home: home)).resolve(name, alias)
+            Terminal.error("quarry serve: pipeline \(name)@\(alias) is version \(version.version) (collection \(version.collection))")
+            pipelines[name] = alias
+        }
+        let server = try QuarryServer(home: home, configuration: configuration, accessLog: !quiet, pipelines: pipelines)
         if !server.hasKeys && !configuration.server.openReads {
             throw ValidationError("no API keys in $\(configuration.server.apiKeysEnvironment) and reads are not open: every route would answer 401. "
                 + "Set \(configuration.server.apiKeysEnvironment)=\"KEY:read\" (keys of 8+ characters) or pass --open-reads")

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import QuarryCore
+import QuarryTrack
+
+/// Tracking and registry over HTTP: runs and pipeline versions to read (read scope), and
+/// alias moves (admin scope), which the audit log records with the key's owner as "api".
+extension Handlers {
+    func registerTracking(on router: Router<QuarryRequestContext>) {
+        router.get("/v1/runs") { request, context in
+            try context.require(.read)
+            let store = try tracking()
+            let parameters = request.uri.queryParameters
+            let filter = try RunFilter.parse(parameters["filter"].map(String.init) ?? "")
+            let limit = try parameters["limit"].map { value -> Int in
+                guard let limit = Int(value), (1 ... 1000).contains(limit) else { throw Problem(.badRequest, "limit must be 1...1000") }
+                return limit
+            } ?? 100
+            return try Self.json(try store.searchRuns(experiment: parameters["experiment"].map(String.init), filter: filter, limit: limit))
+        }
+        router.get("/v1/runs/{id}") { _, context in
+            try context.require(.read)
+            return try Self.json(try tracking().run(try context.parameters.require("id")))
+        }
+        router.get("/v1/registry") { _, context in
+            try context.require(.read)
+            let registry = Registry(store: try tracking())
+            struct Entry: Encodable { var pipeline: String; var versions: Int; var aliases: [String: Int] }
+            return try Self.json(try registry.pipelines().map {
+                Entry(pipeline: $0, versions: try registry.versions(of: $0).count, aliases: try registry.aliases(of: $0))
+            })
+        }
+        router.get("/v1/registry/{pipeline}") { _, context in
+            try context.require(.read)
+            let registry = Registry(store: try tracking())
+            let pipeline = try context.parameters.require("pipeline")
+            let versions = try registry.versions(of: pipeline)
+            guard !versions.isEmpty else { throw Problem(.notFound, "no pipeline '\(pipeline)'") }
+            struct Details: Encodable { var pipeline: String; var versions: [PipelineVersion]; var aliases: [String: Int]; var history: [AliasEvent] }
+            return try Self.json(Details(pipeline: pipeline, versions: versions, aliases: try registry.aliases(of: pipeline),
+                                         history: try registry.history(of: pipeline)))
+        }
+        router.post("/v1/registry/{pipeline}/aliases") { request, context in
+            try context.require(.admin)
+            let pipeline = try context.parameters.require("pipeline")
+            struct Move: Decodable { var alias: String; var version: Int; var reason: String?; var require: [String]? }
+            let move: Move = try await decode(request, keys: ["alias", "version", "reason", "require"])
+            let registry = Registry(store: try tracking())
+            let requirements = try (move.require ?? []).map(Requirement.parse)
+            if requirements.isEmpty {
+                try registry.setAlias(pipeline, alias: move.alias, version: move.version, actor: "api:\(context.requestID)",
+                                      reason: move.reason ?? "moved over HTTP")
+            } else {
+                try registry.promote(pipeline, version: move.version, alias: move.alias, requirements: requirements, actor: "api:\(context.requestID)")
+            }
+            return try Self.json(["pipeline": pipeline, "alias": move.alias, "version": "\(move.version)"])
+        }
+        router.post("/v1/pipelines/{pipeline}/query") { request, context in
+            try context.require(.read)
+            return try await self.query(request, context, collection: try pipelineCollection(context))
+        }
+        router.post("/v1/pipelines/{pipeline}/search") { request, context in
+            try context.require(.read)
+            return try await self.search(request, context, collection: try pipelineCollection(context))
+        }
+    }
+
+    func tracking() throws -> SQLiteTrackingStore {
+        try SQLiteTrackingStore(home: pool.home)
+    }
+
+    /// The collection a served pipeline's alias points at now. Resolved per request, so
+    /// when the alias moves new requests follow while requests in flight finish where they
+    /// started.
+    func pipelineCollection(_ context: QuarryRequestContext) throws -> String {
+        let name = try context.parameters.require("pipeline")
+        guard let alias = pipelines[name] else {
+            throw Problem(.notFound, "pipeline '\(name)' is not served here (quarry serve --pipeline NAME@ALIAS)")
+        }
+        return try Registry(store: try tracking()).resolve(name, alias).collection
+    }
+}

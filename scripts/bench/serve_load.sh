@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Load test of `quarry serve`: hybrid search (BM25 + dense, no LLM) on the msmarco collection,
+# wrk (Debian) on loopback, 8 then 32 connections, each for $DURATION seconds after a warm-up.
+# Prints throughput, p50/p99 latency, the error count (non-2xx and socket errors; must be 0)
+# and the server's resident memory before and after the load.
+#
+#   scripts/bench/serve_load.sh            # DURATION=20 by default
+#
+# Both wrk and the server share this machine's cores; the figures are for that setup.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-20}
+PORT=${PORT:-18181}
+BENCH_HOME=${QUARRY_BENCH_HOME:-/tmp/quarry-bench-serve}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+swift build -c release --product quarry --scratch-path .build-release 2>&1 | tail -1
+Q=.build-release/release/quarry
+# Incremental: a second run reuses the collection.
+$Q ingest ../shared/corpora/msmarco/corpus.jsonl --collection msmarco --analyzer english --home "$BENCH_HOME" --quiet | tail -1
+
+# The queries, rotated per request, as a Lua table of JSON bodies.
+LUA=$(mktemp /tmp/serve_load.XXXXXX.lua)
+python3 - "$LUA" <<'PY'
+import json, sys
+bodies = [json.dumps({"query": json.loads(l)["text"], "mode": "hybrid", "k": 10}) for l in open("../shared/corpora/msmarco/queries.jsonl") if l.strip()]
+with open(sys.argv[1], "w") as out:
+    out.write("local bodies = {\n" + ",\n".join("  " + json.dumps(b) for b in bodies) + "\n}\n")
+    out.write('local i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+    out.write('wrk.headers["Authorization"] = "Bearer bench-key-123"\n')
+    out.write("request = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n")
+PY
+
+QUARRY_API_KEYS="bench-key-123:read" $Q serve --home "$BENCH_HOME" --port "$PORT" --quiet 2>/dev/null &
+PID=$!
+trap 'kill -TERM $PID 2>/dev/null || true; rm -f "$LUA"' EXIT
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
+URL="http://127.0.0.1:$PORT/v1/collections/msmarco/search"
+
+wrk -t2 -c8 -d5s -s "$LUA" "$URL" >/dev/null
+before=$(rss)
+echo "server RSS after warm-up: $((before / 1024)) MiB"
+for connections in 8 32; do
+  out=$(wrk -t2 -c"$connections" -d"${DURATION}s" --latency -s "$LUA" "$URL")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' <<<"$out")
+  echo "connections $connections: ${rps} requests/s, p50 ${p50}, p99 ${p99}, errors $(( ${non2xx:-0} + ${socket:-0} ))"
+done
+after=$(rss)
+echo "server RSS after load: $((after / 1024)) MiB (growth $(( (after - before) / 1024 )) MiB)"
