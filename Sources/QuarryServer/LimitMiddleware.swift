@@ -24,22 +24,81 @@ struct LimitMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
 }
 
 /// A time limit on a request's work: past `seconds` the work is cancelled and the request
-/// answered 504.
+/// answered 504 once the work has stopped (every stage checks for cancellation: the HTTP
+/// clients cancel their transfer, the encoder finishes its current batch).
+///
+/// Why a watchdog thread and not a `Task.sleep` raced in a task group: a cancelled sleep
+/// keeps about 0.8 KiB until its deadline passes, which under load is megabytes held for
+/// the whole timeout (measured: BENCHMARKS.md, "quarry serve under load"). The watchdog
+/// holds one dictionary entry per request in flight and nothing after it ends.
 enum Deadline {
+    static let watchdog = Watchdog(interval: 0.05)
+
     static func run<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
+        let task = Task { try await work() }
+        let expired = Flag()
+        let id = watchdog.add(after: seconds) {
+            expired.set()
+            task.cancel()
+        }
+        defer { watchdog.remove(id) }
+        do {
+            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch {
+            if expired.isSet {
                 throw Problem(.gatewayTimeout, "the request took longer than \(seconds) s (server.request_timeout_seconds)")
             }
-            return value
+            throw error
         }
     }
+}
+
+/// One thread that fires registered callbacks once their deadline passes (checked every
+/// `interval` seconds, so a timeout fires up to `interval` late).
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [UInt64: (deadline: UInt64, fire: @Sendable () -> Void)] = [:]
+    private var next: UInt64 = 0
+
+    init(interval: Double) {
+        let thread = Thread { [weak self] in
+            while let self {
+                Thread.sleep(forTimeInterval: interval)
+                for fire in self.due() { fire() }
+            }
+        }
+        thread.name = "quarry-deadlines"
+        thread.start()
+    }
+
+    private func due() -> [@Sendable () -> Void] {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return lock.withLock {
+            let expired = entries.filter { $0.value.deadline <= now }
+            for key in expired.keys { entries.removeValue(forKey: key) }
+            return expired.values.map(\.fire)
+        }
+    }
+
+    func add(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+        return lock.withLock {
+            next += 1
+            entries[next] = (deadline, fire)
+            return next
+        }
+    }
+
+    func remove(_ id: UInt64) {
+        lock.withLock { _ = entries.removeValue(forKey: id) }
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// A counter of requests in flight with a hard ceiling.
