@@ -1,3 +1,4 @@
+import QuarryCore
 import QuarryIndex
 
 /// What one retrieval does: the mode, how many hits, the filter and the optional stages.
@@ -22,6 +23,19 @@ public struct RetrievalOptions: Sendable {
     public var parameters = BM25Parameters()
 
     public init() {}
+
+    /// The `retrieval.*` settings as options (the CLI and the server start from these).
+    public init(_ settings: RetrievalSettings) {
+        self.init()
+        mode = SearchMode(rawValue: settings.mode) ?? .hybrid
+        k = settings.k
+        candidates = settings.candidates
+        fusion = settings.fusion == "convex"
+            ? .convex(denseWeight: settings.denseWeight, normalization: Fusion.Normalization(rawValue: settings.normalization) ?? .minMax)
+            : .reciprocalRank(k: settings.rrfK)
+        mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
+        mergeAdjacent = settings.mergeAdjacent
+    }
 
     /// Checks the numbers.
     /// - Throws: `RetrieveError` naming the option and its range.

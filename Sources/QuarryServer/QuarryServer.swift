@@ -35,19 +35,11 @@ public struct QuarryServer: Sendable {
         let embedder = try configuration.embedding.provider == "none" ? nil : EmbedderFactory.make(configuration).map { BatchingEmbedder($0) }
         let reranker = try RerankerFactory.make(configuration)
         let model = try LanguageModelFactory.make(configuration.llm)
-        let template = try configuration.generation.prompt.isEmpty
-            ? PromptTemplate.builtin() : PromptTemplate.load(directory: configuration.resolvePath(configuration.generation.prompt))
+        let template = try PromptTemplate.configured(configuration)
         pool = CollectionPool(home: home, configuration: configuration, embedder: embedder, reranker: reranker, model: model, template: template)
         log = AccessLog(enabled: accessLog)
-        var defaults = RetrievalOptions()
-        defaults.mode = SearchMode(rawValue: configuration.retrieval.mode) ?? .hybrid
-        defaults.k = min(configuration.retrieval.k, settings.maxK)
-        defaults.candidates = configuration.retrieval.candidates
-        defaults.fusion = configuration.retrieval.fusion == "convex"
-            ? .convex(denseWeight: configuration.retrieval.denseWeight, normalization: Fusion.Normalization(rawValue: configuration.retrieval.normalization) ?? .minMax)
-            : .reciprocalRank(k: configuration.retrieval.rrfK)
-        defaults.mmrLambda = configuration.retrieval.mmrLambda < 0 ? nil : configuration.retrieval.mmrLambda
-        defaults.mergeAdjacent = configuration.retrieval.mergeAdjacent
+        var defaults = RetrievalOptions(configuration.retrieval)
+        defaults.k = min(defaults.k, settings.maxK)
         handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
                             log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines)
     }

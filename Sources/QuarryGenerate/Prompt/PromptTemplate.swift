@@ -29,6 +29,12 @@ public struct PromptTemplate: Sendable {
         try PromptTemplate(name: BuiltinPrompt.name, system: BuiltinPrompt.system, user: BuiltinPrompt.user)
     }
 
+    /// The template `generation.prompt` names, or the built-in one when it is empty.
+    public static func configured(_ configuration: QuarryConfiguration) throws -> PromptTemplate {
+        let folder = configuration.generation.prompt
+        return try folder.isEmpty ? builtin() : load(directory: configuration.resolvePath(folder))
+    }
+
     /// Loads `system.mustache` and `user.mustache` from `directory`.
     /// - Throws: `GenerateError(.configuration)` naming the missing or unreadable file.
     public static func load(directory: URL) throws -> PromptTemplate {

@@ -1,7 +1,6 @@
 import Foundation
 import QuarryCore
 import QuarryEmbed
-import QuarryIndex
 import QuarryStore
 import QuarryText
 
@@ -57,15 +56,8 @@ extension Ingestor {
                 summary.chunksDeleted += counts.chunksDeleted
             }
             summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            let manifest = try await writer.commit(status: summary.failed.isEmpty ? "completed" : "completed_with_errors",
-                                                   summary: ["documents": documents.count, "deletions": gone.count, "failed": summary.failed.count],
-                                                   builders: writer.settings.embedder == nil ? [LexicalIndexBuilder()] : [LexicalIndexBuilder(), VectorIndexBuilder()])
-            summary.notes += await writer.buildNotes
-            summary.generation = manifest.generation
-            summary.documentCount = manifest.documentCount
-            summary.chunkCount = manifest.chunkCount
-            await writer.close()
-            return summary
+            return try await commit(writer, summary, counts: ["documents": documents.count, "deletions": gone.count,
+                                                              "failed": summary.failed.count])
         } catch {
             try? await writer.fail(reason: "\(error)")
             await writer.close()

@@ -148,21 +148,28 @@ public struct Ingestor: Sendable {
                 }
             }
             summary.seconds = elapsed()
-            let status = summary.failed.isEmpty ? "completed" : "completed_with_errors"
-            let manifest = try await writer.commit(status: status, summary: [
+            return try await commit(writer, summary, counts: [
                 "files": summary.files, "unchanged": summary.unchanged, "skipped": summary.skipped.count, "failed": summary.failed.count,
-            ], builders: writer.settings.embedder == nil ? [LexicalIndexBuilder()] : [LexicalIndexBuilder(), VectorIndexBuilder()])
-            summary.notes += await writer.buildNotes
-            summary.generation = manifest.generation
-            summary.documentCount = manifest.documentCount
-            summary.chunkCount = manifest.chunkCount
-            await writer.close()
-            return summary
+            ])
         } catch {
             try? await writer.fail(reason: "\(error)")
             await writer.close()
             throw error
         }
+    }
+
+    /// Commits the run (rebuilding the derived indexes the collection has), fills the
+    /// summary from the new manifest and releases the writer.
+    func commit(_ writer: CollectionWriter, _ summary: IngestSummary, counts: [String: Int]) async throws -> IngestSummary {
+        var summary = summary
+        let manifest = try await writer.commit(status: summary.failed.isEmpty ? "completed" : "completed_with_errors", summary: counts,
+                                               builders: writer.settings.embedder == nil ? [LexicalIndexBuilder()] : [LexicalIndexBuilder(), VectorIndexBuilder()])
+        summary.notes += await writer.buildNotes
+        summary.generation = manifest.generation
+        summary.documentCount = manifest.documentCount
+        summary.chunkCount = manifest.chunkCount
+        await writer.close()
+        return summary
     }
 
     /// Mutable bookkeeping of one run.

@@ -78,7 +78,7 @@ struct QueryCommand: AsyncParsableCommand {
         let configuration = try embedding.apply(to: global.loadConfiguration())
         let home = global.resolveHome(configuration)
         let manifest = try CollectionReader(home: home, name: target.collection).manifest
-        var options = try RetrievalOptions(configuration.retrieval)
+        var options = RetrievalOptions(configuration.retrieval)
         var notes: [String] = []
         if let mode {
             options.mode = mode
@@ -96,8 +96,7 @@ struct QueryCommand: AsyncParsableCommand {
         let embedder = options.mode == .lexical && options.mmrLambda == nil ? nil : try EmbedderFactory.make(configuration)
         let reranker = rerank ? try RerankerFactory.make(configuration) : nil
         let retriever = try await Retriever.open(home: home, collection: target.collection, embedder: embedder, reranker: reranker)
-        let template = try configuration.generation.prompt.isEmpty
-            ? PromptTemplate.builtin() : PromptTemplate.load(directory: configuration.resolvePath(configuration.generation.prompt))
+        let template = try PromptTemplate.configured(configuration)
         let model = try LanguageModelFactory.make(configuration.llm)
         let answerer = try Answerer(retriever: retriever, template: template, model: model,
                                     assembler: ContextAssembler(budget: configuration.generation.contextTokens),
@@ -208,23 +207,5 @@ struct QueryCommand: AsyncParsableCommand {
         let stages = order.compactMap { name in answer.timings[name].map { "\(name) \(String(format: "%.1f", $0)) ms" } }
         print("\nTimings: " + stages.joined(separator: ", "))
         print("Prompt: \(answer.prompt)")
-    }
-}
-
-extension RetrievalOptions {
-    /// The retrieval.* settings as options.
-    init(_ settings: RetrievalSettings) throws {
-        self.init()
-        guard let mode = SearchMode(rawValue: settings.mode) else { throw ValidationError("retrieval.mode '\(settings.mode)' is unknown") }
-        self.mode = mode
-        k = settings.k
-        candidates = settings.candidates
-        if settings.fusion == "convex" {
-            fusion = .convex(denseWeight: settings.denseWeight, normalization: Fusion.Normalization(rawValue: settings.normalization) ?? .minMax)
-        } else {
-            fusion = .reciprocalRank(k: settings.rrfK)
-        }
-        mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
-        mergeAdjacent = settings.mergeAdjacent
     }
 }

@@ -102,8 +102,7 @@ struct RegistryCommand: AsyncParsableCommand {
                     metrics = details.metrics.filter { !$0.key.contains("/") }
                 }
             }
-            let template = try configuration.generation.prompt.isEmpty
-                ? PromptTemplate.builtin() : PromptTemplate.load(directory: configuration.resolvePath(configuration.generation.prompt))
+            let template = try PromptTemplate.configured(configuration)
             let settings = configuration.retrieval
             let retrieval = ["mode": settings.mode, "k": "\(settings.k)", "candidates": "\(settings.candidates)", "fusion": settings.fusion,
                              "rrf_k": "\(settings.rrfK)", "dense_weight": "\(settings.denseWeight)", "normalization": settings.normalization,
