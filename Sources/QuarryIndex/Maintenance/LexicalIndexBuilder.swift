@@ -160,21 +160,12 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 public enum LexicalAnalysis {
     /// Analyses (id, context, text) rows on all cores, keeping order.
     public static func analyze(_ rows: [(Int64, String, String)], analyzer: any Analyzer) throws -> [LexicalDocument] {
-        let count = rows.count
-        guard count > 0 else { return [] }
-        let results = UnsafeMutableBufferPointer<Result<LexicalDocument, Error>?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let output = results
-        let chunkSize = 64
-        DispatchQueue.concurrentPerform(iterations: (count + chunkSize - 1) / chunkSize) { part in
-            for i in part * chunkSize ..< min(count, (part + 1) * chunkSize) {
-                let (id, context, text) = rows[i]
-                output[i] = Result {
-                    LexicalDocument(chunkID: id, textTerms: try analyzer.terms(text), titleTerms: try analyzer.terms(context))
-                }
+        let results = ParallelMap.map(rows.count, chunk: 64) { i in
+            let (id, context, text) = rows[i]
+            return Result {
+                LexicalDocument(chunkID: id, textTerms: try analyzer.terms(text), titleTerms: try analyzer.terms(context))
             }
         }
-        return try results.map { try $0!.get() }
+        return try results.map { try $0.get() }
     }
 }

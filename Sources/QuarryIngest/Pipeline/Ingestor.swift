@@ -301,16 +301,7 @@ public struct Ingestor: Sendable {
 
     /// Maps `indices` on all cores, keeping order.
     static func parallelMap<T: Sendable>(_ indices: Range<Int>, _ transform: @Sendable (Int) -> T) -> [T] {
-        let count = indices.count
-        guard count > 1 else { return indices.map(transform) }
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let output = results
         let base = indices.lowerBound
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            output[i] = transform(base + i)
-        }
-        return results.map { $0! }
+        return ParallelMap.map(indices.count) { transform(base + $0) }
     }
 }

@@ -54,17 +54,13 @@ public final class SentenceEncoder: Sendable {
             tokens += inputs[index].count
         }
         if !current.isEmpty { batches.append(current) }
-        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: texts.count)
-        results.initialize(repeating: [])
-        defer { results.deallocate() }
-        nonisolated(unsafe) let output = results
         let planned = batches
-        DispatchQueue.concurrentPerform(iterations: planned.count) { b in
-            let batch = planned[b]
-            let vectors = model.embed(batch.map { inputs[$0] })
-            for (index, vector) in zip(batch, vectors) { output[index] = vector }
+        let perBatch = ParallelMap.map(planned.count) { b in model.embed(planned[b].map { inputs[$0] }) }
+        var results = [[Float]](repeating: [], count: texts.count)
+        for (batch, vectors) in zip(planned, perBatch) {
+            for (index, vector) in zip(batch, vectors) { results[index] = vector }
         }
-        return Array(results)
+        return results
     }
 }
 
