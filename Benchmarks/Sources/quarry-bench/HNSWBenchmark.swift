@@ -13,11 +13,15 @@ struct HNSWBenchmark {
     var k = 10
     /// Each ef's query set is repeated until it has run at least this long.
     var minSeconds = 0.5
+    var indexFile: String?
 
     static let usage = """
     usage: quarry-bench hnsw --base B.fvecs --queries Q.fvecs --ground-truth G.ivecs
                              [--m 16] [--ef-construction 200] [--ef 10,16,24,32,48,64,96,128,256]
-                             [--k 10] [--min-seconds 0.5]
+                             [--k 10] [--min-seconds 0.5] [--index FILE]
+    --index FILE: load the graph from FILE when it exists (build_s is then the load time,
+                  "loaded": true), else build it and save it there; for quick search-only
+                  iterations on a fixed graph
     Builds an HNSW index (cosine; on normalised vectors the same ranking as inner product)
     on one thread and prints one JSON object: build seconds, recall@k and queries/s per ef
     (one query at a time), and bytes per vector (the encoded HNSWFile / vector count).
@@ -42,6 +46,7 @@ struct HNSWBenchmark {
             case "--m": connectivity = try int(flag)
             case "--ef-construction": expansionAdd = try int(flag)
             case "--k": k = try int(flag)
+            case "--index": indexFile = try value(flag)
             case "--ef":
                 let text = try value(flag)
                 let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -72,14 +77,22 @@ struct HNSWBenchmark {
         }
 
         let configuration = HNSWIndex.Configuration(connectivity: connectivity, expansionAdd: expansionAdd, compactionThreshold: nil)
-        let index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
-        let ids = (0 ..< Int64(baseVectors.count)).map { $0 }
         let clock = ContinuousClock()
         let buildStart = clock.now
-        try index.add(ids: ids, vectors: baseVectors)
+        let index: HNSWIndex
+        let loaded = indexFile.map { FileManager.default.fileExists(atPath: $0) } ?? false
+        if loaded, let indexFile {
+            index = try HNSWIndex(path: indexFile, configuration: configuration)
+        } else {
+            index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
+            try index.add(ids: (0 ..< Int64(baseVectors.count)).map { $0 }, vectors: baseVectors)
+        }
         let buildSeconds = (clock.now - buildStart).seconds
 
         let encoded = try index.encoded(generation: 1, embedderID: "bench")
+        if let indexFile, !loaded {
+            try Data(encoded).write(to: URL(fileURLWithPath: indexFile), options: .atomic)
+        }
 
         let expected = truth.map { Set($0.prefix(k).map(Int64.init)) }
         var sweep: [[String: Any]] = []
@@ -119,6 +132,7 @@ struct HNSWBenchmark {
             "k": k,
             "threads": 1,
             "build_s": buildSeconds,
+            "loaded": loaded,
             "bytes_per_vector": Double(encoded.count) / Double(baseVectors.count),
             "sweep": sweep,
         ]

@@ -27,6 +27,10 @@ void qd_negative_inner_product_rows(const float *query, const float *base, const
 void qd_squared_euclidean_rows(const float *query, const float *base, const uint32_t *ids, int32_t count,
                                int32_t n, float *out);
 
+/// A hint to bring the cache line holding `p` into all cache levels (no fault if `p` is
+/// not mapped). Inline, so Swift code calls it without a call.
+static inline __attribute__((always_inline)) void qd_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #ifdef __cplusplus
 }
 #endif

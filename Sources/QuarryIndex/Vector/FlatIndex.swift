@@ -37,7 +37,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         self.metric = metric
         kernel = DistanceKernel(metric: metric, dimension: dimension)
         capacity = 64
-        vectors = .allocate(capacity: capacity * dimension)
+        vectors = LargeBuffer.allocate(Float.self, capacity: capacity * dimension)
     }
 
     deinit { vectors.deallocate() }
@@ -117,7 +117,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
     }
 
     private func grow() {
-        let bigger = UnsafeMutablePointer<Float>.allocate(capacity: capacity * 2 * dimension)
+        let bigger = LargeBuffer.allocate(Float.self, capacity: capacity * 2 * dimension)
         bigger.moveInitialize(from: vectors, count: ids.count * dimension)
         vectors.deallocate()
         vectors = bigger

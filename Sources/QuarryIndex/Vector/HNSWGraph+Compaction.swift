@@ -119,7 +119,8 @@ extension HNSWGraph {
                                         into candidates: inout [NodeDistance]) {
         let query = UnsafePointer(vector(node))
         var entry = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
-        entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: layer)
+        entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: layer,
+                              scratch: scratch)
         searchLayer(query, entry: entry, ef: expansionAdd, layer: layer, scratch: scratch, accept: AcceptLive(self))
         candidates.removeAll(keepingCapacity: true)
         while !scratch.results.isEmpty {

@@ -89,7 +89,8 @@ extension HNSWGraph {
         let query = UnsafePointer(vector(node))
         var entry = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
         if level < maxLevel {
-            entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: level)
+            entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: level,
+                                  scratch: scratch.search)
         }
         var layer = min(level, maxLevel)
         while layer >= 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import CBLAS
 
 /// The HNSW engine: a multi-layer proximity graph over vectors addressed by dense
 /// `NodeID`s, with greedy descent and beam search (Malkov & Yashunin 2018, "Efficient and
@@ -68,8 +69,8 @@ struct HNSWGraph: ~Copyable {
         stride0 = 1 + 2 * connectivity
         strideUpper = 1 + connectivity
         self.capacity = max(capacity, 16)
-        vectors = .allocate(capacity: self.capacity * dimension)
-        links0 = .allocate(capacity: self.capacity * stride0)
+        vectors = LargeBuffer.allocate(Float.self, capacity: self.capacity * dimension)
+        links0 = LargeBuffer.allocate(UInt32.self, capacity: self.capacity * stride0)
         upperLinks = .allocate(capacity: self.capacity)
         levels = .allocate(capacity: self.capacity)
         tombstones = .allocate(capacity: self.capacity)
@@ -124,7 +125,7 @@ struct HNSWGraph: ~Copyable {
         guard minimumCapacity > capacity else { return }
         let newCapacity = max(minimumCapacity, capacity + capacity / 2)
         func moved<T>(_ old: UnsafeMutablePointer<T>, _ used: Int, _ total: Int) -> UnsafeMutablePointer<T> {
-            let new = UnsafeMutablePointer<T>.allocate(capacity: total)
+            let new = LargeBuffer.allocate(T.self, capacity: total)
             new.moveInitialize(from: old, count: used)
             old.deallocate()
             return new
@@ -171,26 +172,29 @@ struct HNSWGraph: ~Copyable {
     // MARK: Search
 
     /// The greedy walk of the upper layers (ef = 1): from `start` at layer `top` down to
-    /// `bottom + 1`, moving to any closer neighbour until none is closer.
+    /// `bottom + 1`, moving to the closest neighbour while it is closer than the current
+    /// node. (Moving to the list's closest is what hnswlib's scan-and-move-on-improvement
+    /// amounts to.) Each list is scored in one batched call that prefetches the next row
+    /// while scoring one, into `scratch.freshDistances`.
     @inline(__always)
     func greedyDescent(_ query: UnsafePointer<Float>, from start: NodeID, distance: Float,
-                       fromLayer top: Int, downToExcluding bottom: Int) -> NodeDistance {
+                       fromLayer top: Int, downToExcluding bottom: Int, scratch: SearchScratch) -> NodeDistance {
         var current = start
         var currentDistance = distance
         var layer = top
+        let distances = scratch.freshDistances
         while layer > bottom {
             var changed = true
             while changed {
                 changed = false
                 let list = links(current, layer: layer)
                 let n = Int(list[0])
-                var j = 1
-                while j <= n {
-                    let candidate = list[j]
-                    let d = kernel.distance(query, vector(candidate))
-                    if d < currentDistance {
-                        currentDistance = d
-                        current = candidate
+                kernel.distances(query, rows: list + 1, count: n, of: vectors, into: distances)
+                var j = 0
+                while j < n {
+                    if distances[j] < currentDistance {
+                        currentDistance = distances[j]
+                        current = list[j &+ 1]
                         changed = true
                     }
                     j &+= 1
@@ -231,15 +235,15 @@ struct HNSWGraph: ~Copyable {
         candidates.push(-entry.distance, entry.node)
         let fresh = scratch.fresh
         let distances = scratch.freshDistances
-        var touched: UInt8 = 0
         while !candidates.isEmpty {
             let current = candidates.pop()
             if -current.distance > bound, results.count == ef || !restricts { break }
             let list = links(current.node, layer: layer)
             let n = Int(list[0])
-            if !candidates.isEmpty {
-                touched &+= UnsafeRawPointer(links(candidates.top.node, layer: layer)).load(as: UInt8.self)
-            }
+            // The next candidate's list, and this list's visited slots, on their way while
+            // this list is read.
+            if !candidates.isEmpty { qd_prefetch(links(candidates.top.node, layer: layer)) }
+
             // First pass: collect the unvisited neighbours. Second: score them in one call,
             // which prefetches each vector while scoring the previous one.
             var pending = 0
@@ -268,7 +272,7 @@ struct HNSWGraph: ~Copyable {
                 }
             }
         }
-        scratch.touched = touched
+
     }
 
     /// K-NN-SEARCH (Algorithm 5): the `k` nearest accepted nodes, nearest first, found with
@@ -277,7 +281,8 @@ struct HNSWGraph: ~Copyable {
                                         accept: Acceptor) -> [NodeDistance] {
         guard entryPoint != Self.noNode, k > 0 else { return [] }
         let start = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
-        let entry = greedyDescent(query, from: start.node, distance: start.distance, fromLayer: maxLevel, downToExcluding: 0)
+        let entry = greedyDescent(query, from: start.node, distance: start.distance, fromLayer: maxLevel, downToExcluding: 0,
+                                  scratch: scratch)
         searchLayer(query, entry: entry, ef: max(ef, k), layer: 0, scratch: scratch, accept: accept)
         while scratch.results.count > k { scratch.results.pop() }
         let n = scratch.drainResults()
