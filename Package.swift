@@ -136,7 +136,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
-        .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryStore", "QuarryText", "QuarryTesting"]),
+        .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryCore", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
                                                       "QuarryEmbed", "QuarryCore", "QuarryTrack"]),

@@ -1,3 +1,5 @@
+import QuarryCore
+
 /// The domain-classifier ("classifier two-sample") test: train a model to tell reference rows
 /// from current rows and read drift off how well it does on held-out rows (Lopez-Paz & Oquab,
 /// "Revisiting classifier two-sample tests", ICLR 2017; Rabanser et al., "Failing loudly",
@@ -81,7 +83,7 @@ public enum DomainClassifier {
     }
 
     private static func run(_ reference: PackedVectors, _ current: PackedVectors, _ configuration: Configuration) -> DomainClassifierResult {
-        var random = DriftRandom(seed: configuration.seed)
+        var random = SplitMix64(seed: configuration.seed)
         let k = configuration.folds
         // Cap each side, then shuffle and deal its rows round-robin into the folds.
         var foldsOf: [[Int]] = []   // [side][row] → fold

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// The maximum mean discrepancy (MMD) two-sample test for embeddings (Gretton, Borgwardt,
 /// Rasch, Schölkopf & Smola, "A kernel two-sample test", JMLR 13, 2012).
@@ -85,7 +86,7 @@ public enum MaximumMeanDiscrepancy {
             ?? medianBandwidth(pooled, sampleLimit: configuration.bandwidthSampleLimit, seed: configuration.seed &+ 1)
         let kernel = KernelMatrix(pooled, bandwidth: sigma, splitAt: reference.count)
 
-        var random = DriftRandom(seed: configuration.seed)
+        var random = SplitMix64(seed: configuration.seed)
         var order = Array(0..<pooledCount)
         var mask = [Float](repeating: 0, count: pooledCount)
         for i in 0..<reference.count { mask[i] = 1 }
@@ -144,7 +145,7 @@ public enum MaximumMeanDiscrepancy {
     static func medianBandwidth(_ pooled: PackedVectors, sampleLimit: Int, seed: UInt64) -> Double {
         var points = pooled
         if pooled.count > sampleLimit {
-            var random = DriftRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             points = pooled.subset(random.sample(sampleLimit, from: pooled.count))
         }
         var distances = [Double]()

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// A two-sided confidence interval `[lower, upper]`.
 ///
@@ -144,7 +145,7 @@ public enum Statistics {
         guard n > 0, permutations > 0 else { return 1 }
         let observed = abs(deltas.reduce(0, +) / Double(n))
         let threshold = observed - 1e-12
-        var random = StatisticsRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var extreme = 0
         deltas.withUnsafeBufferPointer { d in
             for _ in 0..<permutations {
@@ -289,13 +290,13 @@ public enum Statistics {
         let n = series.first?.count ?? 0
         guard n > 0 else { return series.map { _ in ConfidenceInterval(lower: .nan, upper: .nan) } }
         let rounds = max(1, samples)
-        var random = StatisticsRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
+        var random = SplitMix64(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
         var means = Array(repeating: [Double](repeating: 0, count: rounds), count: series.count)
         var sums = [Double](repeating: 0, count: series.count)
         for round in 0..<rounds {
             for s in sums.indices { sums[s] = 0 }
             for _ in 0..<n {
-                let index = random.nextIndex(below: n)
+                let index = random.below(n)
                 for s in series.indices { sums[s] += series[s][index] }
             }
             for s in series.indices { means[s][round] = sums[s] / Double(n) }
@@ -314,35 +315,5 @@ public enum Statistics {
         let upper = min(lower + 1, sorted.count - 1)
         let fraction = position - Double(lower)
         return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast, seedable generator,
-/// good enough for resampling and sign flips and reproducible across platforms.
-struct StatisticsRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform integer in `0..<bound` (Lemire's multiply-shift with rejection).
-    mutating func nextIndex(below bound: Int) -> Int {
-        precondition(bound > 0)
-        let range = UInt64(bound)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold {
-                product = next().multipliedFullWidth(by: range)
-            }
-        }
-        return Int(product.high)
     }
 }

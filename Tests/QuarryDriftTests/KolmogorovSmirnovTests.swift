@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 @testable import QuarryDrift
 import Testing
 
@@ -52,7 +53,7 @@ import Testing
 
     @Test("exact p-values for samples of 10,000 finish and agree with the asymptotic ones")
     func largeExactSamples() throws {
-        var rng = DriftRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let a = (0..<10_000).map { _ in Double(rng.next() >> 11) / 0x1p53 }
         let b = (0..<9_000).map { _ in Double(rng.next() >> 11) / 0x1p53 + 0.01 }
         let exact = try KolmogorovSmirnov.test(reference: a, current: b, method: .exact)

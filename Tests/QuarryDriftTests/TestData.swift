@@ -1,13 +1,14 @@
 import Foundation
+import QuarryCore
 @testable import QuarryDrift
 import Testing
 
 /// Seeded synthetic samples for the behavioural tests (SplitMix64 + Box–Muller), so every run
 /// sees the same data.
 struct TestData {
-    var random: DriftRandom
+    var random: SplitMix64
 
-    init(seed: UInt64) { random = DriftRandom(seed: seed) }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// A uniform double in (0, 1).
     mutating func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / 0x1p53 }

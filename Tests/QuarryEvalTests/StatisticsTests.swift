@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 @testable import QuarryEval
 import Testing
 
@@ -77,7 +78,7 @@ import Testing
 
     @Test("a clearly better system gives p < 0.01 and a positive delta CI")
     func clearlyBetterSystem() throws {
-        var random = StatisticsRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         let a = (0..<50).map { _ in Double(random.next() % 1000) / 1000 }
         let b = a.map { min(1, $0 + 0.1 + Double(random.next() % 100) / 1000) }
         let result = try Statistics.compare(a, b)
@@ -104,7 +105,7 @@ import Testing
 
     @Test("bootstrap CI contains the mean and narrows with more data")
     func bootstrapCI() throws {
-        var random = StatisticsRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         let values = (0..<2000).map { _ in Double(random.next() % 1000) / 1000 }
         let small = Array(values.prefix(20))
         let smallCI = Statistics.bootstrapCI(small, samples: 5000, seed: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 @testable import QuarryIndex
 import QuarryTesting
 import Testing

@@ -74,7 +74,7 @@ public struct CorpusSample: Sendable {
         let dimension = manifest.settings.embedder?.dimension
         let (ids, chunks) = try reader.read { db -> ([Int64], [Chunk]) in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM chunks WHERE generation <= ? ORDER BY id", arguments: [manifest.generation])
-            var random = DriftRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             let chosen = ids.count <= limit ? ids : random.sample(limit, from: ids.count).sorted().map { ids[$0] }
             var chunks: [Chunk] = []
             chunks.reserveCapacity(chosen.count)

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// Measures a policy's false-alarm rate on one sample: split its rows into random halves
 /// many times and judge each half against the other. Both halves come from one distribution,
@@ -36,7 +37,7 @@ public enum DriftCalibration {
         }
         // Offset from `seed`, so the split stream never replays the MMD permutation stream
         // when both are given the same seed (42 by default).
-        var random = DriftRandom(seed: seed ^ 0xD1B5_4A32_D192_ED03)
+        var random = SplitMix64(seed: seed ^ 0xD1B5_4A32_D192_ED03)
         var alarms = 0
         var featureAlarms: [String: Int] = [:]
         var methods: [String: String] = [:]

@@ -162,7 +162,7 @@ public struct DriftMonitor: Sendable {
         var notes: [String] = []
         let total = all.count
         if total > configuration.maxRows {
-            var random = DriftRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             all = random.sample(configuration.maxRows, from: total).sorted().map { all[$0] }
             notes.append("\(source): \(all.count) of \(total) queries sampled (seed \(seed))")
         }

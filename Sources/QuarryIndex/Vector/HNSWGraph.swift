@@ -1,5 +1,6 @@
 import Foundation
 import CBLAS
+import QuarryCore
 
 /// The HNSW engine: a multi-layer proximity graph over vectors addressed by dense
 /// `NodeID`s, with greedy descent and beam search (Malkov & Yashunin 2018, "Efficient and

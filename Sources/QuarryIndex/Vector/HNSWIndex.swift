@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// An approximate nearest-neighbour index over caller ids: a hierarchical navigable
 /// small-world graph (Malkov & Yashunin 2018) with tombstone deletion, compaction,
