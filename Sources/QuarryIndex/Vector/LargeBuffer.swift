@@ -23,8 +23,10 @@ enum LargeBuffer {
         guard bytes >= hugePage else { return .allocate(capacity: capacity) }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: hugePage)
         #if canImport(Glibc)
-        // Advice only: where THP is off the call fails and the pages stay small.
-        _ = madvise(raw, (bytes + hugePage - 1) / hugePage * hugePage, MADV_HUGEPAGE)
+        // Advice only: where THP is off the call fails and the pages stay small. Only this
+        // allocation's own bytes (the kernel rounds to whole pages; the 2 MiB pages used are
+        // those wholly inside it).
+        _ = madvise(raw, bytes, MADV_HUGEPAGE)
         #endif
         return raw.bindMemory(to: T.self, capacity: capacity)
     }
