@@ -12,22 +12,21 @@ public enum ParallelMap {
     /// `(0 ..< count).map(transform)`, with the calls spread over the cores in runs of
     /// `chunk` consecutive indices (a larger chunk amortises the dispatch for cheap work).
     /// `transform` may run on any thread, several at once.
-    public static func map<T>(_ count: Int, chunk: Int = 1, _ transform: (Int) -> T) -> [T] {
+    public static func map<T: Sendable>(_ count: Int, chunk: Int = 1, _ transform: @Sendable (Int) -> T) -> [T] {
         precondition(count >= 0 && chunk >= 1)
         guard count > 1 else { return (0 ..< count).map(transform) }
-        return withoutActuallyEscaping(transform) { transform in
-            [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                nonisolated(unsafe) let base = buffer.baseAddress!
-                nonisolated(unsafe) let transform = transform
-                DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
-                    for i in part * chunk ..< min(count, (part + 1) * chunk) {
-                        (base + i).initialize(to: transform(i))
-                    }
+        let parts = (count - 1) / chunk + 1
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let start = part * chunk
+                for i in start ..< start + min(chunk, count - start) {
+                    (base + i).initialize(to: transform(i))
                 }
-                // concurrentPerform returns once every iteration has run, so all `count`
-                // slots are initialised.
-                initialized = count
             }
+            // concurrentPerform returns once every iteration has run, so all `count` slots
+            // are initialised.
+            initialized = count
         }
     }
 }

@@ -19,6 +19,7 @@ import Testing
     func keepsOrder(count: Int) {
         #expect(ParallelMap.map(count) { $0 * 3 } == (0 ..< count).map { $0 * 3 })
         #expect(ParallelMap.map(count, chunk: 64) { String($0) } == (0 ..< count).map { String($0) })
+        #expect(ParallelMap.map(count, chunk: .max) { $0 } == Array(0 ..< count))
     }
 
     /// The bug this type replaced: results that stayed retained after the array was gone.
@@ -26,8 +27,10 @@ import Testing
         let before = Tracked.live.load(ordering: .relaxed)
         do {
             let values = ParallelMap.map(500, chunk: 7) { Tracked($0) }
-            #expect(values.map(\.value) == Array(0 ..< 500))
-            #expect(Tracked.live.load(ordering: .relaxed) == before + 500)
+            withExtendedLifetime(values) {
+                #expect(values.map(\.value) == Array(0 ..< 500))
+                #expect(Tracked.live.load(ordering: .relaxed) == before + 500)
+            }
         }
         #expect(Tracked.live.load(ordering: .relaxed) == before)
     }

@@ -60,7 +60,8 @@ round() {
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' <<<"$out")
+  # wrk: "  Socket errors: connect 1, read 2, write 0, timeout 3" (awk reads "1," as 1).
+  socket=$(awk '/Socket errors/ {print $4 + $6 + $8 + $10}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   errors=$(( ${non2xx:-0} + ${socket:-0} ))
   total_errors=$(( total_errors + errors ))
@@ -81,9 +82,11 @@ for r in $(seq 1 "$SOAK_ROUNDS"); do
   echo "soak round $r (32 connections): $summary, RSS $(( $(rss) / 1024 )) MiB"
 done
 end=$(rss)
+failed=0
 if (( soaked > 0 )); then
   per=$(awk -v d="$(( end - after ))" -v n="$soaked" 'BEGIN { printf "%.3f", d / n }')
   echo "soak: $soaked requests, RSS $((after / 1024)) -> $((end / 1024)) MiB, ${per} KiB per request (bound 0.25)"
-  awk -v p="$per" 'BEGIN { exit !(p <= 0.25) }' || { echo "FAIL: memory grows with requests"; exit 1; }
+  awk -v p="$per" 'BEGIN { exit !(p <= 0.25) }' || { echo "FAIL: memory grows with requests"; failed=1; }
 fi
-(( total_errors == 0 )) || { echo "FAIL: $total_errors errors"; exit 1; }
+(( total_errors == 0 )) || { echo "FAIL: $total_errors errors"; failed=1; }
+exit "$failed"

@@ -83,6 +83,12 @@ struct HNSWBenchmark {
         let loaded = indexFile.map { FileManager.default.fileExists(atPath: $0) } ?? false
         if loaded, let indexFile {
             index = try HNSWIndex(path: indexFile, configuration: configuration)
+            // The file's graph parameters win over the flags; refuse a cache that does not
+            // belong to this base set and these parameters rather than mislabel its figures.
+            guard index.count == baseVectors.count, index.dimension == dimension, index.metric == .cosine,
+                  index.configuration.connectivity == connectivity, index.configuration.expansionAdd == expansionAdd else {
+                throw UsageError("\(indexFile) holds \(index.count) × \(index.dimension) \(index.metric) vectors with M \(index.configuration.connectivity), efConstruction \(index.configuration.expansionAdd); this run has \(baseVectors.count) × \(dimension) cosine, M \(connectivity), efConstruction \(expansionAdd) (delete the file to rebuild it)")
+            }
         } else {
             index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
             try index.add(ids: (0 ..< Int64(baseVectors.count)).map { $0 }, vectors: baseVectors)

@@ -125,14 +125,14 @@ struct HNSWGraph: ~Copyable {
     mutating func reserve(_ minimumCapacity: Int) {
         guard minimumCapacity > capacity else { return }
         let newCapacity = max(minimumCapacity, capacity + capacity / 2)
-        func moved<T>(_ old: UnsafeMutablePointer<T>, _ used: Int, _ total: Int) -> UnsafeMutablePointer<T> {
-            let new = LargeBuffer.allocate(T.self, capacity: total)
+        func moved<T>(_ old: UnsafeMutablePointer<T>, _ used: Int, _ total: Int, large: Bool = false) -> UnsafeMutablePointer<T> {
+            let new = large ? LargeBuffer.allocate(T.self, capacity: total) : .allocate(capacity: total)
             new.moveInitialize(from: old, count: used)
             old.deallocate()
             return new
         }
-        vectors = moved(vectors, count * dimension, newCapacity * dimension)
-        links0 = moved(links0, count * stride0, newCapacity * stride0)
+        vectors = moved(vectors, count * dimension, newCapacity * dimension, large: true)
+        links0 = moved(links0, count * stride0, newCapacity * stride0, large: true)
         upperLinks = moved(upperLinks, count, newCapacity)
         levels = moved(levels, count, newCapacity)
         tombstones = moved(tombstones, count, newCapacity)
@@ -241,10 +241,8 @@ struct HNSWGraph: ~Copyable {
             if -current.distance > bound, results.count == ef || !restricts { break }
             let list = links(current.node, layer: layer)
             let n = Int(list[0])
-            // The next candidate's list, and this list's visited slots, on their way while
-            // this list is read.
+            // The next candidate's list on its way while this one is read.
             if !candidates.isEmpty { qd_prefetch(links(candidates.top.node, layer: layer)) }
-
             // First pass: collect the unvisited neighbours. Second: score them in one call,
             // which prefetches each vector while scoring the previous one.
             var pending = 0
@@ -273,7 +271,6 @@ struct HNSWGraph: ~Copyable {
                 }
             }
         }
-
     }
 
     /// K-NN-SEARCH (Algorithm 5): the `k` nearest accepted nodes, nearest first, found with
