@@ -5,18 +5,8 @@
 
 #include <stddef.h>
 
-// Not under ThreadSanitizer: the clones' ifunc resolver runs while the dynamic loader
-// relocates, before the sanitizer's runtime is set up, and its instrumented entry crashes.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define QUARRY_NO_CLONES 1
-#endif
-#endif
-#if defined(__x86_64__) && defined(__clang__) && !defined(QUARRY_NO_CLONES)
-#define QD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define QD_CLONES
-#endif
+#include "qclones.h"
+#define QD_CLONES QUARRY_CLONES
 
 // The 64-byte vector type crosses no call boundary (every helper is always inlined), so the
 // warning that passing it without AVX-512 changes the ABI does not apply.

@@ -5,18 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-// Not under ThreadSanitizer: the clones' ifunc resolver runs while the dynamic loader
-// relocates, before the sanitizer's runtime is set up, and its instrumented entry crashes.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define QUARRY_NO_CLONES 1
-#endif
-#endif
-#if defined(__x86_64__) && defined(__clang__) && !defined(QUARRY_NO_CLONES)
-#define QK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define QK_CLONES
-#endif
+#include "qclones.h"
+#define QK_CLONES QUARRY_CLONES
 
 // e^x: x = n·ln2 + r, |r| ≤ ln2/2; e^r by the Cephes expf polynomial (about 1 ulp); 2^n built
 // in the exponent bits, n rounded with the 1.5·2^23 trick.
