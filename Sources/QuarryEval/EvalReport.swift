@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -164,7 +165,7 @@ public enum ReportRenderer {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(esc(title))</title>
+        <title>\(HTMLText.escape(title))</title>
         <style>
         body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1280px; padding: 0 1rem; color: #1f2328; }
         h1 { font-size: 1.6rem; margin-bottom: .3rem; }
@@ -185,8 +186,8 @@ public enum ReportRenderer {
         </style>
         </head>
         <body>
-        <h1>\(esc(title))</h1>
-        <p class="meta">Dataset <b>\(esc(report.dataset))</b> · \(report.queries) queries · created \(esc(report.createdAt))</p>
+        <h1>\(HTMLText.escape(title))</h1>
+        <p class="meta">Dataset <b>\(HTMLText.escape(report.dataset))</b> · \(report.queries) queries · created \(HTMLText.escape(report.createdAt))</p>
 
         """
 
@@ -197,11 +198,11 @@ public enum ReportRenderer {
             let best = bestValues(report)
             let showQPS = report.variants.contains { $0.queriesPerSecond != nil }
             out += "<table>\n<thead><tr><th>Variant</th><th>Description</th>"
-            for metric in report.metrics { out += "<th>\(esc(metric))</th>" }
+            for metric in report.metrics { out += "<th>\(HTMLText.escape(metric))</th>" }
             if showQPS { out += "<th>QPS</th>" }
             out += "</tr></thead>\n<tbody>\n"
             for variant in report.variants {
-                out += "<tr><td>\(esc(variant.name))</td><td>\(esc(variant.description))</td>"
+                out += "<tr><td>\(HTMLText.escape(variant.name))</td><td>\(HTMLText.escape(variant.description))</td>"
                 for metric in report.metrics {
                     if let value = variant.mean[metric] {
                         let cls = isBest(value, best[metric]) ? "num best" : "num"
@@ -220,8 +221,8 @@ public enum ReportRenderer {
             out += "<h2>Comparisons</h2>\n<table>\n<thead><tr><th>Baseline</th><th>Variant</th><th>Metric</th>"
             out += "<th>Δ</th><th>p-value</th><th>95 % CI</th></tr></thead>\n<tbody>\n"
             for row in report.comparisons {
-                out += "<tr><td>\(esc(row.baseline))</td><td>\(esc(row.variant))</td><td>\(esc(row.metric))</td>"
-                out += "<td class=\"num\">\(signed(row.meanDelta, 4))</td><td class=\"num\">\(esc(pValue(row.pValue)))</td>"
+                out += "<tr><td>\(HTMLText.escape(row.baseline))</td><td>\(HTMLText.escape(row.variant))</td><td>\(HTMLText.escape(row.metric))</td>"
+                out += "<td class=\"num\">\(signed(row.meanDelta, 4))</td><td class=\"num\">\(HTMLText.escape(pValue(row.pValue)))</td>"
                 out += "<td class=\"num\">[\(signed(row.ciLower, 4)), \(signed(row.ciUpper, 4))]</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
@@ -233,7 +234,7 @@ public enum ReportRenderer {
             out += "<thead><tr><th></th><th>Gate</th><th>Value</th></tr></thead>\n<tbody>\n"
             for gate in report.gates {
                 let mark = gate.passed ? "<span class=\"pass\">✅</span>" : "<span class=\"fail\">❌</span>"
-                out += "<tr><td>\(mark)</td><td>\(esc(gate.expression))</td><td class=\"num\">\(fixed(gate.value, 4))</td></tr>\n"
+                out += "<tr><td>\(mark)</td><td>\(HTMLText.escape(gate.expression))</td><td class=\"num\">\(fixed(gate.value, 4))</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
@@ -264,11 +265,11 @@ public enum ReportRenderer {
     static func deltaChart(_ row: ComparisonRow, baseline: VariantResult?, variant: VariantResult?) -> String {
         let heading = "\(row.variant) vs \(row.baseline) — \(row.metric)"
         guard let baseline, let variant else {
-            return "<figure><figcaption>\(esc(heading)): variant results missing.</figcaption></figure>\n"
+            return "<figure><figcaption>\(HTMLText.escape(heading)): variant results missing.</figcaption></figure>\n"
         }
         let points = deltas(metric: row.metric, baseline: baseline, variant: variant)
         guard !points.isEmpty else {
-            return "<figure><figcaption>\(esc(heading)): no paired per-query values.</figcaption></figure>\n"
+            return "<figure><figcaption>\(HTMLText.escape(heading)): no paired per-query values.</figcaption></figure>\n"
         }
         let n = points.count
         let minDelta = points.first!.delta
@@ -315,12 +316,12 @@ public enum ReportRenderer {
         // Sub-pixel bars overlap slightly so anti-aliasing does not wash out dense charts.
         let barWidth = step < 1 ? step + 0.5 : step - gap
 
-        var svg = "<svg width=\"\(fixed(width, 0))\" height=\"\(fixed(height, 0))\" viewBox=\"0 0 \(fixed(width, 0)) \(fixed(height, 0))\" role=\"img\" aria-label=\"\(esc(heading))\">\n"
+        var svg = "<svg width=\"\(fixed(width, 0))\" height=\"\(fixed(height, 0))\" viewBox=\"0 0 \(fixed(width, 0)) \(fixed(height, 0))\" role=\"img\" aria-label=\"\(HTMLText.escape(heading))\">\n"
         for (i, bar) in bars.enumerated() {
             let x = left + Double(i) * step
             let yv = y(bar.value)
             let cls = bar.value > 0 ? "pos" : (bar.value < 0 ? "neg" : "zero")
-            svg += "<rect class=\"bar \(cls)\" x=\"\(fixed(x, 2))\" y=\"\(fixed(min(yv, y0), 2))\" width=\"\(fixed(barWidth, 2))\" height=\"\(fixed(abs(yv - y0), 2))\"><title>\(esc(bar.label))</title></rect>\n"
+            svg += "<rect class=\"bar \(cls)\" x=\"\(fixed(x, 2))\" y=\"\(fixed(min(yv, y0), 2))\" width=\"\(fixed(barWidth, 2))\" height=\"\(fixed(abs(yv - y0), 2))\"><title>\(HTMLText.escape(bar.label))</title></rect>\n"
         }
         // Axes: zero line, frame ticks and labels.
         svg += "<line x1=\"\(fixed(left, 2))\" y1=\"\(fixed(y0, 2))\" x2=\"\(fixed(width - right, 2))\" y2=\"\(fixed(y0, 2))\" stroke=\"#1f2328\" stroke-width=\"1\"/>\n"
@@ -330,12 +331,12 @@ public enum ReportRenderer {
         if lo != 0 { labels.append((y(lo), signed(lo, 4))) }
         for (ly, text) in labels {
             svg += "<line x1=\"\(fixed(left - 4, 2))\" y1=\"\(fixed(ly, 2))\" x2=\"\(fixed(left, 2))\" y2=\"\(fixed(ly, 2))\" stroke=\"#8c959f\"/>"
-            svg += "<text x=\"\(fixed(left - 6, 2))\" y=\"\(fixed(ly + 4, 2))\" text-anchor=\"end\">\(esc(text))</text>\n"
+            svg += "<text x=\"\(fixed(left - 6, 2))\" y=\"\(fixed(ly + 4, 2))\" text-anchor=\"end\">\(HTMLText.escape(text))</text>\n"
         }
         let axisText = bucketSize > 1 ? "\(n) queries sorted by Δ (\(bars.count) buckets)" : "\(n) queries sorted by Δ"
-        svg += "<text x=\"\(fixed(left + plotW / 2, 2))\" y=\"\(fixed(height - 8, 2))\" text-anchor=\"middle\">\(esc(axisText))</text>\n"
+        svg += "<text x=\"\(fixed(left + plotW / 2, 2))\" y=\"\(fixed(height - 8, 2))\" text-anchor=\"middle\">\(HTMLText.escape(axisText))</text>\n"
         svg += "</svg>\n"
-        return "<figure>\n<figcaption>\(esc(caption))</figcaption>\n\(svg)</figure>\n"
+        return "<figure>\n<figcaption>\(HTMLText.escape(caption))</figcaption>\n\(svg)</figure>\n"
     }
 
     // MARK: - Writing
@@ -400,23 +401,6 @@ public enum ReportRenderer {
 
     static func pValue(_ p: Double) -> String {
         p.isFinite && p < 0.0001 ? "< 0.0001" : fixed(p, 4)
-    }
-
-    /// HTML/XML escaping for text and attribute values.
-    static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
     }
 
     /// Markdown table-cell escaping: pipes, emphasis/code markers, raw HTML and newlines.

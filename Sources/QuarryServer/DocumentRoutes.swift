@@ -12,14 +12,6 @@ import QuarryText
 extension Handlers {
     static let maxDocumentsPerRequest = 1000
 
-    /// Sorted keys: the metadata text feeds the content hash, so the same object must give
-    /// the same text (re-sending an unchanged document is then a no-op).
-    static var canonicalEncoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     struct DocumentsBody: Decodable {
         struct Document: Decodable {
             var id: String
@@ -50,16 +42,8 @@ extension Handlers {
             try context.require(.write)
             let name = try context.parameters.require("name")
             try CollectionName.validate(name)
-            var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
-            let data = buffer.readData(length: buffer.readableBytes) ?? Data()
-            try Self.checkKeys(data, allowed: ["documents", "delete"])
-            let body: DocumentsBody
-            do {
-                body = try JSONDecoder().decode(DocumentsBody.self, from: data)
-            } catch let error as DecodingError {
-                throw Problem(.badRequest, "the body is not the expected JSON: \(ErrorMapping.describe(error)) "
-                    + "(documents: [{id, text, title?, metadata?}], delete?: [id])")
-            }
+            let body: DocumentsBody = try await decode(request, keys: ["documents", "delete"],
+                                                       shape: "documents: [{id, text, title?, metadata?}], delete?: [id]")
             let documents = body.documents ?? []
             let deletions = body.delete ?? []
             guard !documents.isEmpty || !deletions.isEmpty else { throw Problem(.badRequest, "give \"documents\" or \"delete\"") }
@@ -76,7 +60,7 @@ extension Handlers {
                 guard !document.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     throw Problem(.badRequest, "documents[\(index)].text is empty")
                 }
-                let metadata = try document.metadata.map { String(decoding: try Self.canonicalEncoder.encode($0), as: UTF8.self) } ?? "{}"
+                let metadata = try document.metadata.map { String(decoding: try WireJSON.encoder.encode($0), as: UTF8.self) } ?? "{}"
                 return InputDocument(id: id, title: document.title ?? "", text: document.text, metadata: metadata)
             }
             let result = try await write(name, documents: inputs, deletions: deletions.map { $0.precomposedStringWithCanonicalMapping })
@@ -117,16 +101,6 @@ extension Handlers {
         return WriteResult(collection: name, generation: summary.generation, added: summary.added, replaced: summary.replaced,
                            unchanged: summary.unchanged, deleted: summary.deleted, chunksAdded: summary.chunksAdded,
                            failed: summary.failed.map { "\($0.path): \($0.reason)" })
-    }
-
-    /// An unknown top-level key is a 400 naming it.
-    static func checkKeys(_ data: Data, allowed: Set<String>) throws {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw Problem(.badRequest, data.isEmpty ? "the body is empty" : "the body is not a JSON object")
-        }
-        if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
-            throw Problem(.badRequest, "unknown key \"\(unknown)\" (known: \(allowed.sorted().joined(separator: ", ")))")
-        }
     }
 }
 

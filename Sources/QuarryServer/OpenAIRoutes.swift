@@ -120,17 +120,6 @@ extension Handlers {
         }
     }
 
-    func decode<T: Decodable>(_ request: Request, keys: Set<String>) async throws -> T {
-        var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
-        let data = buffer.readData(length: buffer.readableBytes) ?? Data()
-        try Self.checkKeys(data, allowed: keys)
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch let error as DecodingError {
-            throw Problem(.badRequest, "the body is not the expected JSON: \(ErrorMapping.describe(error))")
-        }
-    }
-
     /// The answer text as a chat message: the answer, then its sources so a plain chat
     /// client shows where [n] points; the structured citations ride along under `quarry`.
     static func chatContent(_ answer: Answer) -> String {

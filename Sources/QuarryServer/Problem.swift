@@ -36,9 +36,7 @@ public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
     /// The response, naming the request id.
     public func response(requestID: String?) -> Response {
         let body = Body(title: title, status: Int(status.code), detail: detail, instance: requestID.map { "urn:quarry:request:\($0)" })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+        let data = (try? WireJSON.encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
         var fields = HTTPFields()
         fields[.contentType] = "application/problem+json"
         for (name, value) in headers { fields[name] = value }

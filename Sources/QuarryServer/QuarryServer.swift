@@ -41,7 +41,8 @@ public struct QuarryServer: Sendable {
         var defaults = RetrievalOptions(configuration.retrieval)
         defaults.k = min(defaults.k, settings.maxK)
         handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
-                            log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines)
+                            log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines,
+                            trackingStore: SharedTrackingStore(home: home))
     }
 
     /// Every route: method and path pattern (the OpenAPI document must list exactly these).

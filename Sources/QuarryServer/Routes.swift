@@ -49,6 +49,7 @@ struct Handlers: Sendable {
     let writes: WriteQueue
     /// Served pipelines: name → alias (`quarry serve --pipeline NAME@ALIAS`).
     let pipelines: [String: String]
+    let trackingStore: SharedTrackingStore
 
     func register(on router: Router<QuarryRequestContext>) {
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -97,9 +98,7 @@ struct Handlers: Sendable {
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encoder.encode(value))))
     }
 
     func ready() async throws -> Response {
@@ -198,9 +197,7 @@ struct Handlers: Sendable {
         let events = entry.answerer.run(body.query, options: options, stream: true)
         let responseBody = ResponseBody { writer in
             func send(_ event: String, _ value: some Encodable) async throws {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                let data = try encoder.encode(value)
+                let data = try WireJSON.encoder.encode(value)
                 try await writer.write(ByteBuffer(string: "event: \(event)\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
             }
             do {

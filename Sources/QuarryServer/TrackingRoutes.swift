@@ -67,7 +67,7 @@ extension Handlers {
     }
 
     func tracking() throws -> SQLiteTrackingStore {
-        try SQLiteTrackingStore(home: pool.home)
+        try trackingStore.get()
     }
 
     /// The collection a served pipeline's alias points at now. Resolved per request, so
@@ -79,5 +79,28 @@ extension Handlers {
             throw Problem(.notFound, "pipeline '\(name)' is not served here (quarry serve --pipeline NAME@ALIAS)")
         }
         return try Registry(store: try tracking()).resolve(name, alias).collection
+    }
+}
+
+/// The home's tracking store, opened on first use and then shared by every request (its
+/// `DatabaseQueue` serialises access; reads see what other processes commit, so alias moves
+/// made with the CLI are followed). Opening per request ran the migrator and the pragmas on
+/// every pipeline query. A failed open is retried by the next request.
+final class SharedTrackingStore: @unchecked Sendable {
+    private let home: QuarryHome
+    private let lock = NSLock()
+    private var store: SQLiteTrackingStore?
+
+    init(home: QuarryHome) {
+        self.home = home
+    }
+
+    func get() throws -> SQLiteTrackingStore {
+        try lock.withLock {
+            if let store { return store }
+            let opened = try SQLiteTrackingStore(home: home)
+            store = opened
+            return opened
+        }
     }
 }

@@ -31,12 +31,7 @@ struct RetrievalBody: Sendable {
     /// the key (a silently ignored misspelt option is a bug the client never sees).
     static func parse(_ data: Data, allowed: Set<String>) throws -> RetrievalBody {
         guard !data.isEmpty else { throw Problem(.badRequest, "the body is empty; send a JSON object with \"query\"") }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw Problem(.badRequest, "the body is not a JSON object")
-        }
-        if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
-            throw Problem(.badRequest, "unknown key \"\(unknown)\" (known: \(allowed.sorted().joined(separator: ", ")))")
-        }
+        try RequestBody.checkKeys(data, allowed: allowed)
         struct Raw: Decodable {
             var query: String?
             var mode: String?

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 extension DriftReport {
     /// The report as one self-contained HTML page: inline CSS and inline SVG histograms of
@@ -18,29 +19,29 @@ extension DriftReport {
             <meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Quarry drift report: \(HTML.escape(kind.rawValue)) \(HTML.escape(checkedAt))</title>
+            <title>Quarry drift report: \(HTMLText.escape(kind.rawValue)) \(HTMLText.escape(checkedAt))</title>
             <style>\(HTML.style)</style>
             </head>
             <body>
 
             """
-        page += "<header>\n<h1>Drift report: \(kind.rawValue)\(collection.map { " · collection " + HTML.escape($0) } ?? "")</h1>\n"
+        page += "<header>\n<h1>Drift report: \(kind.rawValue)\(collection.map { " · collection " + HTMLText.escape($0) } ?? "")</h1>\n"
         page += "<p class=\"dataset \(drifted ? "drift" : "ok")\" id=\"dataset-verdict\">Dataset drift: <strong>\(drifted ? "yes" : "no")</strong> — "
             + "\(driftedCount) of \(features.count) features drifted (\(HTML.percent(driftedShare)); the dataset drifts at ≥ \(HTML.percent(shareThreshold)))</p>\n"
         page += "<table class=\"sides\">\n<tr><th></th><th>source</th><th>rows</th><th>window</th></tr>\n"
         for (label, side) in [("reference", reference), ("current", current)] {
             let rows = side.rows == side.totalRows ? "\(side.rows)" : "\(side.rows) sampled of \(side.totalRows)"
             let window = side.windowStart.map { "\($0) – \(side.windowEnd ?? "")" } ?? "—"
-            page += "<tr><th><span class=\"swatch \(label == "reference" ? "ref" : "cur")\"></span>\(label)</th><td><code>\(HTML.escape(side.source))</code></td>"
-                + "<td>\(rows)</td><td>\(HTML.escape(window))</td></tr>\n"
+            page += "<tr><th><span class=\"swatch \(label == "reference" ? "ref" : "cur")\"></span>\(label)</th><td><code>\(HTMLText.escape(side.source))</code></td>"
+                + "<td>\(rows)</td><td>\(HTMLText.escape(window))</td></tr>\n"
         }
-        page += "</table>\n<p class=\"meta\">Checked \(HTML.escape(checkedAt))\(runID.map { " · tracking run <code>\(HTML.escape($0))</code>" } ?? "")</p>\n</header>\n"
+        page += "</table>\n<p class=\"meta\">Checked \(HTMLText.escape(checkedAt))\(runID.map { " · tracking run <code>\(HTMLText.escape($0))</code>" } ?? "")</p>\n</header>\n"
 
         page += "<section>\n<h2>Verdicts</h2>\n<table class=\"verdicts\">\n"
             + "<tr><th>feature</th><th>kind</th><th>method</th><th>value</th><th>p-value</th><th>threshold</th><th>rows (ref / cur)</th><th>verdict</th></tr>\n"
         for feature in features {
             let v = feature.verdict
-            page += "<tr><td><a href=\"#feature-\(HTML.escape(v.feature))\">\(HTML.escape(v.feature))</a></td><td>\(v.kind.rawValue)</td>"
+            page += "<tr><td><a href=\"#feature-\(HTMLText.escape(v.feature))\">\(HTMLText.escape(v.feature))</a></td><td>\(v.kind.rawValue)</td>"
                 + "<td>\(HTML.methodName(v.method))</td><td>\(HTML.number(v.score))</td><td>\(v.pValue.map(HTML.number) ?? "—")</td>"
                 + "<td>\(HTML.threshold(v))</td><td>\(v.referenceCount) / \(v.currentCount)</td>"
                 + "<td><span class=\"badge \(v.drifted ? "drift" : "ok")\">\(v.drifted ? "drift" : "no drift")</span></td></tr>\n"
@@ -53,16 +54,16 @@ extension DriftReport {
 
         if !skipped.isEmpty {
             page += "<section>\n<h2>Not judged</h2>\n<ul class=\"skipped\">\n"
-            for item in skipped { page += "<li><strong>\(HTML.escape(item.feature))</strong>: \(HTML.escape(item.reason))</li>\n" }
+            for item in skipped { page += "<li><strong>\(HTMLText.escape(item.feature))</strong>: \(HTMLText.escape(item.reason))</li>\n" }
             page += "</ul>\n</section>\n"
         }
         if !notes.isEmpty {
             page += "<section>\n<h2>Notes</h2>\n<ul>\n"
-            for note in notes { page += "<li>\(HTML.escape(note))</li>\n" }
+            for note in notes { page += "<li>\(HTMLText.escape(note))</li>\n" }
             page += "</ul>\n</section>\n"
         }
         page += "<section>\n<h2>Settings</h2>\n<p class=\"meta\">"
-            + settings.sorted { $0.key < $1.key }.map { "\(HTML.escape($0.key)) = \(HTML.escape($0.value))" }.joined(separator: " · ")
+            + settings.sorted { $0.key < $1.key }.map { "\(HTMLText.escape($0.key)) = \(HTMLText.escape($0.value))" }.joined(separator: " · ")
             + "</p>\n</section>\n</body>\n</html>\n"
         return page
     }
@@ -88,22 +89,6 @@ enum HTML {
         .feature p{margin:2px 0}.meta{color:#57606a;font-size:12px}svg{display:block;margin:8px 0}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0 0}dt{color:#57606a}dd{margin:0}
         """
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "\(value)" }
@@ -133,14 +118,14 @@ enum HTML {
 
     static func article(_ feature: FeatureReport) -> String {
         let v = feature.verdict
-        var html = "<article class=\"feature \(v.drifted ? "drift" : "ok")\" id=\"feature-\(escape(v.feature))\">\n"
-        html += "<h3>\(escape(v.feature)) <span class=\"badge \(v.drifted ? "drift" : "ok")\">\(v.drifted ? "drift" : "no drift")</span></h3>\n"
-        html += "<p class=\"meta\">\(escape(feature.description))</p>\n"
+        var html = "<article class=\"feature \(v.drifted ? "drift" : "ok")\" id=\"feature-\(HTMLText.escape(v.feature))\">\n"
+        html += "<h3>\(HTMLText.escape(v.feature)) <span class=\"badge \(v.drifted ? "drift" : "ok")\">\(v.drifted ? "drift" : "no drift")</span></h3>\n"
+        html += "<p class=\"meta\">\(HTMLText.escape(feature.description))</p>\n"
         html += svg(feature.histogram, title: v.feature)
         html += "<dl>\n<dt>test</dt><dd>\(methodName(v.method))</dd>\n<dt>value</dt><dd>\(number(v.score))"
             + (v.pValue.map { ", p = \(number($0))" } ?? "") + " (drift when \(threshold(v)))</dd>\n"
-        html += "<dt><span class=\"swatch ref\"></span>reference</dt><dd>\(escape(feature.referenceSummary))</dd>\n"
-        html += "<dt><span class=\"swatch cur\"></span>current</dt><dd>\(escape(feature.currentSummary))</dd>\n</dl>\n</article>\n"
+        html += "<dt><span class=\"swatch ref\"></span>reference</dt><dd>\(HTMLText.escape(feature.referenceSummary))</dd>\n"
+        html += "<dt><span class=\"swatch cur\"></span>current</dt><dd>\(HTMLText.escape(feature.currentSummary))</dd>\n</dl>\n</article>\n"
         return html
     }
 
@@ -155,8 +140,8 @@ enum HTML {
         let bar = group * 0.4
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
         var svg = "<svg class=\"histogram\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape("histogram of \(title): reference vs current"))\">\n"
-        svg += "<title>\(escape(title)): \(escape(histogram.axis))</title>\n"
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLText.escape("histogram of \(title): reference vs current"))\">\n"
+        svg += "<title>\(HTMLText.escape(title)): \(HTMLText.escape(histogram.axis))</title>\n"
         svg += "<rect x=\"\(f(left))\" y=\"6\" width=\"10\" height=\"10\" fill=\"\(referenceColor)\"/>"
             + "<text x=\"\(f(left + 14))\" y=\"15\" font-size=\"11\">reference</text>"
             + "<rect x=\"\(f(left + 84))\" y=\"6\" width=\"10\" height=\"10\" fill=\"\(currentColor)\"/>"
@@ -174,7 +159,7 @@ enum HTML {
                 let share = index < shares.count ? shares[index] : 0
                 let h = plotHeight * share / peak
                 svg += "<rect class=\"\(side == "reference" ? "ref" : "cur")\" x=\"\(f(x + group * offset))\" y=\"\(f(top + plotHeight - h))\" "
-                    + "width=\"\(f(bar))\" height=\"\(f(h))\" fill=\"\(color)\"><title>\(escape(histogram.labels[index])): \(side) \(percent(share))</title></rect>"
+                    + "width=\"\(f(bar))\" height=\"\(f(h))\" fill=\"\(color)\"><title>\(HTMLText.escape(histogram.labels[index])): \(side) \(percent(share))</title></rect>"
             }
             svg += "\n"
             // A numeric bin's label is its lower edge; the last ones give way to the upper edge.
@@ -183,17 +168,17 @@ enum HTML {
                     let label = histogram.labels[index].count > 14 ? String(histogram.labels[index].prefix(13)) + "…" : histogram.labels[index]
                     let cx = x + group / 2, cy = top + plotHeight + 10
                     svg += "<text x=\"\(f(cx))\" y=\"\(f(cy))\" font-size=\"10\" text-anchor=\"end\" transform=\"rotate(-35 \(f(cx)) \(f(cy)))\">"
-                        + "\(escape(label))</text>\n"
+                        + "\(HTMLText.escape(label))</text>\n"
                 } else {
-                    svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 14))\" font-size=\"10\" text-anchor=\"middle\">\(escape(histogram.labels[index]))</text>\n"
+                    svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 14))\" font-size=\"10\" text-anchor=\"middle\">\(HTMLText.escape(histogram.labels[index]))</text>\n"
                 }
             }
         }
         if let upper = histogram.upperEdge {
-            svg += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(top + plotHeight + 14))\" font-size=\"10\" text-anchor=\"end\">\(escape(upper))</text>\n"
+            svg += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(top + plotHeight + 14))\" font-size=\"10\" text-anchor=\"end\">\(HTMLText.escape(upper))</text>\n"
         }
         svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(top + plotHeight))\" y2=\"\(f(top + plotHeight))\" stroke=\"#57606a\" stroke-width=\"1\"/>\n"
-        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 4))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">\(escape(histogram.axis))</text>\n"
+        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 4))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#57606a\">\(HTMLText.escape(histogram.axis))</text>\n"
         svg += "</svg>\n"
         return svg
     }

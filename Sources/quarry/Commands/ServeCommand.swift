@@ -46,12 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
         if openReads { configuration.server.openReads = true }
         let home = global.resolveHome(configuration)
         var pipelines: [String: String] = [:]
-        for spec in pipeline {
-            let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
-            let name = parts[0], alias = parts.count == 2 ? parts[1] : "production"
-            let version = try Registry(store: try SQLiteTrackingStore(home: home)).resolve(name, alias)
-            Terminal.error("quarry serve: pipeline \(name)@\(alias) is version \(version.version) (collection \(version.collection))")
-            pipelines[name] = alias
+        if !pipeline.isEmpty {
+            let registry = Registry(store: try SQLiteTrackingStore(home: home))
+            for spec in pipeline {
+                let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
+                let name = parts[0], alias = parts.count == 2 ? parts[1] : "production"
+                let version = try registry.resolve(name, alias)
+                Terminal.error("quarry serve: pipeline \(name)@\(alias) is version \(version.version) (collection \(version.collection))")
+                pipelines[name] = alias
+            }
         }
         let server = try QuarryServer(home: home, configuration: configuration, accessLog: !quiet, pipelines: pipelines)
         if !server.hasKeys && !configuration.server.openReads {

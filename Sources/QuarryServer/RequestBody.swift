@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// Strict JSON request bodies: bounded by `server.max_body_bytes`, a JSON object, no
+/// unknown top-level key (a silently ignored misspelt field is a bug the client never
+/// sees), then decoded into the route's type — each failure a 400 naming what is wrong.
+enum RequestBody {
+    /// An unknown top-level key is a 400 naming it and the known ones.
+    static func checkKeys(_ data: Data, allowed: Set<String>) throws {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Problem(.badRequest, data.isEmpty ? "the body is empty" : "the body is not a JSON object")
+        }
+        if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
+            throw Problem(.badRequest, "unknown key \"\(unknown)\" (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+}
+
+extension Handlers {
+    /// The request's body as `T`, checked as `RequestBody` describes; `shape`, when given,
+    /// is appended to a decoding error to show the expected fields.
+    func decode<T: Decodable>(_ request: Request, keys: Set<String>, shape: String? = nil) async throws -> T {
+        var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
+        let data = buffer.readData(length: buffer.readableBytes) ?? Data()
+        try RequestBody.checkKeys(data, allowed: keys)
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem(.badRequest, "the body is not the expected JSON: \(ErrorMapping.describe(error))" + (shape.map { " (\($0))" } ?? ""))
+        }
+    }
+}
