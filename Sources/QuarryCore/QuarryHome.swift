@@ -84,14 +84,26 @@ public enum Printable {
         "\"" + escaped(value) + "\""
     }
 
+    /// Whether `scalar` could forge a line or reorder a terminal's text: C0 and C1 controls,
+    /// bidi marks, embeddings, overrides and isolates, and the Unicode line/paragraph
+    /// separators.
+    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00 ... 0x1F, 0x7F ... 0x9F, 0x200E, 0x200F, 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+
     /// `value` with unsafe characters escaped as `\u{…}`.
     public static func escaped(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
-            switch scalar.value {
-            case 0x00 ... 0x1F, 0x7F ... 0x9F, 0x200E, 0x200F, 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x2028, 0x2029:
+            if isUnsafe(scalar) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
+                continue
+            }
+            switch scalar.value {
             case 0x22:
                 out += "\\\""
             case 0x5C:

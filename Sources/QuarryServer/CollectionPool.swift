@@ -24,6 +24,8 @@ actor CollectionPool {
     let model: (any LanguageModel)?
     let template: PromptTemplate
     private var entries: [String: Entry] = [:]
+    /// Openings in progress, by collection, with the manifest stamp each is for.
+    private var opening: [String: (stamp: String, task: Task<Entry, Error>)] = [:]
 
     init(home: QuarryHome, configuration: QuarryConfiguration, embedder: (any Embedder)?, reranker: (any Reranker)?,
          model: (any LanguageModel)?, template: PromptTemplate) {
@@ -48,21 +50,33 @@ actor CollectionPool {
         return "\(size)/\(modified)/\(inode)"
     }
 
-    /// The answerer of `name`, opening or reopening it as needed.
+    /// The answerer of `name`, opening or reopening it as needed. Requests that arrive while
+    /// a generation is being opened wait for that one opening instead of starting their own.
     func entry(_ name: String) async throws -> Entry {
         try CollectionName.validate(name)
         let current = try stamp(name)
         if let entry = entries[name], entry.manifestStamp == current { return entry }
-        let reader = try CollectionReader(home: home, name: name)
-        let usable = embedder.flatMap { embedder in reader.manifest.settings.embedder == embedder.identity ? embedder : nil }
+        if let pending = opening[name], pending.stamp == current { return try await pending.task.value }
+        let task = Task { try await self.open(name, stamp: current) }
+        opening[name] = (current, task)
+        defer { if opening[name]?.stamp == current { opening[name] = nil } }
+        let entry = try await task.value
+        entries[name] = entry
+        return entry
+    }
+
+    private func open(_ name: String, stamp: String) async throws -> Entry {
+        let directory = try home.collectionDirectory(name)
+        // The manifest only says which embedder the vectors need; the generation served is
+        // the one the retriever actually opened (a commit may land in between).
+        let manifest = try Manifest.read(from: directory.appendingPathComponent("MANIFEST.json"), collection: name)
+        let usable = embedder.flatMap { embedder in manifest.settings.embedder == embedder.identity ? embedder : nil }
         let retriever = try await Retriever.open(home: home, collection: name, embedder: usable, reranker: reranker)
         let answerer = try Answerer(retriever: retriever, template: template, model: model,
                                     assembler: ContextAssembler(budget: configuration.generation.contextTokens),
                                     extractiveSentences: configuration.generation.extractiveSentences)
-        let log = try entries[name]?.queryLog ?? QueryLog(directory: try home.collectionDirectory(name))
-        let entry = Entry(answerer: answerer, generation: reader.manifest.generation, manifestStamp: current, queryLog: log)
-        entries[name] = entry
-        return entry
+        let log = try entries[name]?.queryLog ?? QueryLog(directory: directory)
+        return Entry(answerer: answerer, generation: retriever.collection.manifest.generation, manifestStamp: stamp, queryLog: log)
     }
 
     /// Opens every collection of the home; returns the names that failed with why.

@@ -110,9 +110,9 @@ struct EmbedCommand: AsyncParsableCommand {
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         samples.sort()
-        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int((p * Double(samples.count)).rounded(.up)) - 1)] }
         struct Latency: Encodable { var runs: Int; var p50_ms: Double; var p99_ms: Double; var max_ms: Double }
-        let result = Latency(runs: runs, p50_ms: percentile(0.5), p99_ms: percentile(0.99), max_ms: samples.last ?? 0)
+        let result = Latency(runs: runs, p50_ms: NearestRank.percentile(samples, 0.5),
+                             p99_ms: NearestRank.percentile(samples, 0.99), max_ms: samples.last ?? 0)
         if json { return try Terminal.json(result) }
         print("single-query latency over \(runs) runs: p50 \(String(format: "%.2f", result.p50_ms)) ms, p99 \(String(format: "%.2f", result.p99_ms)) ms")
     }

@@ -137,14 +137,12 @@ struct QueryCommand: AsyncParsableCommand {
             for (stage, ms) in answer.timings { samples[stage, default: []].append(ms) }
             samples["total", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        func percentile(_ values: [Double], _ p: Double) -> Double {
-            let sorted = values.sorted()
-            // Nearest rank: the smallest value with at least p of the samples at or below it.
-            return sorted[max(0, min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
-        }
         let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive", "total"]
         struct Row: Encodable { var stage: String; var p50: Double; var p99: Double; var samples: Int }
-        let rows = order.compactMap { stage in samples[stage].map { Row(stage: stage, p50: percentile($0, 0.5), p99: percentile($0, 0.99), samples: $0.count) } }
+        let rows = order.compactMap { stage in samples[stage].map {
+            let sorted = $0.sorted()
+            return Row(stage: stage, p50: NearestRank.percentile(sorted, 0.5), p99: NearestRank.percentile(sorted, 0.99), samples: $0.count)
+        } }
         if json { return try Terminal.json(rows) }
         print("\(queries.count) queries, mode \(options.mode.rawValue), k \(options.k)\(answerer.model == nil ? ", no LLM (extractive)" : "")")
         print("stage        p50 ms    p99 ms")
@@ -158,11 +156,7 @@ struct QueryCommand: AsyncParsableCommand {
     static func plain(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A: out.append(scalar)
-            case 0x00 ... 0x1F, 0x7F ... 0x9F, 0x200E, 0x200F, 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x2028, 0x2029: out.append(" ")
-            default: out.append(scalar)
-            }
+            out.append(scalar == "\n" || !Printable.isUnsafe(scalar) ? scalar : " ")
         }
         return String(out)
     }
