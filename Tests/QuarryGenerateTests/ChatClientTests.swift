@@ -241,11 +241,11 @@ import Darwin
         let first = Piece("data: \(Self.chunk("partial"))\n\n")
         let response: LocalHTTPServer.Response = how == "cut"
             ? .eventStream([first, Piece(delay: 0.02, "data: \(Self.chunk(" answer"))\n\n")])
-            : .eventStream([first, Piece(delay: 3, "data: [DONE]\n\n")])
+            : .eventStream([first, Piece(delay: 30, "data: [DONE]\n\n")])
         let server = try LocalHTTPServer(script: [response, .json(Self.completion)])
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
-        let client = try OpenAIChatClient(Self.configuration(server, requestTimeout: how == "cut" ? 10 : 0.5), sleep: sleeper.sleep)
+        let client = try OpenAIChatClient(Self.configuration(server, requestTimeout: how == "cut" ? 10 : 2), sleep: sleeper.sleep)
         var tokens: [String] = []
         let error = await #expect(throws: GenerateError.self) {
             for try await token in client.stream(Self.messages) { tokens.append(token) }

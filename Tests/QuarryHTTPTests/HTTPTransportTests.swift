@@ -24,7 +24,7 @@ import Testing
 
     @Test("the head arrives before the body; chunks arrive as the server sends them, in order")
     func streamsInOrder() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("one "), .init(delay: 0.3, "two "), .init(delay: 0.05, "three")],
+        let server = try LocalHTTPServer(script: [.eventStream([.init("one "), .init(delay: 1, "two "), .init(delay: 0.05, "three")],
                                                                headers: [("X-Trace", "abc")])])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 5)
@@ -33,29 +33,31 @@ import Testing
         #expect(reply.header("Content-Type") == "text/event-stream")
         let chunks = try await Self.chunks(reply)
         #expect(chunks.joined() == "one two three")
-        // The 0.3 s pause separates "one " from the rest: it was delivered on its own.
+        // The 1 s pause separates "one " from the rest: it was delivered on its own.
         #expect(chunks.first == "one ")
     }
 
+    // The windows below are seconds wide, not tenths: with every suite running at once on two
+    // cores the head alone has taken over 0.4 s to arrive, which failed these tests in CI.
     @Test("a server silent for longer than idleTimeout ends the body with .stalled")
     func idleTimeout() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("one"), .init(delay: 3, "two")])])
+        let server = try LocalHTTPServer(script: [.eventStream([.init("one"), .init(delay: 30, "two")])])
         defer { server.stop() }
-        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 0.3)
+        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 60, idleTimeout: 2)
         var received = ""
         let error = await #expect(throws: HTTPTransport.Failure.self) {
             for try await chunk in reply.body { received += String(decoding: chunk, as: UTF8.self) }
         }
-        #expect(error == .stalled(0.3))
+        #expect(error == .stalled(2))
         #expect(received == "one")
     }
 
     @Test("a server that keeps trickling past the deadline ends the body with .timedOut")
     func deadline() async throws {
-        let pieces = (0..<40).map { _ in LocalHTTPServer.Response.Piece(delay: 0.05, "x") }
+        let pieces = (0..<300).map { _ in LocalHTTPServer.Response.Piece(delay: 0.1, "x") }
         let server = try LocalHTTPServer(script: [.eventStream(pieces)])
         defer { server.stop() }
-        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 0.4, idleTimeout: 1)
+        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 2, idleTimeout: 20)
         let error = await #expect(throws: HTTPTransport.Failure.self) { _ = try await Self.chunks(reply) }
         #expect(error == .timedOut)
     }
