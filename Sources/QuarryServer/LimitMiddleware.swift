@@ -36,16 +36,14 @@ enum Deadline {
 
     static func run<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await work() }
-        let expired = Flag()
-        let id = watchdog.add(after: seconds) {
-            expired.set()
-            task.cancel()
-        }
-        defer { watchdog.remove(id) }
+        let id = watchdog.add(after: seconds) { task.cancel() }
         do {
-            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            let value = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            watchdog.remove(id)
+            return value
         } catch {
-            if expired.isSet {
+            // Gone from the watchdog means it fired: the deadline, not the work, ended this.
+            if !watchdog.remove(id) {
                 throw Problem(.gatewayTimeout, "the request took longer than \(seconds) s (server.request_timeout_seconds)")
             }
             throw error
@@ -89,16 +87,12 @@ final class Watchdog: @unchecked Sendable {
         }
     }
 
-    func remove(_ id: UInt64) {
-        lock.withLock { _ = entries.removeValue(forKey: id) }
+    /// Unregisters `id`; false when it was no longer registered, i.e. its callback has fired
+    /// (or is firing: `due()` takes an entry out before calling it).
+    @discardableResult
+    func remove(_ id: UInt64) -> Bool {
+        lock.withLock { entries.removeValue(forKey: id) != nil }
     }
-}
-
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// A counter of requests in flight with a hard ceiling.

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import QuarryCore
 import QuarryEmbed
 import QuarryGenerate
 import QuarryRetrieve
+import QuarryStore
 
 /// OpenAI-compatible endpoints, so existing clients and SDKs work unchanged:
 /// `POST /v1/embeddings` (the server's embedder) and `POST /v1/chat/completions`, where
@@ -88,6 +90,7 @@ extension Handlers {
         }
         router.post("/v1/chat/completions") { request, context in
             try context.require(.read)
+            let start = DispatchTime.now().uptimeNanoseconds
             let body: ChatBody = try await decode(request, keys: ["model", "messages", "stream", "temperature", "max_tokens", "top_p", "user", "n"])
             if let n = body.n, n != 1 { throw Problem(.badRequest, "only n = 1 is supported") }
             guard let question = body.messages.last(where: { $0.role == "user" })?.content,
@@ -101,21 +104,24 @@ extension Handlers {
             let entry: CollectionPool.Entry
             do {
                 entry = try await pool.entry(name)
-            } catch {
+            } catch where error is NameError || (error as? StoreError)?.code == .notFound {
                 throw Problem(.notFound, "model \"\(name)\" is not a collection of this server (GET /v1/collections lists them)")
             }
+            // Any other failure to open the collection (a damaged index, the query log) is
+            // the server's, not the client's: it goes to ErrorMapping and the log as it is.
             var chosen = defaults
             if entry.answerer.retriever.dense == nil { chosen.mode = .lexical }
             let options = chosen
             let id = "chatcmpl-" + context.requestID
             let created = Int(Date().timeIntervalSince1970)
             if body.stream == true {
-                return chatStream(entry, question: question, options: options, id: id, created: created, model: name, context: context)
+                return chatStream(entry, question: question, options: options, id: id, created: created, model: name, context: context,
+                                  start: start)
             }
             let answerer = entry.answerer
             var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) { try await answerer.answer(question, options: options) }
-            finish(&answer, entry: entry, body: RetrievalBody(query: question, filter: [], rerank: false, explain: false, stream: false),
-                   options: options, latency: answer.timings.values.reduce(0, +), context: context)
+            finish(&answer, entry: entry, query: question, explain: false, options: options, latency: Self.milliseconds(since: start),
+                   context: context)
             return try Self.json(ChatReply(id: id, created: created, model: name, answer: answer))
         }
     }
@@ -147,6 +153,14 @@ extension Handlers {
             var citations: [Citation]
             var sources: [ContextPassage]
             var prompt: String
+
+            init(_ answer: Answer) {
+                kind = answer.kind.rawValue
+                fallback_reason = answer.fallbackReason
+                citations = answer.citations
+                sources = answer.sources
+                prompt = answer.prompt
+            }
         }
         var id: String
         var object = "chat.completion"
@@ -161,8 +175,7 @@ extension Handlers {
             self.created = created
             self.model = model
             choices = [Choice(message: .init(content: Handlers.chatContent(answer)))]
-            quarry = Grounding(kind: answer.kind.rawValue, fallback_reason: answer.fallbackReason, citations: answer.citations,
-                               sources: answer.sources, prompt: answer.prompt)
+            quarry = Grounding(answer)
         }
     }
 
@@ -182,13 +195,11 @@ extension Handlers {
     }
 
     func chatStream(_ entry: CollectionPool.Entry, question: String, options: RetrievalOptions, id: String, created: Int, model: String,
-                    context: QuarryRequestContext) -> Response {
+                    context: QuarryRequestContext, start: UInt64) -> Response {
         let events = entry.answerer.run(question, options: options, stream: true)
         let body = ResponseBody { writer in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
             func send(_ chunk: ChatChunk) async throws {
-                try await writer.write(ByteBuffer(string: "data: " + String(decoding: try encoder.encode(chunk), as: UTF8.self) + "\n\n"))
+                try await writer.write(ByteBuffer(string: "data: " + String(decoding: try WireJSON.encoder.encode(chunk), as: UTF8.self) + "\n\n"))
             }
             func delta(_ content: String?, role: String? = nil, finish: String? = nil, grounding: ChatReply.Grounding? = nil) -> ChatChunk {
                 ChatChunk(id: id, created: created, model: model,
@@ -207,10 +218,9 @@ extension Handlers {
                         if streamed { try await send(delta("\n\n(The LLM answer broke off: \(reason).)\n")) }
                         streamed = false
                     case .done(var answer):
-                        finish(&answer, entry: entry, body: RetrievalBody(query: question, filter: [], rerank: false, explain: false, stream: true),
-                               options: options, latency: answer.timings.values.reduce(0, +), context: context)
-                        let grounding = ChatReply.Grounding(kind: answer.kind.rawValue, fallback_reason: answer.fallbackReason,
-                                                            citations: answer.citations, sources: answer.sources, prompt: answer.prompt)
+                        finish(&answer, entry: entry, query: question, explain: false, options: options,
+                               latency: Self.milliseconds(since: start), context: context)
+                        let grounding = ChatReply.Grounding(answer)
                         let full = Handlers.chatContent(answer)
                         // Tokens already streamed are the answer; add only the sources. Otherwise send it whole.
                         let rest = streamed ? String(full.dropFirst(answer.text.count)) : full

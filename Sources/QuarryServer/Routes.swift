@@ -21,20 +21,24 @@ enum Routes {
         ("POST", "/v1/registry/{pipeline}/aliases"), ("POST", "/v1/pipelines/{pipeline}/query"), ("POST", "/v1/pipelines/{pipeline}/search"),
     ]
 
-    /// The route pattern of a concrete path, for metric labels (a label per collection name
-    /// would let clients grow the metrics without bound).
+    /// The route pattern of a concrete path, for metric labels and the access log: one of the
+    /// table's paths, or "other". Never built from the client's own segments, so unknown paths
+    /// (`/v1/collections/x/<anything>`) cannot grow the metrics without bound. Matched by path
+    /// alone, not by the router's match, because requests refused before routing (401, 503)
+    /// keep their route too.
     static func label(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        if parts.count >= 3, parts[0] == "v1", ["runs", "registry", "pipelines"].contains(parts[1]) {
-            let pattern = ["runs": "/v1/runs/{id}", "registry": "/v1/registry/{pipeline}", "pipelines": "/v1/pipelines/{pipeline}"][String(parts[1])]!
-            return pattern + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
+        let parts = path.split(separator: "/")
+        let match = patterns.first { pattern in
+            pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }
-        if parts.count >= 3, parts[0] == "v1", parts[1] == "collections" {
-            if parts.count >= 5, parts[3] == "documents" { return "/v1/collections/{name}/documents/{id}" }
-            return "/v1/collections/{name}" + (parts.count > 3 ? "/" + parts[3...].joined(separator: "/") : "")
-        }
-        return table.contains { $0.path == path } ? path : "other"
+        return match.map { "/" + $0.joined(separator: "/") } ?? "other"
     }
+
+    /// The table's distinct paths, split into segments (`{…}` matches any one segment).
+    private static let patterns: [[Substring]] = {
+        var seen = Set<String>()
+        return table.map(\.path).filter { seen.insert($0).inserted }.map { $0.split(separator: "/") }
+    }()
 }
 
 /// The handlers, with what they share.
@@ -158,7 +162,7 @@ struct Handlers: Sendable {
         var retrieval = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
             try await retriever.retrieve(body.query, options: options)
         }
-        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let latency = Self.milliseconds(since: start)
         for (stage, seconds) in retrieval.timings { metrics.stage(stage.rawValue, milliseconds: seconds * 1000) }
         if !body.explain { for i in retrieval.hits.indices { retrieval.hits[i].stages = nil } }
         logQuery(entry, route: "search", query: body.query, options: options, latency: latency, hits: retrieval.hits, kind: nil, context)
@@ -177,16 +181,21 @@ struct Handlers: Sendable {
         var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
             try await answerer.answer(body.query, options: options)
         }
-        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        finish(&answer, entry: entry, body: body, options: options, latency: latency, context: context)
+        let latency = Self.milliseconds(since: start)
+        finish(&answer, entry: entry, query: body.query, explain: body.explain, options: options, latency: latency, context: context)
         return try Self.json(answer)
     }
 
-    func finish(_ answer: inout Answer, entry: CollectionPool.Entry, body: RetrievalBody, options: RetrievalOptions, latency: Double,
-                context: QuarryRequestContext) {
+    func finish(_ answer: inout Answer, entry: CollectionPool.Entry, query: String, explain: Bool, options: RetrievalOptions,
+                latency: Double, context: QuarryRequestContext) {
         for (stage, ms) in answer.timings { metrics.stage(stage, milliseconds: ms) }
-        if !body.explain { for i in answer.hits.indices { answer.hits[i].stages = nil } }
-        logQuery(entry, route: "query", query: body.query, options: options, latency: latency, hits: answer.hits, kind: answer.kind.rawValue, context)
+        if !explain { for i in answer.hits.indices { answer.hits[i].stages = nil } }
+        logQuery(entry, route: "query", query: query, options: options, latency: latency, hits: answer.hits, kind: answer.kind.rawValue, context)
+    }
+
+    /// Wall-clock milliseconds since `start` (`DispatchTime` nanoseconds), as the query log records latency.
+    static func milliseconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
     /// Server-sent events: `context` (the numbered sources), `token` (answer text as the LLM
@@ -207,8 +216,8 @@ struct Handlers: Sendable {
                     case .token(let text): try await send("token", ["text": text])
                     case .fallback(let reason): try await send("fallback", ["reason": reason])
                     case .done(var answer):
-                        let latency = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                        finish(&answer, entry: entry, body: body, options: options, latency: latency, context: context)
+                        let latency = Self.milliseconds(since: start)
+                        finish(&answer, entry: entry, query: body.query, explain: body.explain, options: options, latency: latency, context: context)
                         try await send("done", answer)
                     }
                 }

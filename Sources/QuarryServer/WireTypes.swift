@@ -13,17 +13,6 @@ struct RetrievalBody: Sendable {
     var mmr: Double?
     var stream: Bool
 
-    init(query: String, mode: SearchMode? = nil, k: Int? = nil, filter: [String], rerank: Bool, explain: Bool, mmr: Double? = nil, stream: Bool) {
-        self.query = query
-        self.mode = mode
-        self.k = k
-        self.filter = filter
-        self.rerank = rerank
-        self.explain = explain
-        self.mmr = mmr
-        self.stream = stream
-    }
-
     static let searchKeys: Set<String> = ["query", "mode", "k", "filter", "rerank", "explain", "mmr"]
     static let queryKeys: Set<String> = searchKeys.union(["stream"])
 

@@ -60,6 +60,12 @@ import Testing
                                             environment: ["QUARRY_API_KEYS": ""])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("no API keys"))
+        for spec in ["", "@production", "rag@"] {
+            let bad = try CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none", "--pipeline", spec],
+                                            environment: ["QUARRY_API_KEYS": ""])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--pipeline must be NAME or NAME@ALIAS"), "\(bad.stderr)")
+        }
 
         let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Newton built it [1]."}}]}"#, delay: 1.0) }
         defer { slow.stop() }

@@ -51,6 +51,53 @@ final class CountingEmbedder: Embedder, @unchecked Sendable {
         let failing = BatchingEmbedder(FailingEmbedder(), maxWait: 0.01)
         await #expect(throws: EmbedError.self) { _ = try await failing.embed(["x"]) }
     }
+
+    @Test("a cancelled caller stops waiting at once, whether its batch is pending or already being embedded", .timeLimit(.minutes(1)))
+    func cancellation() async throws {
+        // Pending: maxWait is far longer than the test, so the batch is never sent.
+        let idle = BatchingEmbedder(CountingEmbedder(), maxWait: 600, maxBatch: 64)
+        let waiting = Task { try await idle.embed(["x"]) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+
+        // In a batch: the wrapped embedder has the text and does not answer until released.
+        let hanging = HangingEmbedder()
+        let batching = BatchingEmbedder(hanging, maxWait: 0.001, maxBatch: 64)
+        let inBatch = Task { try await batching.embed(["y"]) }
+        for await _ in hanging.arrived { break }
+        inBatch.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await inBatch.value }
+        hanging.release()
+
+        // The embedder still serves the callers that come after.
+        #expect(try await batching.embed(["z"]) == (try await hanging.base.embed(["z"])))
+    }
+}
+
+/// Signals each batch it receives and answers only once `release()` is called.
+final class HangingEmbedder: Embedder, @unchecked Sendable {
+    let base = HashEmbedder(dimension: 16)
+    let arrived: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+    private let gate: AsyncStream<Void>
+    private let opener: AsyncStream<Void>.Continuation
+    var identity: EmbedderIdentity { base.identity }
+    func countTokens(_ text: String) -> Int? { nil }
+    var maxInputTokens: Int? { nil }
+
+    init() {
+        (arrived, signal) = AsyncStream<Void>.makeStream()
+        (gate, opener) = AsyncStream<Void>.makeStream()
+    }
+
+    func release() { opener.finish() }
+
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        signal.yield()
+        for await _ in gate {}
+        return try await base.embed(texts)
+    }
 }
 
 struct FailingEmbedder: Embedder {

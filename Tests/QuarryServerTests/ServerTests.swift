@@ -80,9 +80,14 @@ struct Harness {
         #expect(ready.status == 200)
         #expect((try Harness.object(ready)["collections"] as? [String: Int])?["demo"] == 1)
         _ = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "telescope"}"#)
+        // Unknown paths count as "other": a client's own segments never become label values.
+        _ = try await harness.send("GET", "/v1/collections/demo/made-up-\(UUID().uuidString)/x")
+        _ = try await harness.send("GET", "/v1/runs/1/made-up-\(UUID().uuidString)")
         let metrics = String(decoding: try await harness.send("GET", "/metrics", key: nil).body, as: UTF8.self)
         #expect(metrics.contains("quarry_http_requests_total{"))
         #expect(metrics.contains("route=\"/v1/collections/{name}/search\""))
+        #expect(metrics.contains("route=\"other\""))
+        #expect(!metrics.contains("made-up"))
         #expect(metrics.contains("quarry_stage_duration_seconds_bucket{"))
         #expect(metrics.contains("quarry_collection_documents{collection=\"demo\"} 3"))
 

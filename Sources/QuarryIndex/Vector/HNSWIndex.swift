@@ -267,30 +267,25 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         return hits(graph.search(query, k: k, ef: max(widened, k), scratch: scratch, accept: accept), ids)
     }
 
-    /// The `k` best of `nodes` by exact distance. Nodes go in batches of 64 whose vectors
-    /// are touched before any is scored, so their cache misses overlap. Shared lock held.
+    /// The `k` best of `nodes` by exact distance. Nodes are scored in batches of 64 by one
+    /// prefetching kernel call, so their cache misses overlap. Shared lock held.
     private func exactSearch(_ query: UnsafePointer<Float>, k: Int, ids: UnsafePointer<Int64>, scratch: SearchScratch,
                              nodes: some Sequence<HNSWGraph.NodeID>) -> [VectorHit] {
         var collector = HitCollector(k: k)
         let batch = scratch.fresh
-        let kernel = graph.kernel
+        let distances = scratch.freshDistances
         var pending = 0
-        var touched: UInt8 = 0
         func flush() {
-            for i in 0 ..< pending {
-                let node = batch[i]
-                collector.offer(id: ids[Int(node)], score: -kernel.distance(query, graph.vector(node)))
-            }
+            graph.kernel.distances(query, rows: batch, count: pending, of: graph.vectors, into: distances)
+            for i in 0 ..< pending { collector.offer(id: ids[Int(batch[i])], score: -distances[i]) }
             pending = 0
         }
         for node in nodes {
             batch[pending] = node
             pending += 1
-            touched &+= UnsafeRawPointer(graph.vector(node)).load(as: UInt8.self)
             if pending == 64 { flush() }
         }
         flush()
-        scratch.touched = touched
         return collector.sorted()
     }
 

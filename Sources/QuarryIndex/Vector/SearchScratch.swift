@@ -109,8 +109,6 @@ final class SearchScratch {
     let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: 513)
     /// The distances of `fresh`'s nodes to the query.
     let freshDistances = UnsafeMutablePointer<Float>.allocate(capacity: 513)
-    /// Where the search's touch loads end up, so the optimiser keeps them.
-    var touched: UInt8 = 0
     /// Room for the drained results of one layer search.
     private(set) var ordered: UnsafeMutablePointer<NodeDistance>
     private(set) var orderedCapacity: Int

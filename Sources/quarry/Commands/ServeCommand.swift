@@ -49,8 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
         if !pipeline.isEmpty {
             let registry = Registry(store: try SQLiteTrackingStore(home: home))
             for spec in pipeline {
-                let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
+                let parts = spec.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 let name = parts[0], alias = parts.count == 2 ? parts[1] : "production"
+                guard !name.isEmpty, !alias.isEmpty else {
+                    throw ValidationError("--pipeline must be NAME or NAME@ALIAS (got \"\(spec)\")")
+                }
                 let version = try registry.resolve(name, alias)
                 Terminal.error("quarry serve: pipeline \(name)@\(alias) is version \(version.version) (collection \(version.collection))")
                 pipelines[name] = alias
