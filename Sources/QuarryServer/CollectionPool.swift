@@ -37,11 +37,16 @@ actor CollectionPool {
         self.template = template
     }
 
-    /// The size and modification time of MANIFEST.json: it is replaced atomically on every
-    /// commit, so a change of either means a new generation.
+    /// The size, modification time and inode of MANIFEST.json: every commit replaces it
+    /// atomically after SQLite committed, so a change means a new generation (what is served
+    /// is read from SQLite; the file is only the signal). A collection whose copy is missing
+    /// (a crash before its first publication) is stamped by its database.
     nonisolated func stamp(_ name: String) throws -> String {
-        let url = try home.collectionDirectory(name).appendingPathComponent("MANIFEST.json")
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+        let directory = try home.collectionDirectory(name)
+        let manifest = directory.appendingPathComponent(CollectionWriter.Files.manifest)
+        let database = directory.appendingPathComponent(CollectionWriter.Files.database)
+        guard let attributes = (try? FileManager.default.attributesOfItem(atPath: manifest.path))
+            ?? (try? FileManager.default.attributesOfItem(atPath: database.path)) else {
             throw StoreError(.notFound, collection: name, "no collection '\(name)'")
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
@@ -69,7 +74,7 @@ actor CollectionPool {
         let directory = try home.collectionDirectory(name)
         // The manifest only says which embedder the vectors need; the generation served is
         // the one the retriever actually opened (a commit may land in between).
-        let manifest = try Manifest.read(from: directory.appendingPathComponent("MANIFEST.json"), collection: name)
+        let manifest = try CollectionReader(home: home, name: name).manifest
         let usable = embedder.flatMap { embedder in manifest.settings.embedder == embedder.identity ? embedder : nil }
         let retriever = try await Retriever.open(home: home, collection: name, embedder: usable, reranker: reranker)
         let answerer = try Answerer(retriever: retriever, template: template, model: model,

@@ -25,17 +25,17 @@ public struct CollectionCatalog: Sendable {
         }
     }
 
-    /// Every collection, sorted by name, read from its manifest.
+    /// Every collection, sorted by name, with its committed state as SQLite records it.
     public func list() throws -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: home.collectionsDirectory.path)) ?? []
         return names.sorted().compactMap { name -> Entry? in
             guard (try? CollectionName.validate(name)) != nil else { return nil }
-            let manifestURL = home.collectionsDirectory.appendingPathComponent(name).appendingPathComponent(CollectionWriter.Files.manifest)
-            guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-                return Entry(name: name, error: "no MANIFEST.json (never committed, or damaged)")
+            let databaseURL = home.collectionsDirectory.appendingPathComponent(name).appendingPathComponent(CollectionWriter.Files.database)
+            guard FileManager.default.fileExists(atPath: databaseURL.path) else {
+                return Entry(name: name, error: "no collection.sqlite (never written, or damaged)")
             }
             do {
-                let manifest = try Manifest.read(from: manifestURL, collection: name)
+                let manifest = try CollectionReader(home: home, name: name).manifest
                 return Entry(name: name, generation: manifest.generation, documents: manifest.documentCount, chunks: manifest.chunkCount,
                              committedAt: manifest.committedAt, analyzer: manifest.settings.analyzer)
             } catch {

@@ -29,18 +29,45 @@ extension CollectionReader {
             let foreign = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             if !foreign.isEmpty { report.problems.append("\(foreign.count) rows break foreign keys") }
 
-            let generation = Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'") ?? "") ?? -1
-            if generation != manifest.generation {
-                report.warnings.append("MANIFEST.json names generation \(manifest.generation), collection.sqlite has \(generation); the next writer rewrites it")
+            let generation = manifest.generation
+            let legacyPending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE generation > ?", arguments: [generation]) ?? 0
+            if legacyPending > 0 {
+                report.warnings.append("\(legacyPending) documents from an unfinished ingest of an older Quarry (generation \(generation + 1)); the next commit publishes them")
+            } else if documents != manifest.documentCount || chunks != manifest.chunkCount {
+                report.problems.append("counts differ from the committed generation \(generation): \(documents)/\(chunks) documents/chunks in the tables, \(manifest.documentCount)/\(manifest.chunkCount) recorded at commit")
             }
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE generation > ?", arguments: [generation]) ?? 0
-            if pending > 0 {
-                report.warnings.append("\(pending) documents from an unfinished ingest (generation \(generation + 1)); re-run the ingest to commit them")
-            } else if generation == manifest.generation, documents != manifest.documentCount || chunks != manifest.chunkCount {
-                report.problems.append("counts differ from the manifest: \(documents)/\(chunks) documents/chunks in SQLite, \(manifest.documentCount)/\(manifest.chunkCount) in MANIFEST.json")
+            let staged = try CommittedState.staged(db)
+            if staged.documents > 0 {
+                let owners = staged.ingests.map { "#\($0)" }.joined(separator: ", ")
+                report.warnings.append("\(staged.documents) documents staged by an unfinished ingest \(owners.isEmpty ? "" : "(\(owners)) ")are not committed and not visible; re-run the same ingest to commit them (any other write rolls them back)")
             }
-            let interrupted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log WHERE status IN ('running', 'interrupted')") ?? 0
+            let interrupted = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM ingest_log WHERE status IN ('running', 'interrupted')
+                AND id > COALESCE((SELECT MAX(id) FROM ingest_log WHERE generation IS NOT NULL), 0)
+                """) ?? 0
             if interrupted > 0 { report.warnings.append("\(interrupted) ingest(s) did not finish (see `quarry collections show`)") }
+
+            // Every derived file the committed generation names: present, same size and checksum.
+            for file in manifest.derivedFiles {
+                let url = directory.appendingPathComponent(file.name)
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    report.problems.append("\(file.kind) index \(file.name) is missing (rebuilt on next use, or run `quarry collections reindex \(name)`)")
+                    continue
+                }
+                if data.count != file.bytes || ContentHash.sha256(data) != file.sha256 {
+                    report.problems.append("\(file.kind) index \(file.name) does not match its recorded size or checksum (\(data.count) of \(file.bytes) bytes)")
+                }
+            }
+            let named = Set(manifest.derivedFiles.map(\.name))
+            let orphans = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+                .filter { !named.contains($0) && CommittedState.isDerivedOrTemporary($0) }.sorted()
+            if !orphans.isEmpty { report.warnings.append("files no commit names (the next writer removes them): \(orphans.joined(separator: ", "))") }
+            let published = directory.appendingPathComponent(CollectionWriter.Files.manifest)
+            if let copy = try? Manifest.read(from: published, collection: name) {
+                if copy != manifest { report.warnings.append("MANIFEST.json names generation \(copy.generation) and differs from what collection.sqlite committed (\(generation)); the next writer rewrites it") }
+            } else {
+                report.warnings.append("MANIFEST.json is missing or damaged; the next writer rewrites it from collection.sqlite")
+            }
 
             // Every document's chunks: contiguous ordinals, text at the offsets, hashes.
             let docs = try Row.fetchCursor(db, sql: "SELECT id, doc_id, text FROM documents ORDER BY id")

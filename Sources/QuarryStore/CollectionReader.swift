@@ -2,18 +2,28 @@ import Foundation
 import GRDB
 import QuarryCore
 
-/// A read-only view of one collection: its manifest, counts, documents, chunks and logs.
+/// A read-only view of one collection at one committed generation: its manifest, counts,
+/// documents, chunks and logs.
 ///
-/// Readers never take the writer's lock; SQLite's WAL mode lets them read while a writer
-/// appends, and they trust only what the manifest's generation published.
+/// Readers never take the writer's lock and never write. The committed state comes from
+/// SQLite (not MANIFEST.json, which is only a published copy), and every read of one reader
+/// runs in the same SQLite read transaction, opened with the reader: what it reports, the
+/// derived files it names and the chunks it returns all belong to one generation, however
+/// many commits land meanwhile (WAL mode). Staged rows of an unfinished ingest are never
+/// visible. Open a new reader to see a later generation.
 public struct CollectionReader: Sendable {
     public let name: String
     public let directory: URL
+    /// The committed state this reader sees, as SQLite records it.
     public let manifest: Manifest
-    let database: DatabaseQueue
+    /// Documents staged by an ingest that has not committed (not visible to searches).
+    public let stagedDocuments: Int
+    let snapshot: Snapshot
+    var database: DatabaseQueue { snapshot.queue }
 
     /// Opens a collection for reading.
-    /// - Throws: `StoreError.notFound` when there is no such collection, or the manifest's errors.
+    /// - Throws: `StoreError.notFound` when there is no such collection, `.database` when
+    ///   collection.sqlite cannot be read.
     public init(home: QuarryHome, name: String) throws {
         let directory = try home.collectionDirectory(name)
         let databasePath = directory.appendingPathComponent(CollectionWriter.Files.database).path
@@ -22,11 +32,43 @@ public struct CollectionReader: Sendable {
         }
         self.name = name
         self.directory = directory
-        manifest = try Manifest.read(from: directory.appendingPathComponent(CollectionWriter.Files.manifest), collection: name)
+        let state: (Manifest?, Int)
         do {
-            database = try Schema.open(path: databasePath, readOnly: true)
+            snapshot = try Snapshot(queue: Schema.open(path: databasePath, readOnly: true))
+            state = try snapshot.queue.read { db in
+                (try CommittedState.manifest(db, collection: name, directory: directory), try CommittedState.staged(db).documents)
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw StoreError(.database, collection: name, "collection '\(name)': cannot open collection.sqlite: \(error)")
+            throw StoreError(.database, collection: name, "collection '\(name)': cannot read collection.sqlite: \(error)")
+        }
+        guard let manifest = state.0 else {
+            throw StoreError(.notFound, collection: name, "collection '\(name)' was never initialised (collection.sqlite has no settings)")
+        }
+        self.manifest = manifest
+        stagedDocuments = state.1
+    }
+
+    /// One read-only connection held inside a read transaction for the reader's lifetime,
+    /// so all its reads see one snapshot. Closed (transaction ended) with the last copy.
+    final class Snapshot: @unchecked Sendable {
+        let queue: DatabaseQueue
+
+        init(queue: DatabaseQueue) throws {
+            self.queue = queue
+            // GRDB runs later reads inside this open transaction without starting its own;
+            // the first SELECT fixes the snapshot.
+            try queue.inDatabase { db in
+                try db.execute(sql: "BEGIN DEFERRED TRANSACTION")
+                _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meta")
+            }
+        }
+
+        deinit {
+            try? queue.inDatabase { db in
+                if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+            }
         }
     }
 

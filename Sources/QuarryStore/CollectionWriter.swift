@@ -2,17 +2,25 @@ import Foundation
 import GRDB
 import QuarryCore
 
-/// The single writer of a collection: holds its lock, applies batches of document changes
-/// in SQLite transactions, and commits generations.
+/// The single writer of a collection: holds its lock, stages batches of document changes,
+/// and commits generations.
 ///
-/// ## Commit protocol
-/// An ingest writes every batch as one SQLite transaction tagged with the *pending*
-/// generation (committed + 1). `commit()` then advances the generation in SQLite and
-/// replaces MANIFEST.json atomically (temp file, fsync, rename, fsync of the directory).
-/// A crash at any point leaves SQLite consistent (whole batches or nothing) and the manifest
-/// naming the last committed generation; the next writer marks the interrupted ingest in
-/// the log, rewrites a manifest that is behind, and a re-run skips what was already stored
-/// (same content hash) and finishes the rest under the same pending generation.
+/// ## Commit protocol (roll back what was never committed)
+/// `apply` writes each batch, in one SQLite transaction, to the *staging* tables
+/// (`staged_documents`, `staged_chunks`), which no reader looks at. `commit()` is ONE SQLite
+/// transaction: it moves the staged rows into the main tables, builds the derived files
+/// (written and fsync'ed under names of the new generation, not yet named by anything),
+/// records them in `derived_files`, and advances `meta.generation`. Only then is
+/// MANIFEST.json rewritten, as a published copy of that state.
+///
+/// So SQLite alone says what is committed, and the switch is atomic: a crash before the
+/// COMMIT leaves the previous generation wholly served (the staged rows stay staged, the
+/// half-built files are orphans that the next writer removes), a crash after it leaves the
+/// new generation wholly served (a lagging MANIFEST.json is rewritten at the next open).
+/// Staged rows of an interrupted `quarry ingest` are resumed by re-running the same
+/// command with the same parameters (already-staged documents are skipped by content
+/// hash); any other write rolls them back first, so it never publishes what it did not
+/// write.
 public actor CollectionWriter {
     public nonisolated let name: String
     public nonisolated let directory: URL
@@ -26,6 +34,8 @@ public actor CollectionWriter {
     private(set) var committedGeneration: Int
     private var changes = ChangeCounts()
     private var logID: Int64?
+    /// Whether the staged rows are this writer's to commit (it staged or adopted them).
+    private var ownsStaged = false
 
     /// The file names inside a collection directory.
     public enum Files {
@@ -33,7 +43,9 @@ public actor CollectionWriter {
         public static let manifest = "MANIFEST.json"
     }
 
-    /// Opens a collection for writing, creating it with `settings` when it does not exist.
+    /// Opens a collection for writing, creating it with `settings` when it does not exist,
+    /// and recovers from a crash: marks a running ingest interrupted, removes derived and
+    /// temporary files no commit names, and rewrites MANIFEST.json when it differs from SQLite.
     /// - Parameters:
     ///   - enforceSettings: when true and the collection exists with other settings, fail
     ///     instead of using the stored ones (the user asked for these explicitly).
@@ -67,13 +79,11 @@ public actor CollectionWriter {
                                arguments: [json, Timestamp.now(), name])
                 return (requested, 0)
             }
-            let interrupted = try database.write { db -> Int in
-                try db.execute(sql: "UPDATE ingest_log SET status = 'interrupted' WHERE status = 'running'")
-                return db.changesCount
-            }
-            if interrupted > 0 { notes.append("an earlier ingest was interrupted; re-running it completes the collection") }
+            notes += try Self.recover(database: database, directory: directory, name: name)
         } catch let error as DecodingError {
             throw StoreError(.database, collection: name, "collection '\(name)': stored settings unreadable: \(error)")
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(.database, collection: name, "collection '\(name)': \(error)")
         }
@@ -87,7 +97,7 @@ public actor CollectionWriter {
         }
         settings = stored.0
         committedGeneration = stored.1
-        if let repaired = try Self.repairManifest(database: database, directory: directory, name: name, settings: stored.0, generation: stored.1) {
+        if let repaired = try Self.repairManifest(database: database, directory: directory, name: name) {
             notes.append(repaired)
         }
         recoveryNotes = notes
@@ -100,7 +110,8 @@ public actor CollectionWriter {
     /// The pending generation this writer's changes carry.
     public var pendingGeneration: Int { committedGeneration + 1 }
 
-    /// Every stored document's content hash and source, by document id.
+    /// Every document's content hash and source, by document id, as this writer's next
+    /// commit would leave them: committed documents overlaid with the staged changes.
     public func knownDocuments() throws -> [String: KnownDocument] {
         try database.read { db in
             var known: [String: KnownDocument] = [:]
@@ -108,74 +119,136 @@ public actor CollectionWriter {
             while let row = try rows.next() {
                 known[row[0]] = KnownDocument(contentHash: row[1], source: row[2])
             }
+            guard ownsStaged else { return known }
+            let staged = try Row.fetchCursor(db, sql: "SELECT doc_id, deleted, content_hash, source FROM staged_documents")
+            while let row = try staged.next() {
+                let docID: String = row[0]
+                if (row[1] as Int) != 0 { known[docID] = nil } else { known[docID] = KnownDocument(contentHash: row[2], source: row[3]) }
+            }
             return known
         }
     }
 
-    /// Records the start of an ingest in the ingest log.
-    public func beginIngest(command: String, parameters: [String: String]) throws {
+    /// Records the start of an ingest in the ingest log, and settles staged rows an
+    /// interrupted writer left: with `resume` and the same parameters (paths and settings) as
+    /// the interrupted ingest they are adopted (committed with this run; a re-run skips them by
+    /// content hash); otherwise they are rolled back, so this run publishes only its own.
+    /// - Returns: notes for the user on what was resumed or rolled back.
+    @discardableResult
+    public func beginIngest(command: String, parameters: [String: String], resume: Bool = false) throws -> [String] {
         let params = String(decoding: try JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]), as: UTF8.self)
+        let now = Timestamp.now()
+        var notes: [String] = []
+        let ownsStaged = self.ownsStaged
         logID = try database.write { db in
             try db.execute(sql: "INSERT INTO ingest_log(started_at, status, command, params) VALUES (?, 'running', ?, ?)",
-                           arguments: [Timestamp.now(), command, params])
-            return db.lastInsertedRowID
+                           arguments: [now, command, params])
+            let id = db.lastInsertedRowID
+            let staged = try CommittedState.staged(db)
+            if ownsStaged {
+                try db.execute(sql: "UPDATE staged_documents SET ingest_id = ?", arguments: [id])
+            } else if staged.documents > 0 {
+                var adopt = false
+                if resume, staged.ingests.count == 1,
+                   let earlier = try String.fetchOne(db, sql: "SELECT params FROM ingest_log WHERE id = ?", arguments: [staged.ingests[0]]) {
+                    // The parameters name the paths and every setting; the command line may
+                    // differ in flags that do not change what is ingested (--json, --quiet).
+                    adopt = earlier == params
+                }
+                let earlier = staged.ingests.map { "#\($0)" }.joined(separator: ", ")
+                if adopt {
+                    try db.execute(sql: "UPDATE staged_documents SET ingest_id = ?", arguments: [id])
+                    try db.execute(sql: "UPDATE ingest_log SET status = 'resumed', finished_at = ? WHERE id = ?", arguments: [now, staged.ingests[0]])
+                    notes.append("resuming interrupted ingest \(earlier): \(staged.documents) documents it staged are kept and committed with this run")
+                } else {
+                    try Self.clearStaging(db)
+                    try db.execute(sql: "UPDATE ingest_log SET status = 'rolled_back', finished_at = ? WHERE status IN ('running', 'interrupted', 'failed') AND id < ? AND generation IS NULL",
+                                   arguments: [now, id])
+                    notes.append("rolled back \(staged.documents) staged documents of an unfinished ingest \(earlier.isEmpty ? "" : "(\(earlier)) ")that were never committed; re-run it to add them")
+                }
+            }
+            return id
         }
+        // Whatever is staged now (nothing, or adopted rows) is this writer's to commit.
+        self.ownsStaged = true
+        return notes
     }
 
-    /// Stores and deletes documents in one transaction: all of the batch or none of it.
-    /// A stored document with the same id is replaced, its old chunks tombstoned.
+    /// Stages upserts and deletions in one transaction: all of the batch or none of it.
+    /// Nothing is visible to readers until `commit()`. A document with the same id replaces
+    /// the stored (or staged) one. The counts are against the state this writer would commit.
     @discardableResult
     public func apply(upserts: [NewDocument], deletions: [String] = []) throws -> ChangeCounts {
         for document in upserts { try validate(document) }
-        let generation = pendingGeneration
         let now = Timestamp.now()
+        let logID = self.logID
+        let foreign = !ownsStaged
         let counts = try database.write { db -> ChangeCounts in
+            // Rows another writer staged and this one did not adopt are never published by it.
+            if foreign { try Self.clearStaging(db) }
             var counts = ChangeCounts()
+            let insertDocument = try db.cachedStatement(sql: """
+                INSERT INTO staged_documents(doc_id, deleted, source, format, title, text, metadata, content_hash, byte_size, staged_at, ingest_id)
+                VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertChunk = try db.cachedStatement(sql: """
+                INSERT INTO staged_chunks(staged_document_id, ordinal, chunk_key, text, context, start_offset, end_offset, token_count, content_hash, vector)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for document in upserts {
-                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM documents WHERE doc_id = ?", arguments: [document.docID])
-                let rowID: Int64
-                if let existing {
-                    counts.chunksDeleted += try Self.tombstoneChunks(db, documentRowID: existing, generation: generation)
-                    try db.execute(sql: """
-                        UPDATE documents SET source = ?, format = ?, title = ?, text = ?, metadata = ?, content_hash = ?,
-                            byte_size = ?, char_count = ?, generation = ?, ingested_at = ? WHERE id = ?
-                        """, arguments: [document.source, document.format, document.title, document.text, document.metadata,
-                                         document.contentHash, document.byteSize, document.text.unicodeScalars.count, generation, now, existing])
-                    rowID = existing
+                if let prior = try Self.currentChunkCount(db, docID: document.docID) {
                     counts.documentsReplaced += 1
+                    counts.chunksDeleted += prior
                 } else {
-                    try db.execute(sql: """
-                        INSERT INTO documents(doc_id, source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [document.docID, document.source, document.format, document.title, document.text, document.metadata,
-                                         document.contentHash, document.byteSize, document.text.unicodeScalars.count, generation, now])
-                    rowID = db.lastInsertedRowID
                     counts.documentsAdded += 1
                 }
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO chunks(chunk_key, document_id, ordinal, text, context, start_offset, end_offset, token_count, content_hash, generation)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                let insertVector = try db.cachedStatement(sql: "INSERT INTO embeddings(chunk_id, vector) VALUES (?, ?)")
+                try db.execute(sql: "DELETE FROM staged_documents WHERE doc_id = ?", arguments: [document.docID])
+                try insertDocument.execute(arguments: [document.docID, document.source, document.format, document.title, document.text,
+                                                       document.metadata, document.contentHash, document.byteSize, now, logID])
+                let stagedID = db.lastInsertedRowID
                 for chunk in document.chunks {
-                    try insert.execute(arguments: [chunk.key(docID: document.docID), rowID, chunk.ordinal, chunk.text, chunk.context,
-                                                   chunk.start, chunk.end, chunk.tokenCount, chunk.contentHash, generation])
-                    if let vector = chunk.embedding {
-                        try insertVector.execute(arguments: [db.lastInsertedRowID, VectorBlob.encode(vector)])
-                    }
+                    try insertChunk.execute(arguments: [stagedID, chunk.ordinal, chunk.key(docID: document.docID), chunk.text, chunk.context,
+                                                        chunk.start, chunk.end, chunk.tokenCount, chunk.contentHash,
+                                                        chunk.embedding.map(VectorBlob.encode)])
                 }
                 counts.chunksAdded += document.chunks.count
             }
             for docID in deletions {
-                guard let existing = try Int64.fetchOne(db, sql: "SELECT id FROM documents WHERE doc_id = ?", arguments: [docID]) else { continue }
-                counts.chunksDeleted += try Self.tombstoneChunks(db, documentRowID: existing, generation: generation)
-                try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [existing])
+                guard let prior = try Self.currentChunkCount(db, docID: docID) else { continue }
                 counts.documentsDeleted += 1
+                counts.chunksDeleted += prior
+                try db.execute(sql: "DELETE FROM staged_documents WHERE doc_id = ?", arguments: [docID])
+                try db.execute(sql: "INSERT INTO staged_documents(doc_id, deleted, staged_at, ingest_id) VALUES (?, 1, ?, ?)",
+                               arguments: [docID, now, logID])
             }
             return counts
         }
+        ownsStaged = true
         changes += counts
         return counts
+    }
+
+    /// The chunk count of a document as the next commit would leave it (staged over
+    /// committed), or nil when it would not exist.
+    private static func currentChunkCount(_ db: Database, docID: String) throws -> Int? {
+        if let row = try Row.fetchOne(db, sql: "SELECT id, deleted FROM staged_documents WHERE doc_id = ?", arguments: [docID]) {
+            if (row[1] as Int) != 0 { return nil }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staged_chunks WHERE staged_document_id = ?", arguments: [row[0] as Int64]) ?? 0
+        }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM documents WHERE doc_id = ?", arguments: [docID]) else { return nil }
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE document_id = ?", arguments: [id]) ?? 0
+    }
+
+    private static func clearStaging(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM staged_chunks")
+        try db.execute(sql: "DELETE FROM staged_documents")
+    }
+
+    /// Drops everything this writer staged (a write that failed must never be published by
+    /// a later one).
+    public func discardStaged() throws {
+        try database.write { db in try Self.clearStaging(db) }
+        changes = ChangeCounts()
     }
 
     /// Refuses what SQLite's C interface would silently truncate (NUL characters) and
@@ -204,47 +277,40 @@ public actor CollectionWriter {
         }
     }
 
-    private static func tombstoneChunks(_ db: Database, documentRowID: Int64, generation: Int) throws -> Int {
-        try db.execute(sql: "INSERT OR REPLACE INTO chunk_tombstones(chunk_id, generation) SELECT id, ? FROM chunks WHERE document_id = ?",
-                       arguments: [generation, documentRowID])
-        try db.execute(sql: "DELETE FROM chunks WHERE document_id = ?", arguments: [documentRowID])
-        return db.changesCount
-    }
-
-    /// Whether the database holds rows of the pending generation that no commit published
-    /// (left by this writer or by an interrupted one).
+    /// Whether the main tables hold rows of the pending generation that no commit
+    /// published: only a collection written before staging existed (schema v2) can have
+    /// them; the next commit publishes them.
     public func hasPendingRows() throws -> Bool {
         let generation = pendingGeneration
         return try database.read { db in
             try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM documents WHERE generation = ?) OR EXISTS(SELECT 1 FROM chunk_tombstones WHERE generation = ?)
+                SELECT EXISTS(SELECT 1 FROM documents WHERE generation >= ?) OR EXISTS(SELECT 1 FROM chunk_tombstones WHERE generation >= ?)
                 """, arguments: [generation, generation]) ?? false
         }
     }
 
-    /// Publishes the pending generation when anything changed (in this run or in an
-    /// interrupted one): builds the derived files for it, advances the generation in
-    /// SQLite, rewrites MANIFEST.json, removes superseded derived files, and closes the
-    /// ingest-log entry. With nothing changed, derived files are only built if missing.
+    /// How many documents are staged, waiting for a commit (this writer's or an interrupted one's).
+    public func stagedDocumentCount() throws -> Int {
+        try database.read { db in try CommittedState.staged(db).documents }
+    }
+
+    /// Publishes this writer's staged changes as a new generation, atomically: one SQLite
+    /// transaction moves them into the main tables, builds every derived file for the new
+    /// generation, records the files and advances the generation. MANIFEST.json is then
+    /// rewritten from SQLite and superseded files removed. With nothing staged, only the
+    /// derived files that are missing (or listed in `rebuilding`) are built. A builder that
+    /// fails rolls the whole commit back; the staged rows stay for a retry.
     /// - Parameters:
     ///   - builders: the derived indexes to maintain (e.g. the BM25 index).
     ///   - summary: counts for the ingest log (files seen, skipped, failed, …).
-    ///   - rebuilding: kinds to build again even if the manifest lists them (found damaged).
-    /// - Returns: the manifest now on disk; builders' notes accumulate in `buildNotes`.
+    ///   - rebuilding: kinds to build again even if SQLite lists them (found damaged).
+    /// - Returns: the committed manifest; builders' notes accumulate in `buildNotes`.
     @discardableResult
     public func commit(status: String = "completed", summary: [String: Int] = [:], builders: [any DerivedIndexBuilder] = [],
                        rebuilding: Set<String> = []) throws -> Manifest {
-        let publish = try !changes.isEmpty || hasPendingRows()
+        let publishStaged = try ownsStaged && stagedDocumentCount() > 0
+        let publish = try publishStaged || hasPendingRows()
         let generation = publish ? pendingGeneration : committedGeneration
-        let previous = try? Manifest.read(from: directory.appendingPathComponent(Files.manifest), collection: name)
-        var derived = publish ? [] : (previous?.derivedFiles.filter { $0.generation == generation && !rebuilding.contains($0.kind) } ?? [])
-        for builder in builders where !derived.contains(where: { $0.kind == builder.kind }) {
-            let context = DerivedBuildContext(collection: name, directory: directory, generation: generation, previous: previous,
-                                              settings: settings, database: database)
-            let result = try builder.build(context)
-            if let note = result.note { buildNotes.append(note) }
-            derived.append(result.file)
-        }
         let now = Timestamp.now()
         var logCounts = summary
         logCounts["documents_added"] = changes.documentsAdded
@@ -253,9 +319,25 @@ public actor CollectionWriter {
         logCounts["chunks_added"] = changes.chunksAdded
         logCounts["chunks_deleted"] = changes.chunksDeleted
         let countsJSON = String(decoding: try JSONSerialization.data(withJSONObject: logCounts, options: [.sortedKeys]), as: UTF8.self)
-        let changes = self.changes
         let logID = self.logID
-        try database.write { db in
+        let (name, directory, settings) = (self.name, self.directory, self.settings)
+        var notes: [String] = []
+        let committed = try database.write { db -> Manifest in
+            guard let previous = try CommittedState.manifest(db, collection: name, directory: directory) else {
+                throw StoreError(.database, collection: name, "collection '\(name)': collection.sqlite has no settings")
+            }
+            let promoted = publishStaged ? try Self.promote(db, generation: generation) : ChangeCounts()
+            var derived = publish ? [] : previous.derivedFiles.filter { !rebuilding.contains($0.kind) }
+            var built = false
+            for builder in builders where !derived.contains(where: { $0.kind == builder.kind }) {
+                // Merging onto a file of the same generation would apply its changes twice.
+                let context = DerivedBuildContext(collection: name, directory: directory, generation: generation,
+                                                  previous: publish ? previous : nil, settings: settings, database: db)
+                let result = try builder.build(context)
+                if let note = result.note { notes.append(note) }
+                derived.append(result.file)
+                built = true
+            }
             if publish {
                 let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
                 let chunks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks") ?? 0
@@ -263,38 +345,120 @@ public actor CollectionWriter {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO generations(generation, committed_at, documents_added, documents_replaced, documents_deleted,
                         chunks_added, chunks_deleted, document_count, chunk_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [generation, now, changes.documentsAdded, changes.documentsReplaced, changes.documentsDeleted,
-                                     changes.chunksAdded, changes.chunksDeleted, documents, chunks])
+                    """, arguments: [generation, now, promoted.documentsAdded, promoted.documentsReplaced, promoted.documentsDeleted,
+                                     promoted.chunksAdded, promoted.chunksDeleted, documents, chunks])
+            }
+            if publish || built || !rebuilding.isEmpty {
+                try db.execute(sql: "DELETE FROM derived_files")
+                for file in derived {
+                    try db.execute(sql: "INSERT INTO derived_files(kind, name, generation, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [file.kind, file.name, generation, file.bytes, file.sha256])
+                }
             }
             if let logID {
                 try db.execute(sql: "UPDATE ingest_log SET finished_at = ?, status = ?, counts = ?, generation = ? WHERE id = ?",
                                arguments: [now, status, countsJSON, generation, logID])
             }
+            guard let committed = try CommittedState.manifest(db, collection: name, directory: directory) else {
+                throw StoreError(.database, collection: name, "collection '\(name)': collection.sqlite has no settings")
+            }
+            return committed
         }
+        buildNotes += notes
         committedGeneration = generation
-        self.changes = ChangeCounts()
+        changes = ChangeCounts()
         self.logID = nil
-        let manifest = try Self.writeManifest(database: database, directory: directory, name: name, settings: settings,
-                                              generation: generation, derived: derived)
-        removeSupersededFiles(keeping: Set(derived.map(\.name)))
-        return manifest
+        ownsStaged = false
+        do {
+            try Self.publishManifest(committed, directory: directory)
+        } catch {
+            // SQLite is committed; the next writer rewrites the copy.
+            buildNotes.append("\(error)")
+        }
+        Self.removeUnnamedFiles(directory: directory, keeping: Set(committed.derivedFiles.map(\.name)))
+        return committed
+    }
+
+    /// Moves every staged row into the main tables under `generation`, in staging order (so
+    /// new chunk ids keep ascending, as the derived indexes need), tombstoning the chunks of
+    /// replaced and deleted documents, and empties the staging tables.
+    private static func promote(_ db: Database, generation: Int) throws -> ChangeCounts {
+        var counts = ChangeCounts()
+        let staged = try Row.fetchCursor(db, sql: "SELECT id, doc_id, deleted FROM staged_documents ORDER BY id")
+        let find = try db.cachedStatement(sql: "SELECT id FROM documents WHERE doc_id = ?")
+        let update = try db.cachedStatement(sql: """
+            UPDATE documents SET (source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at) =
+                (SELECT source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at FROM staged_documents WHERE id = ?)
+            WHERE id = ?
+            """)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO documents(doc_id, source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at)
+            SELECT doc_id, source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at FROM staged_documents WHERE id = ?
+            """)
+        let insertChunks = try db.cachedStatement(sql: """
+            INSERT INTO chunks(chunk_key, document_id, ordinal, text, context, start_offset, end_offset, token_count, content_hash, generation)
+            SELECT chunk_key, ?, ordinal, text, context, start_offset, end_offset, token_count, content_hash, ? FROM staged_chunks
+            WHERE staged_document_id = ? ORDER BY ordinal
+            """)
+        let insertVectors = try db.cachedStatement(sql: """
+            INSERT INTO embeddings(chunk_id, vector)
+            SELECT c.id, s.vector FROM staged_chunks s JOIN chunks c ON c.document_id = ? AND c.ordinal = s.ordinal
+            WHERE s.staged_document_id = ? AND s.vector IS NOT NULL ORDER BY s.ordinal
+            """)
+        while let row = try staged.next() {
+            let stagedID: Int64 = row[0]
+            let docID: String = row[1]
+            let existing = try Int64.fetchOne(find, arguments: [docID])
+            if let existing { counts.chunksDeleted += try tombstoneChunks(db, documentRowID: existing, generation: generation) }
+            if (row[2] as Int) != 0 {
+                guard let existing else { continue }
+                try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [existing])
+                counts.documentsDeleted += 1
+                continue
+            }
+            let rowID: Int64
+            if let existing {
+                try update.execute(arguments: [generation, stagedID, existing])
+                rowID = existing
+                counts.documentsReplaced += 1
+            } else {
+                try insert.execute(arguments: [generation, stagedID])
+                rowID = db.lastInsertedRowID
+                counts.documentsAdded += 1
+            }
+            try insertChunks.execute(arguments: [rowID, generation, stagedID])
+            counts.chunksAdded += db.changesCount
+            try insertVectors.execute(arguments: [rowID, stagedID])
+        }
+        try clearStaging(db)
+        return counts
+    }
+
+    private static func tombstoneChunks(_ db: Database, documentRowID: Int64, generation: Int) throws -> Int {
+        try db.execute(sql: "INSERT OR REPLACE INTO chunk_tombstones(chunk_id, generation) SELECT id, ? FROM chunks WHERE document_id = ?",
+                       arguments: [generation, documentRowID])
+        try db.execute(sql: "DELETE FROM chunks WHERE document_id = ?", arguments: [documentRowID])
+        return db.changesCount
     }
 
     /// Notes from derived-index builders during this writer's commits (full rebuilds, …).
     public private(set) var buildNotes: [String] = []
 
-    /// Deletes derived files (and leftover temporary files) the manifest no longer names.
+    /// Deletes derived files (and leftover temporary files) that the committed generation
+    /// does not name: superseded generations, and orphans of a commit that never finished.
     /// Readers that mapped an old file keep it alive until they close it.
-    private func removeSupersededFiles(keeping: Set<String>) {
-        let keep = keeping.union([Files.database, Files.manifest, "LOCK", Files.database + "-wal", Files.database + "-shm"])
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
-        for name in names where !keep.contains(name) {
-            let derivedPattern = name.hasPrefix(".") && name.contains(".tmp-") || name.range(of: #"^[a-z]+\.[0-9]+\.[a-z0-9]+$"#, options: .regularExpression) != nil
-            if derivedPattern { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+    @discardableResult
+    static func removeUnnamedFiles(directory: URL, keeping: Set<String>) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where !keeping.contains(name) && CommittedState.isDerivedOrTemporary(name) {
+            if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
         }
+        return removed
     }
 
-    /// Marks the running ingest as failed, keeping what earlier batches stored.
+    /// Marks the running ingest as failed. Its staged rows stay (a re-run of the same ingest
+    /// resumes them) unless the caller discards them.
     public func fail(reason: String) throws {
         guard let logID else { return }
         try database.write { db in
@@ -313,47 +477,65 @@ public actor CollectionWriter {
         (try? String(decoding: JSONSerialization.data(withJSONObject: [value], options: []), as: UTF8.self).dropFirst().dropLast()).map(String.init) ?? "\"\""
     }
 
-    // MARK: Manifest
+    // MARK: Recovery and the published manifest
 
-    @discardableResult
-    static func writeManifest(database: DatabaseQueue, directory: URL, name: String, settings: CollectionSettings, generation: Int,
-                              derived: [Manifest.DerivedFile] = []) throws -> Manifest {
-        let (createdAt, committedAt, documents, chunks) = try database.read { db in
-            (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'created_at'") ?? Timestamp.now(),
-             try String.fetchOne(db, sql: "SELECT committed_at FROM generations WHERE generation = ?", arguments: [generation]),
-             try Int.fetchOne(db, sql: "SELECT document_count FROM generations WHERE generation = ?", arguments: [generation]) ?? 0,
-             try Int.fetchOne(db, sql: "SELECT chunk_count FROM generations WHERE generation = ?", arguments: [generation]) ?? 0)
+    /// What opening repairs after a crash (lock held): ingests left running are marked
+    /// interrupted; derived files of a v2 collection are recorded in SQLite; files no commit
+    /// names are removed. Staged rows stay staged (invisible) until an ingest resumes or
+    /// rolls them back.
+    static func recover(database: DatabaseQueue, directory: URL, name: String) throws -> [String] {
+        var notes: [String] = []
+        let (interrupted, staged, committed) = try database.write { db -> (Int, Int, Manifest?) in
+            try db.execute(sql: "UPDATE ingest_log SET status = 'interrupted' WHERE status = 'running'")
+            let interrupted = db.changesCount
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM derived_files") ?? 0
+            let committed = try CommittedState.manifest(db, collection: name, directory: directory)
+            if count == 0, let committed, !committed.derivedFiles.isEmpty {
+                for file in committed.derivedFiles {
+                    try db.execute(sql: "INSERT INTO derived_files(kind, name, generation, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [file.kind, file.name, file.generation, file.bytes, file.sha256])
+                }
+            }
+            return (interrupted, try CommittedState.staged(db).documents, committed)
         }
-        let manifest = Manifest(collection: name, generation: generation, createdAt: createdAt, committedAt: committedAt ?? createdAt,
-                                settings: settings, documentCount: documents, chunkCount: chunks, derivedFiles: derived)
-        var written = manifest
-        do {
-            written.checksum = try manifest.computeChecksum()
-            try AtomicFile.write(try written.encoded(), to: directory.appendingPathComponent(Files.manifest))
-        } catch {
-            throw StoreError(.io, collection: name, "collection '\(name)': cannot write MANIFEST.json: \(error)")
+        if interrupted > 0 {
+            notes.append(staged > 0
+                ? "an earlier ingest was interrupted before it committed; its \(staged) staged documents are not visible (re-running the same ingest resumes them, any other write rolls them back)"
+                : "an earlier ingest was interrupted before it staged anything")
         }
-        return written
+        let removed = removeUnnamedFiles(directory: directory, keeping: Set(committed?.derivedFiles.map(\.name) ?? []))
+        if !removed.isEmpty { notes.append("removed \(removed.count) file(s) no commit names (left by an interrupted commit): \(removed.joined(separator: ", "))") }
+        return notes
     }
 
-    /// Rewrites the manifest when it is missing, damaged or names another generation than
-    /// SQLite. Returns a note saying what was repaired, or nil.
-    static func repairManifest(database: DatabaseQueue, directory: URL, name: String, settings: CollectionSettings, generation: Int) throws -> String? {
+    /// Writes MANIFEST.json atomically (temp file, fsync, rename, fsync of the directory).
+    static func publishManifest(_ manifest: Manifest, directory: URL) throws {
+        do {
+            try AtomicFile.write(try manifest.encoded(), to: directory.appendingPathComponent(Files.manifest))
+        } catch {
+            throw StoreError(.io, collection: manifest.collection, "collection '\(manifest.collection)': cannot write MANIFEST.json: \(error)")
+        }
+    }
+
+    /// Rewrites MANIFEST.json when it is missing, damaged or differs from what SQLite has
+    /// committed. Returns a note saying what was repaired, or nil.
+    static func repairManifest(database: DatabaseQueue, directory: URL, name: String) throws -> String? {
+        guard let committed = try database.read({ db in try CommittedState.manifest(db, collection: name, directory: directory) }) else { return nil }
         let url = directory.appendingPathComponent(Files.manifest)
         let note: String
         if !FileManager.default.fileExists(atPath: url.path) {
             // A brand-new collection gets its first manifest silently.
-            note = generation == 0 ? "" : "MANIFEST.json was missing; rewritten from collection.sqlite"
+            note = committed.generation == 0 ? "" : "MANIFEST.json was missing; rewritten from collection.sqlite"
         } else {
             do {
                 let manifest = try Manifest.read(from: url, collection: name)
-                if manifest.generation == generation && manifest.settings == settings { return nil }
-                note = "MANIFEST.json named generation \(manifest.generation), collection.sqlite has \(generation); rewritten (derived indexes are rebuilt on next use)"
+                if manifest == committed { return nil }
+                note = "MANIFEST.json named generation \(manifest.generation), collection.sqlite has committed \(committed.generation); rewritten from collection.sqlite"
             } catch {
                 note = "\(error)"
             }
         }
-        try writeManifest(database: database, directory: directory, name: name, settings: settings, generation: generation)
+        try publishManifest(committed, directory: directory)
         return note.isEmpty ? nil : note
     }
 }

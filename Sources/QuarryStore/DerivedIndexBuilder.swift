@@ -30,7 +30,11 @@ public struct DerivedBuildResult: Sendable {
 
 /// Everything a builder may read: the collection, the generation being built, the manifest
 /// it replaces, and read access to SQLite (which already holds the new generation's rows).
-public struct DerivedBuildContext: Sendable {
+///
+/// The database is the commit's own connection, inside its open transaction: the builder
+/// sees the promoted rows that no reader sees yet. A context is valid only during `build`
+/// and on the thread that called it (hence unchecked Sendable).
+public struct DerivedBuildContext: @unchecked Sendable {
     public let collection: String
     public let directory: URL
     /// The generation the file must reflect.
@@ -38,11 +42,11 @@ public struct DerivedBuildContext: Sendable {
     /// The manifest being replaced (its derived files reflect `previous.generation`).
     public let previous: Manifest?
     public let settings: CollectionSettings
-    let database: DatabaseQueue
+    let database: Database
 
-    /// Runs `body` with read access to collection.sqlite.
+    /// Runs `body` with read access to collection.sqlite (inside the commit's transaction).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.read(body)
+        try body(database)
     }
 
     /// The path of a file in the collection directory.

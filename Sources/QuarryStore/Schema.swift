@@ -77,6 +77,48 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-staging") { db in
+            // Batches of an ingest land here, invisible to readers, until `commit()` moves
+            // them into the main tables, builds the derived files and advances the generation
+            // in ONE transaction. `derived_files` makes SQLite the only record of which files
+            // belong to the committed generation; MANIFEST.json is a published copy.
+            try db.execute(sql: """
+                CREATE TABLE staged_documents (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    doc_id TEXT NOT NULL UNIQUE,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    source TEXT NOT NULL DEFAULT '',
+                    format TEXT NOT NULL DEFAULT '',
+                    title TEXT NOT NULL DEFAULT '',
+                    text TEXT NOT NULL DEFAULT '',
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    content_hash TEXT NOT NULL DEFAULT '',
+                    byte_size INTEGER NOT NULL DEFAULT 0,
+                    staged_at TEXT NOT NULL,
+                    ingest_id INTEGER
+                );
+                CREATE TABLE staged_chunks (
+                    staged_document_id INTEGER NOT NULL REFERENCES staged_documents(id) ON DELETE CASCADE,
+                    ordinal INTEGER NOT NULL,
+                    chunk_key TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    context TEXT NOT NULL DEFAULT '',
+                    start_offset INTEGER NOT NULL,
+                    end_offset INTEGER NOT NULL,
+                    token_count INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    vector BLOB,
+                    PRIMARY KEY (staged_document_id, ordinal)
+                ) WITHOUT ROWID;
+                CREATE TABLE derived_files (
+                    kind TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -86,6 +128,8 @@ enum Schema {
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        // Readers hold one read transaction open for their lifetime (a consistent snapshot).
+        configuration.allowsUnsafeTransactions = readOnly
         configuration.prepareDatabase { db in
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")

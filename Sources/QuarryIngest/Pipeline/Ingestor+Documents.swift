@@ -36,7 +36,8 @@ extension Ingestor {
         var summary = IngestSummary(collection: options.collection, generation: 0)
         summary.notes = writer.recoveryNotes
         do {
-            try await writer.beginIngest(command: options.command, parameters: parameters(writer.settings))
+            // An API write is never resumed: one killed before its commit stays wholly absent.
+            summary.notes += try await writer.beginIngest(command: options.command, parameters: parameters(writer.settings))
             let known = try await writer.knownDocuments()
             var state = RunState(known: known, bytesTotal: 0, filesTotal: 0)
             let outcomes = Self.parallelMap(documents.indices) { i -> DocumentProcessor.Outcome in
@@ -59,6 +60,7 @@ extension Ingestor {
             return try await commit(writer, summary, counts: ["documents": documents.count, "deletions": gone.count,
                                                               "failed": summary.failed.count])
         } catch {
+            try? await writer.discardStaged()
             try? await writer.fail(reason: "\(error)")
             await writer.close()
             throw error

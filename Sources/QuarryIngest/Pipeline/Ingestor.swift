@@ -100,7 +100,8 @@ public struct Ingestor: Sendable {
         var summary = IngestSummary(collection: options.collection, generation: 0)
         summary.notes = writer.recoveryNotes
         do {
-            try await writer.beginIngest(command: options.command, parameters: parameters(writer.settings))
+            // The same ingest re-run after a crash resumes what it had staged.
+            summary.notes += try await writer.beginIngest(command: options.command, parameters: parameters(writer.settings), resume: true)
             let known = try await writer.knownDocuments()
             let (files, walkSkipped) = walker.walk(options.paths)
             for skip in walkSkipped { if skip.isFailure { summary.failed.append(skip) } else { summary.skipped.append(skip) } }

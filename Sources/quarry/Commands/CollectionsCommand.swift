@@ -49,19 +49,26 @@ struct CollectionsCommand: AsyncParsableCommand {
 
         struct Output: Encodable {
             var manifest: Manifest
+            /// Documents an unfinished ingest staged: not committed, not visible.
+            var stagedDocuments: Int
             var ingests: [CollectionReader.IngestLogEntry]
+
+            enum CodingKeys: String, CodingKey { case manifest, stagedDocuments = "staged_documents", ingests }
         }
 
         func run() async throws {
             let reader = try CollectionReader(home: global.resolveHome(try global.loadConfiguration()), name: name)
             let log = try reader.ingestLog(limit: 10)
-            if json { return try Terminal.json(Output(manifest: reader.manifest, ingests: log)) }
+            if json { return try Terminal.json(Output(manifest: reader.manifest, stagedDocuments: reader.stagedDocuments, ingests: log)) }
             let m = reader.manifest
             print("collection  \(m.collection)")
             print("directory   \(reader.directory.path)")
             print("generation  \(m.generation) (committed \(m.committedAt), created \(m.createdAt))")
             print("documents   \(m.documentCount)")
             print("chunks      \(m.chunkCount)")
+            if reader.stagedDocuments > 0 {
+                print("staged      \(reader.stagedDocuments) documents of an unfinished ingest (not committed, not visible; re-run it to finish)")
+            }
             print("analyzer    \(m.settings.analyzer)")
             print("chunking    max_tokens \(m.settings.chunking.maxTokens), overlap_tokens \(m.settings.chunking.overlapTokens), counted in \(m.settings.tokenCounter)")
             print("recent ingests:")
