@@ -160,6 +160,10 @@ struct ConfigKey: Sendable {
         int("server.max_query_characters") { $0.server.maxQueryCharacters = $1 },
         double("server.request_timeout_seconds") { $0.server.requestTimeoutSeconds = $1 },
         int("server.max_concurrent_requests") { $0.server.maxConcurrentRequests = $1 },
+        double("server.read_idle_timeout_seconds") { $0.server.readIdleTimeoutSeconds = $1 },
+        double("server.body_timeout_seconds") { $0.server.bodyTimeoutSeconds = $1 },
+        int("server.max_header_bytes") { $0.server.maxHeaderBytes = $1 },
+        int("server.max_connections") { $0.server.maxConnections = $1 },
     ]
 
     static func bool(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Bool) -> Void) -> ConfigKey {

@@ -18,6 +18,17 @@ public struct ServerSettings: Sendable, Equatable {
     public var requestTimeoutSeconds: Double = 60
     /// Requests handled at once; more are answered 503 with Retry-After instead of queueing.
     public var maxConcurrentRequests: Int = 32
+    /// Seconds a connection may send nothing — before its first request, between requests,
+    /// or in the middle of a request's headers or body — before it is closed. Slow or stalled
+    /// clients cannot hold connections (or file descriptors) open.
+    public var readIdleTimeoutSeconds: Double = 15
+    /// Seconds a request body may take to arrive in full; slower is answered 408. Bodies are
+    /// read before a request takes one of the `max_concurrent_requests` slots.
+    public var bodyTimeoutSeconds: Double = 30
+    /// Largest request head (request line and headers) in bytes; larger is answered 431.
+    public var maxHeaderBytes: Int = 16384
+    /// Open connections at once; connections beyond are closed at once.
+    public var maxConnections: Int = 1024
 
     public init() {}
 
@@ -36,6 +47,18 @@ public struct ServerSettings: Sendable, Equatable {
         }
         guard (1 ... 10_000).contains(maxConcurrentRequests) else {
             throw ConfigError(key: "server.max_concurrent_requests", file: file, reason: "must be 1...10000")
+        }
+        guard readIdleTimeoutSeconds > 0 && readIdleTimeoutSeconds <= 3600 else {
+            throw ConfigError(key: "server.read_idle_timeout_seconds", file: file, reason: "must be in (0, 3600]")
+        }
+        guard bodyTimeoutSeconds > 0 && bodyTimeoutSeconds <= 3600 else {
+            throw ConfigError(key: "server.body_timeout_seconds", file: file, reason: "must be in (0, 3600]")
+        }
+        guard (1024 ... (1 << 20)).contains(maxHeaderBytes) else {
+            throw ConfigError(key: "server.max_header_bytes", file: file, reason: "must be 1024...1048576")
+        }
+        guard (maxConcurrentRequests ... 1_000_000).contains(maxConnections) else {
+            throw ConfigError(key: "server.max_connections", file: file, reason: "must be at least server.max_concurrent_requests and at most 1000000")
         }
     }
 }

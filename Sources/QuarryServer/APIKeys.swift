@@ -24,6 +24,13 @@ public struct APIKeys: Sendable {
             guard key.count >= 8, key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
                 throw APIKeyError("API key entry \(index + 1): keys must be at least 8 printable ASCII characters without spaces")
             }
+            guard !Self.placeholders.contains(key.lowercased()) else {
+                throw APIKeyError("API key entry \(index + 1) is a well-known placeholder ('\(key)'); generate a real key (e.g. `openssl rand -hex 24`)")
+            }
+            let digest = Array(SHA256.hash(data: Data(key.utf8)))
+            if let earlier = entries.firstIndex(where: { $0.digest == digest }) {
+                throw APIKeyError("API key entry \(index + 1) repeats the key of entry \(earlier + 1); list each key once with all its scopes (KEY:read+write)")
+            }
             var scopes = Set<APIScope>()
             for name in entry[entry.index(after: colon)...].split(separator: "+") {
                 guard let scope = APIScope(rawValue: String(name)) else {
@@ -34,10 +41,14 @@ public struct APIKeys: Sendable {
             guard !scopes.isEmpty else { throw APIKeyError("API key entry \(index + 1) names no scope") }
             if scopes.contains(.admin) { scopes.formUnion([.write, .read]) }
             if scopes.contains(.write) { scopes.insert(.read) }
-            entries.append((Array(SHA256.hash(data: Data(key.utf8))), scopes))
+            entries.append((digest, scopes))
         }
         self.entries = entries
     }
+
+    /// Keys copied from examples and defaults, refused at start.
+    static let placeholders: Set<String> = ["changeme", "changeit", "password", "secretkey", "12345678", "your-api-key", "api-key-here",
+                                            "example-key", "replace-me", "replaceme", "default-key", "test-key"]
 
     /// The scopes of `key`, or nil for an unknown key.
     public func scopes(for key: String) -> Set<APIScope>? {
@@ -64,7 +75,14 @@ struct AuthMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
     let keys: APIKeys
     let openReads: Bool
 
+    /// Routes that need no key: a key presented to them is not checked either (a probe
+    /// configured with a stale key must still see the server healthy).
+    static func isPublic(_ path: String) -> Bool {
+        path == "/healthz" || path == "/readyz" || path == "/openapi.json"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.isPublic(request.uri.path) { return try await next(request, context) }
         var context = context
         let header = request.headers[.authorization]
         var presented: String?
@@ -81,6 +99,9 @@ struct AuthMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
                 throw Problem(.unauthorized, "the API key is not valid", headers: [(.wwwAuthenticate, "Bearer")])
             }
             context.scopes = scopes
+        } else if request.uri.path == "/metrics" {
+            // Metrics name every collection: never public, not even with open reads.
+            throw Problem(.unauthorized, "/metrics needs an API key (any scope): Authorization: Bearer KEY", headers: [(.wwwAuthenticate, "Bearer")])
         } else if openReads {
             context.scopes = [.read]
         }

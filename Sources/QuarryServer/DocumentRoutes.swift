@@ -40,13 +40,17 @@ extension Handlers {
     func registerDocuments(on router: Router<QuarryRequestContext>) {
         router.post("/v1/collections/{name}/documents") { request, context in
             try context.require(.write)
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             try CollectionName.validate(name)
             let body: DocumentsBody = try await decode(request, keys: ["documents", "delete"],
                                                        shape: "documents: [{id, text, title?, metadata?}], delete?: [id]")
             let documents = body.documents ?? []
             let deletions = body.delete ?? []
             guard !documents.isEmpty || !deletions.isEmpty else { throw Problem(.badRequest, "give \"documents\" or \"delete\"") }
+            if documents.isEmpty {
+                // Deleting from a collection that does not exist must not create it.
+                _ = try CollectionReader(home: pool.home, name: name)
+            }
             guard documents.count + deletions.count <= Self.maxDocumentsPerRequest else {
                 throw Problem(.badRequest, "at most \(Self.maxDocumentsPerRequest) documents and deletions per request")
             }
@@ -68,9 +72,8 @@ extension Handlers {
         }
         router.delete("/v1/collections/{name}/documents/{id}") { _, context in
             try context.require(.write)
-            let name = try context.parameters.require("name")
-            let raw = try context.parameters.require("id")
-            let id = (raw.removingPercentEncoding ?? raw).precomposedStringWithCanonicalMapping
+            let name = try context.pathParameter("name")
+            let id = try context.pathParameter("id").precomposedStringWithCanonicalMapping
             let reader = try CollectionReader(home: pool.home, name: name)
             guard try reader.document(id) != nil else { throw Problem(.notFound, "collection '\(name)' has no document \"\(id)\"") }
             return try Self.json(try await write(name, documents: [], deletions: [id]))

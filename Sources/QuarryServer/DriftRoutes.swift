@@ -16,7 +16,7 @@ extension Handlers {
     func registerDrift(on router: Router<QuarryRequestContext>) {
         router.get("/v1/collections/{name}/drift") { _, context in
             try context.require(.read)
-            return try self.drift(try context.parameters.require("name"))
+            return try self.drift(try context.pathParameter("name"))
         }
     }
 

@@ -17,6 +17,8 @@ enum ErrorMapping {
         switch error {
         case let problem as Problem:
             return problem
+        case let error as HTTPError where (400 ..< 500).contains(Int(error.status.code)):
+            return Problem(error.status, error.body ?? error.status.reasonPhrase)
         case is NIOTooManyBytesError:
             return Problem(.contentTooLarge, "the request body is larger than the server's limit (server.max_body_bytes)")
         case let error as RetrieveError:

@@ -41,6 +41,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -61,6 +70,12 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
           "503": {
             "description": "Still loading.",
             "content": {
@@ -78,7 +93,6 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "metrics",
         "summary": "Prometheus metrics",
-        "security": [],
         "responses": {
           "200": {
             "description": "Text exposition format 0.0.4.",
@@ -89,8 +103,21 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error401"
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
-        }
+        },
+        "description": "Needs an API key of any scope, even with open reads (the series name every collection)."
       }
     },
     "/openapi.json": {
@@ -108,6 +135,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -149,6 +185,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -219,6 +264,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -300,6 +354,12 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
           "413": {
             "description": "The body is larger than server.max_body_bytes.",
             "content": {
@@ -309,6 +369,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
           },
           "502": {
             "description": "A dependency (the embedder or reranker) failed.",
@@ -380,7 +449,8 @@ enum OpenAPIDocument {
               },
               "text/event-stream": {
                 "schema": {
-                  "type": "string"
+                  "type": "string",
+                  "description": "Server-sent events, each 'event: NAME' and 'data: JSON': context ({sources}), token ({text}, answer deltas), fallback ({reason}), done (the Answer object), or error (a problem: status, title, detail)."
                 }
               }
             }
@@ -425,6 +495,12 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
           "413": {
             "description": "The body is larger than server.max_body_bytes.",
             "content": {
@@ -434,6 +510,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
           },
           "502": {
             "description": "A dependency (the embedder or reranker) failed.",
@@ -535,6 +620,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -607,6 +701,15 @@ enum OpenAPIDocument {
               }
             }
           },
+          "404": {
+            "$ref": "#/components/responses/Error404"
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
           "409": {
             "description": "Another writer holds the collection, or its embedder differs from the server's.",
             "content": {
@@ -627,6 +730,15 @@ enum OpenAPIDocument {
               }
             }
           },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
           "502": {
             "description": "The embedder failed.",
             "content": {
@@ -636,6 +748,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -676,6 +791,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/Error400"
+          },
           "401": {
             "description": "No or invalid key.",
             "content": {
@@ -706,6 +824,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
           "409": {
             "description": "Another writer holds the collection.",
             "content": {
@@ -715,6 +836,12 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -796,10 +923,19 @@ enum OpenAPIDocument {
                             "type": "integer"
                           },
                           "embedding": {
-                            "type": "array",
-                            "items": {
-                              "type": "number"
-                            }
+                            "description": "The vector: an array of numbers, or with encoding_format \"base64\" the little-endian float32 bytes in base64.",
+                            "oneOf": [
+                              {
+                                "type": "array",
+                                "items": {
+                                  "type": "number"
+                                }
+                              },
+                              {
+                                "type": "string",
+                                "contentEncoding": "base64"
+                              }
+                            ]
                           }
                         }
                       }
@@ -842,6 +978,12 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
           "413": {
             "description": "Body too large.",
             "content": {
@@ -851,6 +993,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
           },
           "501": {
             "description": "The server has no embedder.",
@@ -871,6 +1022,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -950,7 +1104,8 @@ enum OpenAPIDocument {
               },
               "text/event-stream": {
                 "schema": {
-                  "type": "string"
+                  "type": "string",
+                  "description": "Server-sent events: 'data: JSON' lines of chat.completion.chunk objects, ending with 'data: [DONE]'."
                 }
               }
             }
@@ -985,6 +1140,12 @@ enum OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
           "413": {
             "description": "Body too large.",
             "content": {
@@ -994,6 +1155,18 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           },
           "504": {
             "description": "Timed out.",
@@ -1081,6 +1254,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1110,15 +1292,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "No such run.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+          "400": {
+            "$ref": "#/components/responses/Error400"
           },
           "401": {
             "description": "No or invalid key.",
@@ -1139,6 +1314,25 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "404": {
+            "description": "No such run.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1180,6 +1374,15 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1209,15 +1412,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "No such pipeline.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+          "400": {
+            "$ref": "#/components/responses/Error400"
           },
           "401": {
             "description": "No or invalid key.",
@@ -1238,6 +1434,25 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "404": {
+            "description": "No such pipeline.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1310,16 +1525,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "No such pipeline or version.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
-          },
           "401": {
             "description": "No or invalid key.",
             "content": {
@@ -1339,6 +1544,37 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "404": {
+            "description": "No such pipeline or version.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error413"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1378,15 +1614,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "The pipeline is not served here.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+          "400": {
+            "$ref": "#/components/responses/Error400"
           },
           "401": {
             "description": "No or invalid key.",
@@ -1407,6 +1636,37 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "404": {
+            "description": "The pipeline is not served here.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error413"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -1446,15 +1706,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "The pipeline is not served here.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+          "400": {
+            "$ref": "#/components/responses/Error400"
           },
           "401": {
             "description": "No or invalid key.",
@@ -1475,6 +1728,37 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "404": {
+            "description": "The pipeline is not served here.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/Error405"
+          },
+          "408": {
+            "$ref": "#/components/responses/Error408"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error413"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error415"
+          },
+          "417": {
+            "$ref": "#/components/responses/Error417"
+          },
+          "431": {
+            "$ref": "#/components/responses/Error431"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error503"
           }
         }
       }
@@ -2096,6 +2380,108 @@ enum OpenAPIDocument {
               "null"
             ],
             "description": "The tracking run of the check (experiment drift)."
+          }
+        }
+      }
+    },
+    "responses": {
+      "Error400": {
+        "description": "Bad input: malformed JSON or body (including malformed chunked encoding), wrong types, unknown keys, a bad path parameter, a malformed Content-Length.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error401": {
+        "description": "No API key, or one that is not valid.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error404": {
+        "description": "No such collection, pipeline, run or document (or no such route).",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error405": {
+        "description": "The path exists but not with this method; the Allow header lists the methods.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error408": {
+        "description": "The request body did not arrive within server.body_timeout_seconds.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error413": {
+        "description": "The body (or its declared Content-Length) is larger than server.max_body_bytes.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error415": {
+        "description": "The Content-Type is not application/json.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error417": {
+        "description": "An Expect header other than 100-continue.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error431": {
+        "description": "The request head is larger than server.max_header_bytes.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Error503": {
+        "description": "At the concurrency limit (server.max_concurrent_requests; Retry-After: 1), or the request was cancelled at shutdown.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
           }
         }
       }

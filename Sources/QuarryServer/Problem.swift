@@ -33,10 +33,18 @@ public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
         var instance: String?
     }
 
+    /// The JSON body, naming the request id when there is one.
+    func body(requestID: String?) -> Data {
+        let body = Body(title: title, status: Int(status.code), detail: detail, instance: requestID.map { "urn:quarry:request:\($0)" })
+        return (try? WireJSON.encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+    }
+
+    /// The JSON body as text (for answers written below the router).
+    var json: String { String(decoding: body(requestID: nil), as: UTF8.self) }
+
     /// The response, naming the request id.
     public func response(requestID: String?) -> Response {
-        let body = Body(title: title, status: Int(status.code), detail: detail, instance: requestID.map { "urn:quarry:request:\($0)" })
-        let data = (try? WireJSON.encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+        let data = body(requestID: requestID)
         var fields = HTTPFields()
         fields[.contentType] = "application/problem+json"
         for (name, value) in headers { fields[name] = value }

@@ -23,6 +23,18 @@ public struct QuarryRequestContext: QuarryContextProtocol {
     }
 }
 
+extension QuarryContextProtocol {
+    /// A path parameter, percent-decoded (`/v1/collections/de%6Do` names `demo`); a malformed
+    /// escape is a 400.
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw Problem(.badRequest, "path parameter '\(name)' has a malformed percent escape")
+        }
+        return decoded
+    }
+}
+
 /// What an API key may do. Admin implies write, write implies read.
 public enum APIScope: String, Sendable, CaseIterable, Codable {
     case read, write, admin

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import QuarryCore
@@ -53,11 +54,16 @@ public struct QuarryServer: Sendable {
     public var hasKeys: Bool { !keys.isEmpty }
 
     func router() -> Router<QuarryRequestContext> {
-        let router = Router(context: QuarryRequestContext.self)
+        let router = Router(context: QuarryRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: AccessMiddleware(log: log, metrics: handlers.metrics))
         router.add(middleware: ProblemMiddleware(log: log))
-        router.add(middleware: LimitMiddleware(gate: ConcurrencyGate(limit: configuration.server.maxConcurrentRequests)))
+        router.add(middleware: RoutingMiddleware())
+        // Keys are checked on the head alone; the body is then read (bounded in size and
+        // time) before the request may take one of the concurrency slots.
         router.add(middleware: AuthMiddleware(keys: keys, openReads: configuration.server.openReads))
+        router.add(middleware: BodyMiddleware(maxBodyBytes: configuration.server.maxBodyBytes,
+                                              timeoutSeconds: configuration.server.bodyTimeoutSeconds))
+        router.add(middleware: LimitMiddleware(gate: ConcurrencyGate(limit: configuration.server.maxConcurrentRequests)))
         handlers.register(on: router)
         return router
     }
@@ -71,7 +77,17 @@ public struct QuarryServer: Sendable {
         let log = self.log
         var logger = Logger(label: "quarry")
         logger.logLevel = logLevel
-        var app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "quarry"),
+        let settings = configuration.server
+        let connections = ConnectionGuard.Counter(limit: settings.maxConnections)
+        // The idle timeout closes a connection that sends nothing for that long, including
+        // one stalled in the middle of its headers or body; the decoder caps the head.
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(counter: connections, maxBodyBytes: settings.maxBodyBytes)],
+            idleTimeout: .nanoseconds(Int64(settings.readIdleTimeoutSeconds * 1e9)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: settings.maxHeaderBytes, maxHeaderListSize: settings.maxHeaderBytes,
+                                            maxHeaderFieldCount: 256))
+        var app = Application(router: router(), server: .http1(configuration: http1),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "quarry"),
                               onServerRunning: { channel in
                                   await onRunning(channel.localAddress?.port ?? port)
                               }, logger: logger)

@@ -34,6 +34,20 @@ enum Routes {
         return match.map { "/" + $0.joined(separator: "/") } ?? "other"
     }
 
+    /// The methods the table serves on a concrete path (empty: no route has this path).
+    static func methods(_ path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard path.hasPrefix("/"), !parts.contains(where: \.isEmpty) || path == "/" else { return [] }
+        var methods: [String] = []
+        for route in table {
+            let pattern = route.path.split(separator: "/")
+            if pattern.count == parts.count, zip(pattern, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }), !methods.contains(route.method) {
+                methods.append(route.method)
+            }
+        }
+        return methods
+    }
+
     /// The table's distinct paths, split into segments (`{…}` matches any one segment).
     private static let patterns: [[Substring]] = {
         var seen = Set<String>()
@@ -68,7 +82,7 @@ struct Handlers: Sendable {
         }
         router.get("/v1/collections/{name}") { _, context in
             try context.require(.read)
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             let reader = try CollectionReader(home: pool.home, name: name)
             struct Info: Encodable {
                 var name: String
@@ -129,6 +143,7 @@ struct Handlers: Sendable {
     /// Reads the body (bounded), parses it and turns it into retrieval options within the
     /// server's limits.
     func options(_ request: Request, _ context: QuarryRequestContext, keys: Set<String>) async throws -> (RetrievalBody, RetrievalOptions) {
+        try RequestBody.checkContentType(request.headers[.contentType])
         var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
         let data = buffer.readData(length: buffer.readableBytes) ?? Data()
         let body = try RetrievalBody.parse(data, allowed: keys)
@@ -154,7 +169,7 @@ struct Handlers: Sendable {
     }
 
     func search(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
-        let name = try collection ?? context.parameters.require("name")
+        let name = try collection ?? context.pathParameter("name")
         let (body, options) = try await options(request, context, keys: RetrievalBody.searchKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -172,7 +187,7 @@ struct Handlers: Sendable {
     }
 
     func query(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
-        let name = try collection ?? context.parameters.require("name")
+        let name = try collection ?? context.pathParameter("name")
         let (body, options) = try await options(request, context, keys: RetrievalBody.queryKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds

@@ -21,7 +21,7 @@ extension Handlers {
         }
         router.get("/v1/runs/{id}") { _, context in
             try context.require(.read)
-            return try Self.json(try tracking().run(try context.parameters.require("id")))
+            return try Self.json(try tracking().run(try context.pathParameter("id")))
         }
         router.get("/v1/registry") { _, context in
             try context.require(.read)
@@ -34,7 +34,7 @@ extension Handlers {
         router.get("/v1/registry/{pipeline}") { _, context in
             try context.require(.read)
             let registry = Registry(store: try tracking())
-            let pipeline = try context.parameters.require("pipeline")
+            let pipeline = try context.pathParameter("pipeline")
             let versions = try registry.versions(of: pipeline)
             guard !versions.isEmpty else { throw Problem(.notFound, "no pipeline '\(pipeline)'") }
             struct Details: Encodable { var pipeline: String; var versions: [PipelineVersion]; var aliases: [String: Int]; var history: [AliasEvent] }
@@ -43,7 +43,7 @@ extension Handlers {
         }
         router.post("/v1/registry/{pipeline}/aliases") { request, context in
             try context.require(.admin)
-            let pipeline = try context.parameters.require("pipeline")
+            let pipeline = try context.pathParameter("pipeline")
             struct Move: Decodable { var alias: String; var version: Int; var reason: String?; var require: [String]? }
             let move: Move = try await decode(request, keys: ["alias", "version", "reason", "require"])
             let registry = Registry(store: try tracking())
@@ -74,7 +74,7 @@ extension Handlers {
     /// when the alias moves new requests follow while requests in flight finish where they
     /// started.
     func pipelineCollection(_ context: QuarryRequestContext) throws -> String {
-        let name = try context.parameters.require("pipeline")
+        let name = try context.pathParameter("pipeline")
         guard let alias = pipelines[name] else {
             throw Problem(.notFound, "pipeline '\(name)' is not served here (quarry serve --pipeline NAME@ALIAS)")
         }

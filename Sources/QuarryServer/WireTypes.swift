@@ -19,7 +19,7 @@ struct RetrievalBody: Sendable {
     /// Parses strictly: an unknown key, a wrong type or a missing query is a 400 that names
     /// the key (a silently ignored misspelt option is a bug the client never sees).
     static func parse(_ data: Data, allowed: Set<String>) throws -> RetrievalBody {
-        guard !data.isEmpty else { throw Problem(.badRequest, "the body is empty; send a JSON object with \"query\"") }
+        guard !data.isEmpty else { throw Problem(.badRequest, "request body required: a JSON object with \"query\"") }
         try RequestBody.checkKeys(data, allowed: allowed)
         struct Raw: Decodable {
             var query: String?

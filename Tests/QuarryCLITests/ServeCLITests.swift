@@ -43,6 +43,7 @@ import Testing
         if let json {
             request.httpMethod = "POST"
             request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         return try await HTTPTransport.shared.send(request, limit: 1 << 20, timeout: timeout)
     }

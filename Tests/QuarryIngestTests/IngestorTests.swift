@@ -25,6 +25,31 @@ import Testing
         try dir.write("docs/binary.txt", Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2]))
     }
 
+    @Test("a record with a title and no text is indexed by its title; only a record with neither is skipped; so is an HTML page with only <title>")
+    func titleOnlyRecords() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("corpus.jsonl", [
+            #"{"_id": "t1", "title": "Quasar luminosity in distant galaxies", "text": ""}"#,
+            #"{"_id": "t2", "title": "  ", "text": "   "}"#,
+            #"{"_id": "t3", "title": "Pulsars", "text": "Rotating neutron stars emit beams."}"#,
+        ].joined(separator: "\n") + "\n")
+        try dir.write("pages/only-title.html", "<html><head><title>Magnetar field strength</title></head><body></body></html>")
+        try dir.write("pages/only-heading.md", "# Neutron star mergers\n")
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let summary = try await ingest([dir.path + "/corpus.jsonl", dir.path + "/pages"], home: home)
+        #expect(summary.added == 4, "\(summary.skipped)")
+        #expect(summary.skipped.map(\.path).contains { $0.contains("t2") } || summary.skipped.count == 1)
+        let reader = try CollectionReader(home: home, name: "c")
+        let quasar = try #require(try reader.document("t1"))
+        #expect(quasar.title == "Quasar luminosity in distant galaxies" && quasar.text == quasar.title)
+        let chunks = try reader.chunks(of: "t1")
+        #expect(chunks.count == 1 && chunks[0].text == "Quasar luminosity in distant galaxies" && chunks[0].context.isEmpty)
+        #expect(try reader.document("t2") == nil)
+        #expect(try reader.documents().contains { $0.title == "Magnetar field strength" && $0.text == "Magnetar field strength" })
+        #expect(try reader.checkIntegrity().isHealthy)
+    }
+
     @Test("first ingest stores what it can and reports the rest; a second run touches nothing")
     func incremental() async throws {
         let dir = try TemporaryDirectory()

@@ -58,6 +58,29 @@ struct FailingReranker: Reranker {
         }
     }
 
+    @Test("filters past the documented limits are refused by name; a 1,000-value list and != on an absent field still run")
+    func filterLimits() async throws {
+        let many = (0 ..< 1000).map { "year!=\($0)" }
+        let refused = #expect(throws: RetrieveError.self) { try MetadataFilter.parse(many) }
+        #expect(refused?.description.contains("at most \(MetadataFilter.maxConditions) conditions") == true)
+        let longList = "year in " + (0 ..< 2000).map(String.init).joined(separator: "|")
+        #expect(throws: RetrieveError.self) { try MetadataFilter.parse([longList]) }
+
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = HashEmbedder(dimension: 32)
+        let home = try await Self.collection(dir, embedder: embedder)
+        let retriever = try await Retriever.open(home: home, collection: "animals", embedder: embedder)
+        var options = RetrievalOptions()
+        options.mode = .lexical
+        options.k = 50
+        options.mergeAdjacent = false
+        options.filter = try MetadataFilter.parse(["year in " + (1000 ..< 2002).map(String.init).joined(separator: "|")])  // d0, d1
+        #expect(try await retriever.retrieve("zebra penguin number", options: options).allowedChunks == 2)
+        options.filter = try MetadataFilter.parse((0 ..< MetadataFilter.maxConditions).map { "missing\($0)!=x" })
+        #expect(try await retriever.retrieve("zebra penguin number", options: options).allowedChunks == 40, "an absent field is != any value")
+    }
+
     @Test("a filter applies to both sides before top-k: every hit is allowed and k hits come back when k qualify")
     func filtersBothSides() async throws {
         let dir = try TemporaryDirectory()

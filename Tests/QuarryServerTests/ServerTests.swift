@@ -58,7 +58,13 @@ struct Harness {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        return try await HTTPTransport.shared.send(request, limit: 16 << 20, timeout: timeout)
+        let reply = try await HTTPTransport.shared.send(request, limit: 16 << 20, timeout: timeout)
+        // Every response a server test sees must match the OpenAPI document.
+        for violation in OpenAPIValidator.shared.violations(method: method, url: path, status: reply.status,
+                                                            contentType: reply.header("content-type"), body: reply.body) {
+            Issue.record("OpenAPI mismatch: \(violation)")
+        }
+        return reply
     }
 
     static func object(_ reply: HTTPReply) throws -> [String: Any] {
@@ -83,7 +89,7 @@ struct Harness {
         // Unknown paths count as "other": a client's own segments never become label values.
         _ = try await harness.send("GET", "/v1/collections/demo/made-up-\(UUID().uuidString)/x")
         _ = try await harness.send("GET", "/v1/runs/1/made-up-\(UUID().uuidString)")
-        let metrics = String(decoding: try await harness.send("GET", "/metrics", key: nil).body, as: UTF8.self)
+        let metrics = String(decoding: try await harness.send("GET", "/metrics").body, as: UTF8.self)
         #expect(metrics.contains("quarry_http_requests_total{"))
         #expect(metrics.contains("route=\"/v1/collections/{name}/search\""))
         #expect(metrics.contains("route=\"other\""))
@@ -147,7 +153,7 @@ struct Harness {
         ("POST", "/v1/collections/demo/search", #"{"query": "x", "colour": 1}"#, 400, "unknown key \"colour\""),
         ("POST", "/v1/collections/demo/search", #"{"query": "x", "filter": ["year>=soon"]}"#, 400, "needs a number"),
         ("POST", "/v1/collections/demo/search", #"{"query": "x", "mode": "dense"}"#, 400, "no embeddings"),
-        ("POST", "/v1/collections/demo/search", "", 400, "body is empty"),
+        ("POST", "/v1/collections/demo/search", "", 400, "request body required"),
         ("POST", "/v1/collections/nope/search", #"{"query": "x"}"#, 404, "no collection 'nope'"),
         ("POST", "/v1/collections/Bad..Name/search", #"{"query": "x"}"#, 400, "invalid name"),
         ("GET", "/v1/collections/nope", nil, 404, "no collection 'nope'"),

@@ -26,4 +26,25 @@ public struct DataFence: Sendable, Equatable {
         guard text.contains("<<<") || text.contains(">>>") else { return text }
         return text.replacingOccurrences(of: "<<<", with: "‹‹‹").replacingOccurrences(of: ">>>", with: "›››")
     }
+
+    /// `text` made safe for a fence's header line (`source="…"`): newlines and other control
+    /// characters become spaces (a title cannot start a line of its own, let alone a fence
+    /// line), fence brackets are defused and double quotes become single ones, so the field
+    /// cannot close its quotes either.
+    public static func headerField(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let isSpace = scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
+                || scalar.properties.generalCategory == .lineSeparator || scalar.properties.generalCategory == .paragraphSeparator
+            if isSpace {
+                if !lastWasSpace { scalars.append(" ") }
+                lastWasSpace = true
+            } else {
+                scalars.append(scalar == "\"" ? "'" : scalar)
+                lastWasSpace = false
+            }
+        }
+        return defuse(String(scalars).trimmingCharacters(in: .whitespaces))
+    }
 }

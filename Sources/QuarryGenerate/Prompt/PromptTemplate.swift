@@ -52,7 +52,9 @@ public struct PromptTemplate: Sendable {
     /// The chat messages for `question` over `context`.
     public func render(question: String, context: AssembledContext) -> [ChatMessage] {
         let passages: [[String: Any]] = context.passages.map { passage in
-            ["number": passage.number, "source": passage.sourceLabel, "title": passage.title, "doc_id": passage.docID,
+            // Titles and ids are untrusted too, and sit on the fence's own header line.
+            ["number": passage.number, "source": DataFence.headerField(passage.sourceLabel), "title": DataFence.headerField(passage.title),
+             "doc_id": DataFence.headerField(passage.docID),
              "text": DataFence.defuse(passage.text)]
         }
         let values: [String: Any] = ["question": DataFence.defuse(question), "passages": passages, "fence": context.fence.marker]

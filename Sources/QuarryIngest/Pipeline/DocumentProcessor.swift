@@ -55,17 +55,34 @@ public struct DocumentProcessor: Sendable {
         } catch {
             return .failed(docID: file.docID, reason: "\(error)")
         }
-        return make(docID: file.docID, source: file.url.path, format: format, parsed: parsed, hash: hash, byteSize: data.count)
+        // A file's title is its own only when the content gave it (front matter, <title>),
+        // not the file name the reader fell back to.
+        let ownTitle = (format == .markdown || format == .html) && parsed.title != name
+        return make(docID: file.docID, source: file.url.path, format: format, parsed: parsed, hash: hash, byteSize: data.count,
+                    titleIsContent: ownTitle)
     }
 
     /// Chunks a parsed document and assembles the stored form.
-    public func make(docID: String, source: String, format: DocumentFormat, parsed: ParsedDocument, hash: String, byteSize: Int) -> Outcome {
-        guard parsed.text.contains(where: { !$0.isWhitespace }) else {
-            return .skipped(docID: docID, reason: "no text (empty or whitespace only)")
+    ///
+    /// A record with a title and no body (half of some classic test collections) is kept:
+    /// its title becomes its text, so it is chunked, indexed and embedded like any other
+    /// (a BEIR-style peer indexes `title + " " + text`). Only a record with neither is empty.
+    /// `titleIsContent` is false where the title is only a file name.
+    public func make(docID: String, source: String, format: DocumentFormat, parsed: ParsedDocument, hash: String, byteSize: Int,
+                     titleIsContent: Bool = true) -> Outcome {
+        var parsed = parsed
+        var chunked = parsed
+        if !parsed.text.contains(where: { !$0.isWhitespace }) {
+            let title = titleIsContent ? parsed.title.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            guard !title.isEmpty else { return .skipped(docID: docID, reason: "no text (empty or whitespace only)") }
+            parsed.text = title
+            parsed.headings = []
+            // The title is the text now; as context too it would be counted twice.
+            chunked = ParsedDocument(title: "", text: title, metadata: parsed.metadata)
         }
         let pieces: [ChunkPiece]
         do {
-            pieces = try chunker.chunk(parsed)
+            pieces = try chunker.chunk(chunked)
         } catch {
             return .failed(docID: docID, reason: "chunking failed: \(error)")
         }

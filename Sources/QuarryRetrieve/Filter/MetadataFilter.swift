@@ -31,10 +31,19 @@ public struct MetadataFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { conditions.isEmpty }
 
+    /// Most conditions in one filter (they are ANDed; SQLite bounds an expression's depth).
+    public static let maxConditions = 64
+    /// Most values in one `field in a|b|…` list.
+    public static let maxValues = 1024
+
     /// Parses `--filter` expressions.
-    /// - Throws: `RetrieveError` quoting the expression and what is wrong with it.
+    /// - Throws: `RetrieveError` quoting the expression and what is wrong with it, or naming
+    ///   the limit a filter exceeds (`maxConditions`, `maxValues`).
     public static func parse(_ expressions: [String]) throws -> MetadataFilter {
-        MetadataFilter(try expressions.map(parseOne))
+        guard expressions.count <= maxConditions else {
+            throw RetrieveError("a filter has at most \(maxConditions) conditions; this one has \(expressions.count) (use 'field in a|b|c' for alternatives)")
+        }
+        return MetadataFilter(try expressions.map(parseOne))
     }
 
     static func parseOne(_ raw: String) throws -> Condition {
@@ -46,6 +55,7 @@ public struct MetadataFilter: Sendable, Equatable {
             let field = try checkedField(String(expression[..<range.lowerBound]), raw)
             let values = expression[range.upperBound...].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard !values.isEmpty, !values.contains(where: \.isEmpty) else { throw fail("empty value in the list") }
+            guard values.count <= maxValues else { throw fail("at most \(maxValues) values in one list, not \(values.count)") }
             return .oneOf(field: field, values: values)
         }
         for op in ["!=", ">=", "<=", "=", ">", "<"] {
@@ -94,23 +104,18 @@ public struct MetadataFilter: Sendable, Equatable {
         for condition in conditions {
             switch condition {
             case .oneOf(let field, let values):
-                var options: [String] = []
-                for value in values {
-                    for candidate in Self.typedValues(value) {
-                        options.append("json_extract(d.metadata, ?) = ?")
-                        arguments.append(Self.jsonPath(field))
-                        arguments.append(candidate)
-                    }
-                }
-                clauses.append("(" + options.joined(separator: " OR ") + ")")
+                // One IN list, not a chain of ORs: the expression depth stays constant.
+                let candidates = values.flatMap(Self.typedValues)
+                clauses.append("json_extract(d.metadata, ?) IN (" + Array(repeating: "?", count: candidates.count).joined(separator: ", ") + ")")
+                arguments.append(Self.jsonPath(field))
+                arguments += candidates
             case .notEqual(let field, let value):
-                var options: [String] = []
-                for candidate in Self.typedValues(value) {
-                    options.append("json_extract(d.metadata, ?) = ?")
-                    arguments.append(Self.jsonPath(field))
-                    arguments.append(candidate)
-                }
-                clauses.append("NOT (" + options.joined(separator: " OR ") + ")")
+                let candidates = Self.typedValues(value)
+                clauses.append("(json_extract(d.metadata, ?) IS NULL OR json_extract(d.metadata, ?) NOT IN ("
+                    + Array(repeating: "?", count: candidates.count).joined(separator: ", ") + "))")
+                arguments.append(Self.jsonPath(field))
+                arguments.append(Self.jsonPath(field))
+                arguments += candidates
             case .range(let field, let lower, let lowerInclusive, let upper, let upperInclusive):
                 let value = "CAST(json_extract(d.metadata, ?) AS REAL)"
                 var parts = ["json_type(d.metadata, ?) IN ('integer', 'real', 'text')"]
