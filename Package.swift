@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", exact: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
@@ -62,7 +63,14 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The HTTP client every outbound call shares: bounded bodies, deadlines, no redirects,
         // retries with jittered backoff, streamed bodies for server-sent events.
-        .target(name: "QuarryHTTP", exclude: ["README.md"]),
+        .target(
+            name: "QuarryHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
         .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText", "QuarryHTTP"], exclude: ["README.md"]),
         .target(
             name: "QuarryStore",

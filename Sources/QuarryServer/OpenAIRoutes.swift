@@ -48,7 +48,7 @@ extension Handlers {
     func registerOpenAI(on router: Router<QuarryRequestContext>) {
         router.post("/v1/embeddings") { request, context in
             try context.require(.read)
-            guard let embedder = pool.embedder else { throw Problem(.notImplemented, "this server has no embedder (embedding.provider is none)") }
+            guard let embedder = pool.embedder else { throw Problem(.notFound, "this server has no embedding model (embedding.provider is none)", title: "Model not found") }
             let body: EmbeddingsBody = try await decode(request, keys: ["input", "model", "encoding_format", "dimensions", "user"])
             let texts: [String]
             switch body.input {

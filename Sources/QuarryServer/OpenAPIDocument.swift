@@ -449,8 +449,25 @@ enum OpenAPIDocument {
               },
               "text/event-stream": {
                 "schema": {
-                  "type": "string",
-                  "description": "Server-sent events, each 'event: NAME' and 'data: JSON': context ({sources}), token ({text}, answer deltas), fallback ({reason}), done (the Answer object), or error (a problem: status, title, detail)."
+                  "type": "object",
+                  "required": [
+                    "data"
+                  ],
+                  "properties": {
+                    "event": {
+                      "type": "string"
+                    },
+                    "data": {
+                      "type": "string"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "retry": {
+                      "type": "integer"
+                    }
+                  },
+                  "description": "One server-sent event: 'event' is context ({sources}), token ({text}, answer deltas), fallback ({reason}), done (the Answer object) or error (a problem: status, title, detail); 'data' is that JSON. A request refused before the first event is answered with its own status instead."
                 }
               }
             }
@@ -969,7 +986,7 @@ enum OpenAPIDocument {
             }
           },
           "404": {
-            "description": "Unknown model.",
+            "description": "No embedding model: this server runs without an embedder (embedding.provider none), or the collection named does not exist.",
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1002,16 +1019,6 @@ enum OpenAPIDocument {
           },
           "431": {
             "$ref": "#/components/responses/Error431"
-          },
-          "501": {
-            "description": "The server has no embedder.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
           },
           "502": {
             "description": "The embedder failed.",
@@ -1104,8 +1111,25 @@ enum OpenAPIDocument {
               },
               "text/event-stream": {
                 "schema": {
-                  "type": "string",
-                  "description": "Server-sent events: 'data: JSON' lines of chat.completion.chunk objects, ending with 'data: [DONE]'."
+                  "type": "object",
+                  "required": [
+                    "data"
+                  ],
+                  "properties": {
+                    "event": {
+                      "type": "string"
+                    },
+                    "data": {
+                      "type": "string"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "retry": {
+                      "type": "integer"
+                    }
+                  },
+                  "description": "One server-sent event: 'data' is a chat.completion.chunk object, or [DONE] at the end."
                 }
               }
             }

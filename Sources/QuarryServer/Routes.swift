@@ -191,7 +191,7 @@ struct Handlers: Sendable {
         let (body, options) = try await options(request, context, keys: RetrievalBody.queryKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds
-        if body.stream { return stream(entry, body: body, options: options, context: context, start: start) }
+        if body.stream { return try await stream(entry, body: body, options: options, context: context, start: start) }
         let answerer = entry.answerer
         var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
             try await answerer.answer(body.query, options: options)
@@ -216,16 +216,22 @@ struct Handlers: Sendable {
     /// Server-sent events: `context` (the numbered sources), `token` (answer text as the LLM
     /// writes it), `fallback` (why the LLM answer was abandoned), `done` (the whole answer),
     /// or `error` (a problem object) — the stream always ends with `done` or `error`.
+    ///
+    /// Retrieval runs before the 200 is sent: a request it refuses (a mode the collection
+    /// cannot serve, a bad filter) is answered with its own status as problem+json, as
+    /// without `stream`; only failures after the first event arrive as `error` events.
     func stream(_ entry: CollectionPool.Entry, body: RetrievalBody, options: RetrievalOptions, context: QuarryRequestContext,
-                start: UInt64) -> Response {
-        let events = entry.answerer.run(body.query, options: options, stream: true)
+                start: UInt64) async throws -> Response {
+        let events = EventCursor(entry.answerer.run(body.query, options: options, stream: true))
+        let first = try await events.next()
         let responseBody = ResponseBody { writer in
             func send(_ event: String, _ value: some Encodable) async throws {
                 let data = try WireJSON.encoder.encode(value)
                 try await writer.write(ByteBuffer(string: "event: \(event)\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
             }
             do {
-                for try await event in events {
+                var next = first
+                while let event = next {
                     switch event {
                     case .context(_, let passages): try await send("context", ["sources": passages])
                     case .token(let text): try await send("token", ["text": text])
@@ -235,6 +241,7 @@ struct Handlers: Sendable {
                         finish(&answer, entry: entry, query: body.query, explain: body.explain, options: options, latency: latency, context: context)
                         try await send("done", answer)
                     }
+                    next = try await events.next()
                 }
             } catch {
                 let problem = ErrorMapping.problem(for: error)
@@ -244,6 +251,20 @@ struct Handlers: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: responseBody)
+    }
+
+    /// One consumer's position in an answer's event stream, shared between the handler (which
+    /// reads the first event) and the response body (which reads the rest), one after the other.
+    final class EventCursor: @unchecked Sendable {
+        private var iterator: AsyncThrowingStream<AnswerEvent, Error>.AsyncIterator
+
+        init(_ events: AsyncThrowingStream<AnswerEvent, Error>) {
+            iterator = events.makeAsyncIterator()
+        }
+
+        func next() async throws -> AnswerEvent? {
+            try await iterator.next()
+        }
     }
 
     func logQuery(_ entry: CollectionPool.Entry, route: String, query: String, options: RetrievalOptions, latency: Double,

@@ -9,9 +9,38 @@ public struct CommandResult: Sendable {
 }
 
 public enum CommandRunner {
-    /// Runs `executable` with `arguments` and waits for it.
+    /// Runs `executable` with `arguments` and waits for it, on a dispatch thread.
+    ///
+    /// Why async: a test blocked in `waitUntilExit` holds one of Swift's cooperative threads
+    /// (as many as cores: two here) for as long as the child runs, and with two such tests at
+    /// once every in-process server and client of the other suites stops for seconds.
     public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> CommandResult {
+                           currentDirectory: URL? = nil) async throws -> CommandResult {
+        try await offPool { try runBlocking(executable, arguments, environment: environment, currentDirectory: currentDirectory) }
+    }
+
+    /// Runs `body` on a dispatch thread and waits for it without holding a cooperative thread.
+    public static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Waits for `process` to exit without holding a cooperative thread.
+    public static func waitForExit(_ process: Process) async {
+        let box = ProcessBox(process)
+        _ = try? await offPool { box.process.waitUntilExit() }
+    }
+
+    private final class ProcessBox: @unchecked Sendable {
+        let process: Process
+        init(_ process: Process) { self.process = process }
+    }
+
+    /// The blocking form, for code outside Swift concurrency.
+    @available(*, noasync, message: "use the async run(_:_:) so the cooperative pool stays free")
+    public static func runBlocking(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                                   currentDirectory: URL? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

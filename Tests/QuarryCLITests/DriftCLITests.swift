@@ -22,20 +22,20 @@ import Testing
     let msmarco = Fixtures.shared().appendingPathComponent("corpora/msmarco/queries.jsonl").path
     let arcd = Fixtures.shared().appendingPathComponent("corpora/arcd/queries.jsonl").path
 
-    func demoHome(_ dir: TemporaryDirectory) throws -> String {
+    func demoHome(_ dir: TemporaryDirectory) async throws -> String {
         let home = dir.path + "/h"
         let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
-        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
+        let ingest = try await CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         return home
     }
 
     @Test("drift check: English vs Arabic queries drift (exit 2 with --fail-on-drift), writes both reports and is a tracked run")
-    func checkFiles() throws {
+    func checkFiles() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
-        let result = try CommandRunner.run(quarry, ["drift", "check", "--reference", msmarco, "--current", arcd, "--collection", "demo",
+        let home = try await demoHome(dir)
+        let result = try await CommandRunner.run(quarry, ["drift", "check", "--reference", msmarco, "--current", arcd, "--collection", "demo",
                                                     "--home", home, "--embedder", "none", "--output", dir.path + "/out", "--fail-on-drift"])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stdout.contains("dataset drift: yes"))
@@ -47,37 +47,37 @@ import Testing
         let html = try String(contentsOfFile: dir.path + "/out/report.html", encoding: .utf8)
         #expect(html.contains("<svg class=\"histogram\""))
 
-        let runs = try CommandRunner.run(quarry, ["runs", "list", "--home", home, "--experiment", "drift", "--json"])
+        let runs = try await CommandRunner.run(quarry, ["runs", "list", "--home", home, "--experiment", "drift", "--json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
         let id = try #require(list.first?["id"] as? String)
         #expect(report["run_id"] as? String == id)
-        let show = try CommandRunner.run(quarry, ["runs", "show", id, "--home", home, "--json"])
+        let show = try await CommandRunner.run(quarry, ["runs", "show", id, "--home", home, "--json"])
         let details = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect((details["metrics"] as? [String: Double])?["dataset_drift"] == 1)
         #expect((details["metrics"] as? [String: Double])?["script/drifted"] == 1)
         #expect((details["params"] as? [String: String])?["current"] == arcd)
 
-        let same = try CommandRunner.run(quarry, ["drift", "check", "--reference", msmarco, "--current", msmarco, "--collection", "demo",
+        let same = try await CommandRunner.run(quarry, ["drift", "check", "--reference", msmarco, "--current", msmarco, "--collection", "demo",
                                                   "--home", home, "--embedder", "none", "--output", dir.path + "/same", "--fail-on-drift", "--json"])
         #expect(same.status == 0, "\(same.stderr)")
         #expect((try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as? [String: Any])?["drifted"] as? Bool == false)
     }
 
     @Test("drift errors: a bad side, a missing query log, sides of two kinds")
-    func errors() throws {
+    func errors() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
-        let bad = try CommandRunner.run(quarry, ["drift", "check", "--reference", "nonsense", "--current", arcd, "--home", home, "--embedder", "none"])
+        let home = try await demoHome(dir)
+        let bad = try await CommandRunner.run(quarry, ["drift", "check", "--reference", "nonsense", "--current", arcd, "--home", home, "--embedder", "none"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("is not a side"))
-        let noLog = try CommandRunner.run(quarry, ["drift", "queries", "--collection", "demo", "--home", home, "--embedder", "none"])
+        let noLog = try await CommandRunner.run(quarry, ["drift", "queries", "--collection", "demo", "--home", home, "--embedder", "none"])
         #expect(noLog.status == 1)
         #expect(noLog.stderr.contains("no query log yet"))
-        let mixed = try CommandRunner.run(quarry, ["drift", "check", "--reference", "collection:demo", "--current", arcd, "--home", home])
+        let mixed = try await CommandRunner.run(quarry, ["drift", "check", "--reference", "collection:demo", "--current", arcd, "--home", home])
         #expect(mixed.status == 1)
         #expect(mixed.stderr.contains("compare queries with queries"))
-        let none = try CommandRunner.run(quarry, ["drift", "show", "--collection", "demo", "--home", home])
+        let none = try await CommandRunner.run(quarry, ["drift", "show", "--collection", "demo", "--home", home])
         #expect(none.status == 1)
         #expect(none.stderr.contains("no drift report stored"))
     }
@@ -86,7 +86,7 @@ import Testing
     func queryLogAndRoute() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
+        let home = try await demoHome(dir)
         let log = try DatabaseQueue(path: home + "/collections/demo/querylog.sqlite")
         let english = ["how do telescopes work", "what causes tides", "how to bake bread", "who invented the computer", "moon phases explained",
                        "what is a reflector", "how to knead dough", "first programmable computer", "why is the sky blue", "how far is the moon"]
@@ -104,14 +104,14 @@ import Testing
                 }
             }
         }
-        let check = try CommandRunner.run(quarry, ["drift", "queries", "--collection", "demo", "--window", "24h", "--home", home, "--embedder", "none",
+        let check = try await CommandRunner.run(quarry, ["drift", "queries", "--collection", "demo", "--window", "24h", "--home", home, "--embedder", "none",
                                                    "--output", dir.path + "/out", "--fail-on-drift"])
         #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
         #expect(check.stdout.contains("querylog:demo@24h (10 rows) vs reference querylog:demo@48h..24h (10 rows)"))
         #expect(check.stdout.contains("latency_ms"))
         #expect(FileManager.default.fileExists(atPath: home + "/collections/demo/drift/latest.html"))
 
-        let show = try CommandRunner.run(quarry, ["drift", "show", "--collection", "demo", "--home", home, "--json"])
+        let show = try await CommandRunner.run(quarry, ["drift", "show", "--collection", "demo", "--home", home, "--json"])
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any], "\(show.stderr)")
         #expect(shown["collection"] as? String == "demo")
 
@@ -129,7 +129,7 @@ import Testing
                                                           limit: 1 << 20, timeout: 10)
         #expect(missing.status == 404)
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await CommandRunner.waitForExit(server)
     }
 
     /// Starts `quarry serve --port 0 …` and returns the process and the port it printed.

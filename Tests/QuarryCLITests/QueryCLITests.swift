@@ -6,10 +6,10 @@ import Testing
     let quarry = Fixtures.quarryExecutable()
 
     /// The demo corpus, lexical only (fast in debug builds).
-    func demoHome(_ dir: TemporaryDirectory) throws -> String {
+    func demoHome(_ dir: TemporaryDirectory) async throws -> String {
         let home = dir.path + "/h"
         let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
-        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
+        let ingest = try await CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         return home
     }
@@ -29,18 +29,18 @@ import Testing
     }
 
     @Test("no LLM: an extractive answer with sources, as text and as JSON; --explain shows stages")
-    func extractive() throws {
+    func extractive() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
-        let text = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo", "--explain"])
+        let home = try await demoHome(dir)
+        let text = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo", "--explain"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("Answer (extractive: no LLM is configured"))
         #expect(text.stdout.contains("Isaac Newton"))
         #expect(text.stdout.contains("*[1] astronomy/telescopes.html"))
         #expect(text.stdout.contains("Timings: analysis"))
         #expect(text.stderr.contains("has no embeddings: lexical retrieval only"))
-        let json = try CommandRunner.run(quarry, ["query", "How is sourdough starter fed?", "--home", home, "--collection", "demo", "--json", "--k", "3"])
+        let json = try await CommandRunner.run(quarry, ["query", "How is sourdough starter fed?", "--home", home, "--collection", "demo", "--json", "--k", "3"])
         #expect(json.status == 0, "\(json.stderr)")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(answer["kind"] as? String == "extractive")
@@ -51,10 +51,10 @@ import Testing
     }
 
     @Test("bad input fails with a clear message")
-    func badInput() throws {
+    func badInput() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
+        let home = try await demoHome(dir)
         let cases: [([String], String)] = [
             (["query", "  ", "--home", home, "--collection", "demo"], "the question is empty"),
             (["query", "x", "--home", home, "--collection", "demo", "--k", "0"], "--k must be"),
@@ -64,22 +64,22 @@ import Testing
             (["query", "x", "--home", home, "--collection", "nope"], "no collection 'nope'"),
         ]
         for (arguments, message) in cases {
-            let result = try CommandRunner.run(quarry, arguments)
+            let result = try await CommandRunner.run(quarry, arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
     }
 
     @Test("with an OpenAI-compatible LLM: the generated answer and its citations; a failing LLM falls back and says why")
-    func llm() throws {
+    func llm() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let home = try demoHome(dir)
+        let home = try await demoHome(dir)
         let reply = #"{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":"A curved primary mirror gathers the light [1]."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9}}"#
         let server = try LocalHTTPServer(script: [.json(reply)])
         defer { server.stop() }
         let config = try llmConfig(dir, url: server.baseURL)
-        let result = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
+        let result = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
                                                     "--config", config, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -93,7 +93,7 @@ import Testing
         let failing = try LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 500)])
         defer { failing.stop() }
         let failingConfig = try llmConfig(dir, url: failing.baseURL)
-        let fallback = try CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
+        let fallback = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
                                                       "--config", failingConfig])
         #expect(fallback.status == 0, "\(fallback.stderr)")
         #expect(fallback.stdout.contains("Answer (extractive: the LLM call failed"))

@@ -38,7 +38,7 @@ import Testing
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve did not start: \(seen)"])
     }
 
-    func send(_ port: Int, _ path: String, json: String? = nil, timeout: Double = 10) async throws -> HTTPReply {
+    func send(_ port: Int, _ path: String, json: String? = nil, timeout: Double = 30) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         if let json {
             request.httpMethod = "POST"
@@ -54,15 +54,15 @@ import Testing
         defer { dir.remove() }
         let home = dir.path + "/h"
         let demo = Fixtures.packageRoot().appendingPathComponent("corpora/demo").path
-        let ingest = try CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
+        let ingest = try await CommandRunner.run(quarry, ["ingest", demo, "--home", home, "--collection", "demo", "--quiet", "--embedder", "none"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
 
-        let refused = try CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none"],
+        let refused = try await CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none"],
                                             environment: ["QUARRY_API_KEYS": ""])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("no API keys"))
         for spec in ["", "@production", "rag@"] {
-            let bad = try CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none", "--pipeline", spec],
+            let bad = try await CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none", "--pipeline", spec],
                                             environment: ["QUARRY_API_KEYS": ""])
             #expect(bad.status != 0)
             #expect(bad.stderr.contains("--pipeline must be NAME or NAME@ALIAS"), "\(bad.stderr)")

@@ -12,8 +12,18 @@ let chromium: String? = {
 
 @Suite struct DriftReportRenderTests {
     /// Loads `page` in headless Chromium with name resolution disabled and returns the DOM
-    /// after layout.
-    func dumpDOM(_ page: String, in dir: TemporaryDirectory) throws -> String {
+    /// after layout (waiting on a dispatch thread, not a cooperative one).
+    func dumpDOM(_ page: String, in dir: TemporaryDirectory) async throws -> String {
+        let box = UncheckedBox((self, dir))
+        return try await CommandRunner.offPool { try box.value.0.dumpDOMBlocking(page, in: box.value.1) }
+    }
+
+    struct UncheckedBox<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+
+    func dumpDOMBlocking(_ page: String, in dir: TemporaryDirectory) throws -> String {
         let file = try dir.write("page-\(UUID().uuidString).html", page)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium!)
@@ -41,14 +51,14 @@ let chromium: String? = {
     final class DataBox: @unchecked Sendable { var data = Data() }
 
     @Test("headless Chromium lays out every histogram and bar, offline", .enabled(if: chromium != nil, "chromium is not installed (scripts/setup installs it)"))
-    func rendersCharts() throws {
+    func rendersCharts() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let report = try sampleReport()
         let page = report.html()
 
         // As written: the DOM holds an SVG per feature.
-        let dom = try dumpDOM(page, in: dir)
+        let dom = try await dumpDOM(page, in: dir)
         #expect(dom.components(separatedBy: "<svg class=\"histogram\"").count - 1 == report.features.count, "\(dom.prefix(500))")
 
         // With a probe that measures the laid-out boxes (the report itself has no script; the
@@ -68,7 +78,7 @@ let chromium: String? = {
             """
         let instrumented = page.replacingOccurrences(of: "style-src 'unsafe-inline'", with: "style-src 'unsafe-inline'; script-src 'unsafe-inline'")
             .replacingOccurrences(of: "</body>", with: probe + "</body>")
-        let measured = try dumpDOM(instrumented, in: dir)
+        let measured = try await dumpDOM(instrumented, in: dir)
         func attribute(_ name: String) -> Int? {
             guard let range = measured.range(of: "data-\(name)=\"") else { return nil }
             return Int(measured[range.upperBound...].prefix { $0.isNumber })

@@ -81,7 +81,9 @@ final class RawConnection: @unchecked Sendable {
         let started = Date()
         let health = try await harness.send("GET", "/healthz", key: nil, timeout: 5)
         #expect(health.status == 200)
-        #expect(Date().timeIntervalSince(started) < 1, "health took \(Date().timeIntervalSince(started)) s")
+        // Alone this is milliseconds (RELIABILITY.md: p50 1.3 ms with 64 stalled clients); the
+        // bound leaves room for every other suite running on the same two cores.
+        #expect(Date().timeIntervalSince(started) < 5, "health took \(Date().timeIntervalSince(started)) s")
         for _ in 0 ..< 8 {
             let search = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "telescope"}"#, timeout: 5)
             #expect(search.status == 200, "a stalled upload must not take a slot: \(search.status)")
@@ -94,24 +96,28 @@ final class RawConnection: @unchecked Sendable {
 
     @Test("a head that stalls is closed after the idle timeout; an oversize head is 431; a Content-Length over the limit is 413 before any body")
     func heads() async throws {
+        // The idle timeout is short only for the stalled head: a loaded test machine may take
+        // longer than that to answer the other requests, whose bodies are never sent.
+        let idle = try await Harness.start { $0.server.readIdleTimeoutSeconds = 3 }
+        let slow = try RawConnection(port: idle.server.port)
+        slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        let started = Date()
+        #expect(await slow.receive(seconds: 10).closed)
+        #expect(Date().timeIntervalSince(started) < 8)
+        await idle.stop()
+
         let harness = try await Harness.start {
-            $0.server.readIdleTimeoutSeconds = 3
             $0.server.maxHeaderBytes = 4096
             $0.server.maxBodyBytes = 4096
         }
         defer { Task { await harness.stop() } }
         let port = harness.server.port
 
-        let slow = try RawConnection(port: port)
-        slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-        let started = Date()
-        #expect(await slow.receive(seconds: 10).closed)
-        #expect(Date().timeIntervalSince(started) < 8)
-
         let big = try RawConnection(port: port)
         big.send(Self.head("GET", "/v1/collections", ["X-Padding: " + String(repeating: "p", count: 8000)]))
         let answer = await big.receive(seconds: 10)
         #expect(answer.text.hasPrefix("HTTP/1.1 431"), "\(answer.text.prefix(200))")
+        #expect(answer.closed, "the connection is closed after a 431, not left half-open")
         #expect(answer.text.contains("server.max_header_bytes"))
 
         let huge = try RawConnection(port: port)
@@ -228,5 +234,13 @@ final class RawConnection: @unchecked Sendable {
         #expect(answer.text.hasPrefix("HTTP/1.1 415"), "\(answer.text.prefix(200))")
         let empty = try await harness.send("POST", "/v1/collections/demo/documents", json: "", key: Harness.writeKey)
         #expect(empty.status == 400 && String(decoding: empty.body, as: UTF8.self).contains("request body required"))
+    }
+
+    @Test("a streamed query that retrieval refuses gets the refusal's own status, not 200 with an error event")
+    func streamRefusal() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "telescope", "mode": "dense", "stream": true}"#)
+        #expect(reply.status == 400 && reply.header("content-type") == "application/problem+json", "\(reply.status)")
     }
 }

@@ -50,7 +50,7 @@ struct Harness {
         dir.remove()
     }
 
-    func send(_ method: String, _ path: String, json: String? = nil, key: String? = Harness.key, timeout: Double = 10) async throws -> HTTPReply {
+    func send(_ method: String, _ path: String, json: String? = nil, key: String? = Harness.key, timeout: Double = 30) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: server.baseURL.absoluteString + path)!)
         request.httpMethod = method
         if let json {
@@ -307,7 +307,7 @@ struct Harness {
             configuration.embedding.model = model.path
         }
         defer { Task { await harness.stop() } }
-        let result = try CommandRunner.run(Self.venvPython, [Fixtures.packageRoot().appendingPathComponent("scripts/test/openai_sdk_check.py").path,
+        let result = try await CommandRunner.run(Self.venvPython, [Fixtures.packageRoot().appendingPathComponent("scripts/test/openai_sdk_check.py").path,
                                                              harness.server.baseURL.absoluteString, Harness.key, "demo"])
         #expect(result.status == 0, "\(result.stderr.suffix(3000))")
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
@@ -327,7 +327,7 @@ struct Harness {
     func badInput() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
-        #expect(try await harness.send("POST", "/v1/embeddings", json: #"{"input": "x"}"#).status == 501, "no embedder configured")
+        #expect(try await harness.send("POST", "/v1/embeddings", json: #"{"input": "x"}"#).status == 404, "no embedder configured: no such model")
         let cases = [(#"{"model": "demo", "messages": []}"#, 400), (#"{"model": "demo"}"#, 400),
                      (#"{"model": "demo", "messages": [{"role": "user", "content": "tides"}], "n": 2}"#, 400),
                      (#"{"model": "nope", "messages": [{"role": "user", "content": "tides"}]}"#, 404),
