@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "QuarryEval",
             dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve", "QuarryGenerate",
-                           .product(name: "Yams", package: "Yams")],
+                           "QuarryText", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
         // The statistics (no I/O) plus the monitors: features from query logs, query files and
@@ -115,6 +115,7 @@ let package = Package(
             name: "QuarryServer",
             dependencies: [
                 "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryDrift", "QuarryTrack",
+                "QuarryIngest", "QuarryText",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
@@ -140,22 +141,22 @@ let package = Package(
         .target(name: "QuarryTesting", dependencies: ["QuarryCore", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
-        .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryTesting"]),
+        .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryCore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryGenerate", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting", "QuarryIngest", "QuarryStore", "QuarryEmbed",
-                                                     "QuarryTrack", "QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
+                                                     "QuarryTrack", "QuarryCore", "QuarryRetrieve", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
-        .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
+        .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryCore", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryCore", "QuarryStore", "QuarryText", "QuarryTesting"]),
-        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryCore", "QuarryText", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
                                                       "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
-        .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
+        .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryCore", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
-        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
-        .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryStore", "QuarryTrack", "QuarryCore",
+        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryCore", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryHTTP", "QuarryStore", "QuarryTrack", "QuarryCore",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

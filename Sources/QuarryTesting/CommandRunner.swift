@@ -19,10 +19,12 @@ public enum CommandRunner {
         try await offPool { try runBlocking(executable, arguments, environment: environment, currentDirectory: currentDirectory) }
     }
 
-    /// Runs `body` on a dispatch thread and waits for it without holding a cooperative thread.
+    /// Runs `body` on a thread of its own and waits for it without holding a cooperative
+    /// thread. (Not a dispatch worker: under the full suite those are all busy computing, and a
+    /// poll loop queued behind them would run seconds late.)
     public static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
     }
 

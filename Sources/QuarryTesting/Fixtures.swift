@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Locates the project and `../shared` from a test source file, so tests read the shared
 /// corpora and fixtures wherever the checkout is.
@@ -17,6 +18,27 @@ public enum Fixtures {
     public static func shared(file: String = #filePath) -> URL {
         if let override = ProcessInfo.processInfo.environment["QUARRY_SHARED"] { return URL(fileURLWithPath: override) }
         return packageRoot(file: file).deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    /// Whether tests that read `../shared` (the BEIR corpora, reference fixtures, vectors) run.
+    ///
+    /// A user's clone has no `../shared`: those tests are then skipped, each with
+    /// `sharedSkipReason`, never passed silently. CI has it and sets `QUARRY_REQUIRE_SHARED=1`,
+    /// which makes them run regardless, so a missing `../shared` there fails instead of skipping.
+    public static var sharedAvailable: Bool {
+        ProcessInfo.processInfo.environment["QUARRY_REQUIRE_SHARED"] == "1"
+            || FileManager.default.fileExists(atPath: shared().appendingPathComponent("corpora").path)
+    }
+
+    /// Why a data test was skipped.
+    public static var sharedSkipReason: String {
+        "needs ../shared (BEIR corpora and reference fixtures), absent beside this checkout at \(shared().path); set QUARRY_SHARED to its path to run it"
+    }
+
+    /// The trait of a test (or suite) that reads `../shared`: skipped with the reason when it
+    /// is absent. `@Test("…", Fixtures.needsShared)`.
+    public static var needsShared: ConditionTrait {
+        .enabled(if: sharedAvailable, Comment(rawValue: sharedSkipReason))
     }
 
     /// The built `quarry` executable next to the test bundle (SwiftPM builds it for tests).

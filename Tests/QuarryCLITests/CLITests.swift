@@ -98,7 +98,7 @@ import Testing
         #expect(missing.stderr.contains("no collection 'nope'"))
     }
 
-    @Test("eval trec scores a run like trec_eval and fails clearly on bad input")
+    @Test("eval trec scores a run like trec_eval and fails clearly on bad input", Fixtures.needsShared)
     func evalTrec() async throws {
         let shared = Fixtures.shared()
         let run = shared.appendingPathComponent("fixtures/msmarco_bm25_run.trec").path

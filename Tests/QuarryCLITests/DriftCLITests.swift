@@ -30,7 +30,7 @@ import Testing
         return home
     }
 
-    @Test("drift check: English vs Arabic queries drift (exit 2 with --fail-on-drift), writes both reports and is a tracked run")
+    @Test("drift check: English vs Arabic queries drift (exit 2 with --fail-on-drift), writes both reports and is a tracked run", Fixtures.needsShared)
     func checkFiles() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

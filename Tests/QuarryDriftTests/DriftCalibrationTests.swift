@@ -5,7 +5,7 @@ import QuarryTesting
 import Testing
 
 @Suite struct DriftCalibrationTests {
-    @Test("random halves of msmarco's queries rarely drift; the result is reproducible from the seed")
+    @Test("random halves of msmarco's queries rarely drift; the result is reproducible from the seed", Fixtures.needsShared)
     func msmarcoHalves() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -93,7 +93,7 @@ import Testing
         #expect(error?.line == 3 && error?.description.contains("d7") == true)
     }
 
-    @Test("the msmarco and arcd suites pass their gates on a 20-query cut", .tags(.slow), arguments: ["msmarco", "arcd"])
+    @Test("the msmarco and arcd suites pass their gates on a 20-query cut", .tags(.slow), Fixtures.needsShared, arguments: ["msmarco", "arcd"])
     func sharedSuites(name: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -4,7 +4,7 @@ import QuarryTesting
 import Testing
 
 @Suite struct TrecEvaluatorTests {
-    @Test("per-query and mean metrics equal pytrec_eval's to 1e-6")
+    @Test("per-query and mean metrics equal pytrec_eval's to 1e-6", Fixtures.needsShared)
     func parityWithReference() throws {
         let shared = Fixtures.shared()
         let reference = try #require(try JSONSerialization.jsonObject(

@@ -85,7 +85,7 @@ import Testing
         #expect(throws: IndexError.self) { try BM25Reader(path: empty.path) }
     }
 
-    @Test("saving and loading gives identical results, and MaxScore equals exhaustive scoring on msmarco")
+    @Test("saving and loading gives identical results, and MaxScore equals exhaustive scoring on msmarco", Fixtures.needsShared)
     func msmarcoDifferential() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

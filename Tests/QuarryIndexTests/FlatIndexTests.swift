@@ -9,7 +9,7 @@ import Testing
         try checkVectorIndexConformance(metric: metric) { try FlatIndex(dimension: $0, metric: $1) }
     }
 
-    @Test("reproduces gt100's top 10 on msmarco (5,000 × 384)")
+    @Test("reproduces gt100's top 10 on msmarco (5,000 × 384)", Fixtures.needsShared)
     func groundTruth() throws {
         let data = try MSMarcoVectors.load()
         let index = try data.flatIndex(rows: data.base.indices)
@@ -54,7 +54,7 @@ import Testing
         #expect(try index.search([1, 0], k: 3, allowing: [9, 7]).map(\.id) == [7, 9])
     }
 
-    @Test("concurrent readers see well-formed results while a writer adds and removes")
+    @Test("concurrent readers see well-formed results while a writer adds and removes", Fixtures.needsShared)
     func concurrentReaders() async throws {
         let data = try MSMarcoVectors.load()
         let index = try FlatIndex(dimension: 384)

@@ -90,7 +90,7 @@ import Testing
 
     // MARK: Recall on msmarco
 
-    @Test("recall@10 ≥ 0.95 vs FlatIndex at the default ef (5,000 × 384 msmarco)")
+    @Test("recall@10 ≥ 0.95 vs FlatIndex at the default ef (5,000 × 384 msmarco)", Fixtures.needsShared)
     func recallAtDefaultExpansion() throws {
         let fixture = try Fixture.shared.get()
         try fixture.index.checkInvariants()
@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    @Test("after deleting 30 % (seeded), recall vs the flat index over the rest stays ≥ 0.95")
+    @Test("after deleting 30 % (seeded), recall vs the flat index over the rest stays ≥ 0.95", Fixtures.needsShared)
     func deletions() throws {
         let fixture = try Fixture.shared.get()
         var generator = SplitMix64(seed: 2024)
@@ -148,7 +148,7 @@ import Testing
 
     // MARK: Filters
 
-    @Test("a 1 % allow-list keeps recall ≥ 0.95 (exact scan of the allowed ids)")
+    @Test("a 1 % allow-list keeps recall ≥ 0.95 (exact scan of the allowed ids)", Fixtures.needsShared)
     func selectiveFilter() throws {
         let fixture = try Fixture.shared.get()
         var generator = SplitMix64(seed: 77)
@@ -161,7 +161,7 @@ import Testing
         }
     }
 
-    @Test("a 10 % allow-list through the graph (traversing disallowed nodes) keeps recall ≥ 0.95")
+    @Test("a 10 % allow-list through the graph (traversing disallowed nodes) keeps recall ≥ 0.95", Fixtures.needsShared)
     func graphFilter() throws {
         let fixture = try Fixture.shared.get()
         var graphOnly = HNSWIndex.Configuration()
@@ -179,7 +179,7 @@ import Testing
 
     // MARK: Persistence
 
-    @Test("encode → load gives identical results, the same bytes again, and a readable header")
+    @Test("encode → load gives identical results, the same bytes again, and a readable header", Fixtures.needsShared)
     func roundTrip() throws {
         let fixture = try Fixture.shared.get()
         let dir = try TemporaryDirectory()
@@ -202,7 +202,7 @@ import Testing
         #expect(throws: IndexError.self) { try HNSWFile.readHeader(at: try dir.write("junk.hnsw", Data("not an index".utf8)).path) }
     }
 
-    @Test("a flipped byte anywhere is detected", arguments: ["magic", "version", "metric", "counts", "offsets", "embedder",
+    @Test("a flipped byte anywhere is detected", Fixtures.needsShared, arguments: ["magic", "version", "metric", "counts", "offsets", "embedder",
                                                           "ids", "vectors", "links0", "upper", "levels", "tombstones",
                                                           "padding", "checksum", "end magic"])
     func flippedByte(at section: String) throws {
@@ -221,7 +221,7 @@ import Testing
         #expect(throws: IndexError.self) { try HNSWIndex(path: url.path) }
     }
 
-    @Test("a truncated file is detected", arguments: [0, 1, 100, 255, 256, 1000, -41, -40, -1])
+    @Test("a truncated file is detected", Fixtures.needsShared, arguments: [0, 1, 100, 255, 256, 1000, -41, -40, -1])
     func truncated(length: Int) throws {
         let bytes = try Fixture.small.get()
         let cut = Array(bytes.prefix(length >= 0 ? length : bytes.count + length))
@@ -235,7 +235,7 @@ import Testing
              duplicateLiveID, tombstoneFlag, liveCount, nodeCount, entryPoint, metric, connectivity, version
     }
 
-    @Test("crafted files with a valid checksum are refused, never trusted", arguments: Craft.allCases)
+    @Test("crafted files with a valid checksum are refused, never trusted", Fixtures.needsShared, arguments: Craft.allCases)
     func crafted(_ craft: Craft) throws {
         var bytes = try Fixture.small.get()
         let header = try bytes.withUnsafeBytes { try HNSWFile.parseHeader($0, path: "") }
@@ -274,7 +274,7 @@ import Testing
 
     // MARK: Concurrency
 
-    @Test("concurrent readers see only well-formed results while a writer inserts and removes")
+    @Test("concurrent readers see only well-formed results while a writer inserts and removes", Fixtures.needsShared)
     func concurrentReaders() async throws {
         let data = try MSMarcoVectors.load()
         let index = try HNSWIndex(dimension: 384, configuration: .init(expansionAdd: 64))

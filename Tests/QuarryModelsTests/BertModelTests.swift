@@ -18,7 +18,7 @@ let miniLMDirectory = Fixtures.packageRoot().appendingPathComponent("models/all-
         }
     }
 
-    @Test("every reference embedding is reproduced (cosine ≥ 0.9999)")
+    @Test("every reference embedding is reproduced (cosine ≥ 0.9999)", Fixtures.needsShared)
     func referenceEmbeddings() throws {
         let encoder = try encoder()
         let lines = try String(contentsOf: Fixtures.shared().appendingPathComponent("fixtures/minilm_embeddings.jsonl"), encoding: .utf8)
@@ -56,7 +56,7 @@ let miniLMDirectory = Fixtures.packageRoot().appendingPathComponent("models/all-
         }
     }
 
-    @Test("the tiny cross-encoder reproduces PyTorch's logits to 1e-4")
+    @Test("the tiny cross-encoder reproduces PyTorch's logits to 1e-4", Fixtures.needsShared)
     func crossEncoder() throws {
         let directory = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder")
         let model = try CrossEncoder(modelDirectory: directory, maxSequenceLength: 128)

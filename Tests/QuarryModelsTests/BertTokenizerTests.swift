@@ -2,11 +2,12 @@ import Foundation
 import Testing
 
 @testable import QuarryModels
+import QuarryTesting
 
 /// Checks `BertTokenizer` against the Hugging Face reference outputs in `shared/fixtures`
 /// (`minilm_tokens.jsonl`, made with tokenizers 0.23.3 for all-MiniLM-L6-v2, and the tiny cross-encoder's
 /// pair encodings), plus hand-written cases on a toy vocabulary.
-@Suite struct BertTokenizerTests {
+@Suite(Fixtures.needsShared) struct BertTokenizerTests {
     /// `shared/` beside the package root (the folder holding Package.swift), or `$QUARRY_SHARED`.
     static let sharedURL: URL = {
         if let override = ProcessInfo.processInfo.environment["QUARRY_SHARED"] { return URL(fileURLWithPath: override) }

@@ -236,7 +236,7 @@ struct FailingReranker: Reranker {
 }
 
 @Suite struct RerankAndDiversityTests {
-    @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores")
+    @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores", Fixtures.needsShared)
     func crossEncoder() async throws {
         var configuration = QuarryConfiguration()
         configuration.rerank.provider = "native"

@@ -192,11 +192,13 @@ struct Harness {
 
     @Test("past the concurrency limit requests get 503 at once; a slow request gets 504")
     func concurrencyAndTimeout() async throws {
-        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 1.5) }
+        // The first request holds the only slot for the whole request timeout; seconds, not
+        // tenths, so the second still finds it held when the full suite loads the machine.
+        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 6) }
         defer { slow.stop() }
         let harness = try await Harness.start {
             $0.server.maxConcurrentRequests = 1
-            $0.server.requestTimeoutSeconds = 1
+            $0.server.requestTimeoutSeconds = 4
             $0.llm.provider = "openai"
             $0.llm.url = slow.baseURL.absoluteString
             $0.llm.model = "slow"

@@ -6,14 +6,9 @@ import QuarryTesting
 import Testing
 
 @Suite struct CollectionStoreTests {
-    let settings = CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words")
+    let settings = StoreFixtures.settings
 
-    func document(_ id: String, _ text: String) -> NewDocument {
-        let chunk = NewChunk(ordinal: 0, text: text, context: "", start: 0, end: text.unicodeScalars.count, tokenCount: 1,
-                             contentHash: ContentHash.sha256(text))
-        return NewDocument(docID: id, source: "/src/\(id)", format: "text", title: id, text: text, metadata: "{}",
-                           contentHash: ContentHash.sha256(text), byteSize: text.utf8.count, chunks: [chunk])
-    }
+    func document(_ id: String, _ text: String) -> NewDocument { StoreFixtures.document(id, text) }
 
     @Test("a committed collection reads back, with a manifest that verifies")
     func roundTrip() async throws {

@@ -9,14 +9,9 @@ import Testing
 /// transaction publishes them with their derived files; a writer that dies before it leaves
 /// the previous generation whole, and what it staged is resumed only by the same ingest.
 @Suite struct CommitProtocolTests {
-    let settings = CollectionSettings(analyzer: "standard", chunking: ChunkingSettings(), tokenCounter: "words")
+    let settings = StoreFixtures.settings
 
-    func document(_ id: String, _ text: String) -> NewDocument {
-        let chunk = NewChunk(ordinal: 0, text: text, context: "", start: 0, end: text.unicodeScalars.count, tokenCount: 1,
-                             contentHash: ContentHash.sha256(text))
-        return NewDocument(docID: id, source: "/src/\(id)", format: "text", title: id, text: text, metadata: "{}",
-                           contentHash: ContentHash.sha256(text), byteSize: text.utf8.count, chunks: [chunk])
-    }
+    func document(_ id: String, _ text: String) -> NewDocument { StoreFixtures.document(id, text) }
 
     /// Writes `count.N.txt` holding the chunk count the commit's transaction sees; fails on demand.
     struct CountingBuilder: DerivedIndexBuilder {
