@@ -80,8 +80,7 @@ let package = Package(
         .target(
             name: "QuarryIndex",
             dependencies: [
-                "CBLAS", "QuarryCore", "QuarryText", "QuarryStore",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "CBLAS", "QuarryCore", "QuarryText", "QuarryStore", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]
         ),
@@ -102,8 +101,7 @@ let package = Package(
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryModels", "QuarryHTTP",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryModels", "QuarryHTTP"],
             exclude: ["README.md"]
         ),
         .target(

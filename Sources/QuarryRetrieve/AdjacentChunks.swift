@@ -1,4 +1,3 @@
-import GRDB
 import QuarryStore
 
 /// Merges hits that are neighbouring chunks of one document into one hit spanning them.
@@ -38,15 +37,7 @@ enum AdjacentChunks {
         }
         guard !changed.isEmpty else { return result }
         let documents = Set(changed.map { result[$0].docID })
-        let texts = try collection.read { db -> [String: [Unicode.Scalar]] in
-            var texts: [String: [Unicode.Scalar]] = [:]
-            for id in documents {
-                if let text = try String.fetchOne(db, sql: "SELECT text FROM documents WHERE doc_id = ?", arguments: [id]) {
-                    texts[id] = Array(text.unicodeScalars)
-                }
-            }
-            return texts
-        }
+        let texts = try collection.documentTexts(documents).mapValues { Array($0.unicodeScalars) }
         for index in changed {
             guard let scalars = texts[result[index].docID] else { continue }
             let start = max(0, min(result[index].start, scalars.count)), end = max(start, min(result[index].end, scalars.count))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryIndex
 import QuarryStore
 
@@ -131,12 +130,7 @@ public struct BatchSearch: Sendable {
 
     /// chunk id → document id for the whole collection.
     func chunkDocuments() throws -> [Int64: String] {
-        try collection.read { db in
-            var map: [Int64: String] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT c.id, d.doc_id FROM chunks c JOIN documents d ON d.id = c.document_id")
-            while let row = try rows.next() { map[row[0]] = row[1] }
-            return map
-        }
+        try collection.chunkDocumentIDs()
     }
 
     /// TREC run lines: `qid Q0 docid rank score tag`. Ids with whitespace cannot be written

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryEmbed
 import QuarryIndex
@@ -33,7 +32,7 @@ public struct DenseSearcher: Sendable {
         if let index = outcome.value {
             return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
         }
-        let index = try reader.read { db in try VectorIndexBuilder.buildAll(db, dimension: stored.dimension, configuration: HNSWIndex.Configuration()) }
+        let index = try VectorIndexBuilder.buildAll(reader, dimension: stored.dimension, configuration: HNSWIndex.Configuration())
         return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
     }
 
@@ -57,19 +56,11 @@ public struct DenseSearcher: Sendable {
 enum ChunkDetails {
     static func attach(_ hits: [(chunkID: Int64, score: Float)], from collection: CollectionReader) throws -> [SearchHit] {
         guard !hits.isEmpty else { return [] }
-        let rows = try collection.read { db -> [Int64: Row] in
-            let ids = hits.map(\.chunkID)
-            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.id, d.doc_id, c.ordinal, d.title, c.context, c.text, c.start_offset, c.end_offset
-                FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(placeholders))
-                """, arguments: StatementArguments(ids))
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0) })
-        }
+        let rows = try collection.chunkDetails(hits.map(\.chunkID))
         return hits.enumerated().compactMap { rank, hit in
             guard let row = rows[hit.chunkID] else { return nil }
-            return SearchHit(rank: rank + 1, score: hit.score, chunkID: hit.chunkID, docID: row[1], ordinal: row[2], title: row[3],
-                             context: row[4], text: row[5], start: row[6], end: row[7])
+            return SearchHit(rank: rank + 1, score: hit.score, chunkID: hit.chunkID, docID: row.docID, ordinal: row.ordinal, title: row.title,
+                             context: row.context, text: row.text, start: row.start, end: row.end)
         }
     }
 }

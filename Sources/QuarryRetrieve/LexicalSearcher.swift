@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryIndex
 import QuarryStore
@@ -27,9 +26,7 @@ public struct LexicalSearcher: Sendable {
         }
         // A writer is busy (or an ingest is unfinished): build a private copy.
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-lexical-\(UUID().uuidString).bm25")
-        let bytes = try reader.read { db in
-            try LexicalIndexBuilder.encodeAll(db, analyzer: try Analyzers.named(reader.manifest.settings.analyzer), generation: reader.manifest.generation)
-        }
+        let bytes = try LexicalIndexBuilder.encodeAll(reader, analyzer: try Analyzers.named(reader.manifest.settings.analyzer))
         try Data(bytes).write(to: temporary)
         defer { try? FileManager.default.removeItem(at: temporary) }
         let file = try BM25Reader(path: temporary.path)

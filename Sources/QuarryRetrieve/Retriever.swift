@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryEmbed
 import QuarryIndex

@@ -167,8 +167,9 @@ public struct CollectionReader: Sendable {
         }
     }
 
-    /// Runs `body` with read access to the database (for other modules' queries).
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` with read access to the database, for tests that inspect the schema
+    /// directly. Modules use the named queries (`CollectionReader+Queries.swift`) instead.
+    @_spi(Testing) public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try database.read(body)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryStore
 
@@ -16,9 +15,7 @@ public struct CollectionSnapshot: Sendable, Equatable {
 
     public static func capture(home: QuarryHome, collection: String) throws -> CollectionSnapshot {
         let reader = try CollectionReader(home: home, name: collection)
-        let pairs = try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT doc_id, content_hash FROM documents ORDER BY doc_id").map { "\($0[0] as String)\t\($0[1] as String)" }
-        }
+        let pairs = try reader.documentHashes().map { "\($0.docID)\t\($0.contentHash)" }
         return CollectionSnapshot(collection: collection, generation: reader.manifest.generation, manifestChecksum: reader.manifest.checksum,
                                   embedder: reader.manifest.settings.embedder?.description,
                                   corpusFingerprint: ContentHash.sha256(fields: pairs))

@@ -2,7 +2,7 @@ import Foundation
 import QuarryCore
 import QuarryEmbed
 import QuarryIngest
-import QuarryStore
+@_spi(Testing) import QuarryStore
 import QuarryTesting
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import QuarryCore
-import QuarryStore
+@_spi(Testing) import QuarryStore
 import QuarryTesting
 import Testing
 

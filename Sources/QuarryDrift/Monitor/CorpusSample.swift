@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryStore
 import QuarryTrack
@@ -72,34 +71,16 @@ public struct CorpusSample: Sendable {
                              + "(its current generation) instead, or keep versions in separate collections (e.g. \(name)-v1, \(name)-v2)")
         }
         let dimension = manifest.settings.embedder?.dimension
-        let (ids, chunks) = try reader.read { db -> ([Int64], [Chunk]) in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM chunks WHERE generation <= ? ORDER BY id", arguments: [manifest.generation])
-            var random = SplitMix64(seed: seed)
-            let chosen = ids.count <= limit ? ids : random.sample(limit, from: ids.count).sorted().map { ids[$0] }
-            var chunks: [Chunk] = []
-            chunks.reserveCapacity(chosen.count)
-            for start in stride(from: 0, to: chosen.count, by: 500) {
-                let batch = Array(chosen[start ..< min(start + 500, chosen.count)])
-                let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.text, c.context, c.token_count, e.vector FROM chunks c LEFT JOIN embeddings e ON e.chunk_id = c.id
-                    WHERE c.id IN (\(placeholders)) ORDER BY c.id
-                    """, arguments: StatementArguments(batch))
-                for row in rows {
-                    let blob: Data? = row[3]
-                    let vector = dimension.flatMap { dimension in blob.flatMap { VectorBlob.decode($0, dimension: dimension) } }
-                    chunks.append(Chunk(text: row[0], context: row[1], tokenCount: row[2], vector: vector))
-                }
-            }
-            return (ids, chunks)
-        }
+        var random = SplitMix64(seed: seed)
+        let (total, sampled) = try reader.sampleChunks(limit: limit, dimension: dimension) { count in random.sample(limit, from: count) }
+        let chunks = sampled.map { Chunk(text: $0.text, context: $0.context, tokenCount: $0.tokenCount, vector: $0.vector) }
         guard !chunks.isEmpty else {
             throw DriftError(.sourceUnavailable, "\(source): collection '\(name)' holds no chunks")
         }
-        if chunks.count < ids.count {
-            notes.append("\(source): \(chunks.count) of \(ids.count) chunks sampled (seed \(seed))")
+        if chunks.count < total {
+            notes.append("\(source): \(chunks.count) of \(total) chunks sampled (seed \(seed))")
         }
         return CorpusSample(collection: name, generation: manifest.generation, analyzer: manifest.settings.analyzer,
-                            embedder: manifest.settings.embedder, totalCount: ids.count, chunks: chunks, notes: notes)
+                            embedder: manifest.settings.embedder, totalCount: total, chunks: chunks, notes: notes)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryStore
 import QuarryText
@@ -52,23 +51,19 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 
     /// Builds the whole index from every chunk in SQLite.
     static func buildAll(context: DerivedBuildContext, analyzer: any Analyzer) throws -> [UInt8] {
-        try context.read { db in try encodeAll(db, analyzer: analyzer, generation: context.generation) }
+        try encodeAll(analyzer: analyzer, generation: context.generation) { try context.forEachChunkText($0) }
     }
 
-    /// The encoded index of every chunk in a collection database (also used by readers that
-    /// cannot take the writer lock and build a private copy).
-    public static func encodeAll(_ db: Database, analyzer: any Analyzer, generation: Int) throws -> [UInt8] {
+    /// The encoded index of every chunk of a collection snapshot (for readers that cannot
+    /// take the writer lock and build a private copy).
+    public static func encodeAll(_ reader: CollectionReader, analyzer: any Analyzer) throws -> [UInt8] {
+        try encodeAll(analyzer: analyzer, generation: reader.manifest.generation) { try reader.forEachChunkText($0) }
+    }
+
+    /// The encoded index of the chunks `forEach` hands out in id order.
+    static func encodeAll(analyzer: any Analyzer, generation: Int, forEach: (([ChunkText]) throws -> Void) throws -> Void) throws -> [UInt8] {
         var builder = BM25Builder()
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, context, text FROM chunks ORDER BY id")
-        var batch: [(Int64, String, String)] = []
-        while let row = try rows.next() {
-            batch.append((row[0], row[1], row[2]))
-            if batch.count == 4096 {
-                try add(batch, to: &builder, analyzer: analyzer)
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        try add(batch, to: &builder, analyzer: analyzer)
+        try forEach { batch in try add(batch.map { ($0.id, $0.context, $0.text) }, to: &builder, analyzer: analyzer) }
         return BM25File.encode(generation: UInt64(generation), analyzer: analyzer.name, chunkIDs: builder.chunkIDs,
                                lengths: builder.lengths, terms: builder.sortedTerms())
     }
@@ -82,12 +77,8 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 
     /// The previous file's postings minus tombstoned chunks, plus the new generation's chunks.
     func merge(_ reader: BM25Reader, context: DerivedBuildContext, analyzer: any Analyzer) throws -> [UInt8] {
-        let (added, deleted) = try context.read { db -> ([(Int64, String, String)], Set<Int64>) in
-            let added = try Row.fetchAll(db, sql: "SELECT id, context, text FROM chunks WHERE generation = ? ORDER BY id",
-                                         arguments: [context.generation]).map { ($0[0] as Int64, $0[1] as String, $0[2] as String) }
-            let deleted = Set(try Int64.fetchAll(db, sql: "SELECT chunk_id FROM chunk_tombstones WHERE generation = ?", arguments: [context.generation]))
-            return (added, deleted)
-        }
+        let added = try context.addedChunks().map { ($0.id, $0.context, $0.text) }
+        let deleted = try context.removedChunkIDs()
         // Old documents kept, renumbered densely.
         var remap = [Int32](repeating: -1, count: reader.documentCount)
         var chunkIDs: [Int64] = []

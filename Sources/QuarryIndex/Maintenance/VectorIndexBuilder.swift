@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryStore
 
@@ -51,7 +50,9 @@ public struct VectorIndexBuilder: DerivedIndexBuilder {
                 note = "vector index: previous file unusable (\(error)); rebuilt from collection.sqlite"
             }
         }
-        let built = try index ?? context.read { db in try Self.buildAll(db, dimension: embedder.dimension, configuration: configuration) }
+        let built = try index ?? Self.buildAll(dimension: embedder.dimension, configuration: configuration) {
+            try context.forEachEmbedding(dimension: embedder.dimension, $0)
+        }
         let name = Self.fileName(generation: context.generation)
         let data = Data(try built.encoded(generation: UInt64(context.generation), embedderID: id))
         try AtomicFile.write(data, to: context.url(name))
@@ -62,43 +63,24 @@ public struct VectorIndexBuilder: DerivedIndexBuilder {
 
     /// Removes the generation's tombstoned chunks and inserts its new ones.
     func apply(_ context: DerivedBuildContext, to index: HNSWIndex, dimension: Int) throws {
-        try context.read { db in
-            for chunk in try Int64.fetchAll(db, sql: "SELECT chunk_id FROM chunk_tombstones WHERE generation = ?", arguments: [context.generation]) {
-                _ = index.remove(id: chunk)
-            }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT e.chunk_id, e.vector FROM embeddings e JOIN chunks c ON c.id = e.chunk_id
-                WHERE c.generation = ? ORDER BY e.chunk_id
-                """, arguments: [context.generation])
-            while let row = try rows.next() {
-                try index.add(id: row[0], vector: try Self.vector(row[1], dimension: dimension, chunk: row[0]))
-            }
+        for chunk in try context.removedChunkIDs().sorted() { _ = index.remove(id: chunk) }
+        try context.forEachAddedEmbedding(dimension: dimension) { ids, vectors in
+            for (id, vector) in zip(ids, vectors) { try index.add(id: id, vector: vector) }
         }
     }
 
-    /// Builds an index from every stored embedding (also used by readers that cannot write).
-    public static func buildAll(_ db: Database, dimension: Int, configuration: HNSWIndex.Configuration) throws -> HNSWIndex {
+    /// Builds an index from every embedding of a collection snapshot (for readers that
+    /// cannot write).
+    public static func buildAll(_ reader: CollectionReader, dimension: Int, configuration: HNSWIndex.Configuration) throws -> HNSWIndex {
+        try buildAll(dimension: dimension, configuration: configuration) { try reader.forEachEmbedding(dimension: dimension, $0) }
+    }
+
+    /// Builds an index from the embeddings `forEach` hands out in batches.
+    static func buildAll(dimension: Int, configuration: HNSWIndex.Configuration,
+                         forEach: (([Int64], [[Float]]) throws -> Void) throws -> Void) throws -> HNSWIndex {
         let index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
-        let rows = try Row.fetchCursor(db, sql: "SELECT chunk_id, vector FROM embeddings ORDER BY chunk_id")
-        var ids: [Int64] = []
-        var vectors: [[Float]] = []
-        while let row = try rows.next() {
-            ids.append(row[0])
-            vectors.append(try vector(row[1], dimension: dimension, chunk: row[0]))
-            if ids.count == 4096 {
-                try index.add(ids: ids, vectors: vectors)
-                ids.removeAll(keepingCapacity: true)
-                vectors.removeAll(keepingCapacity: true)
-            }
-        }
-        if !ids.isEmpty { try index.add(ids: ids, vectors: vectors) }
+        try forEach { ids, vectors in try index.add(ids: ids, vectors: vectors) }
         return index
     }
 
-    static func vector(_ blob: Data, dimension: Int, chunk: Int64) throws -> [Float] {
-        guard let vector = VectorBlob.decode(blob, dimension: dimension) else {
-            throw IndexError(.corrupt, path: "collection.sqlite", "embedding of chunk \(chunk) is \(blob.count) bytes, not \(dimension) floats")
-        }
-        return vector
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryStore
 
 /// Conditions on the JSON metadata given at ingest (a BEIR corpus's `metadata` object, a
@@ -14,14 +13,8 @@ import QuarryStore
 /// or a boolean also matches the JSON number or boolean, so `year=2020` matches both
 /// `"year": 2020` and `"year": "2020"`.
 public struct MetadataFilter: Sendable, Equatable {
-    public enum Condition: Sendable, Equatable {
-        /// The field equals one of the values (one value for `=`).
-        case oneOf(field: String, values: [String])
-        /// The field is absent or differs from the value.
-        case notEqual(field: String, value: String)
-        /// A numeric comparison; the field must hold a number (or a numeric string).
-        case range(field: String, lower: Double?, lowerInclusive: Bool, upper: Double?, upperInclusive: Bool)
-    }
+    /// One condition; the store evaluates it (`CollectionReader.chunkIDs(matching:)`).
+    public typealias Condition = MetadataCondition
 
     public var conditions: [Condition]
 
@@ -92,74 +85,8 @@ public struct MetadataFilter: Sendable, Equatable {
         return field
     }
 
-    /// `$."a"."b"` for `a.b`.
-    static func jsonPath(_ field: String) -> String {
-        "$" + field.split(separator: ".").map { ".\"\($0)\"" }.joined()
-    }
-
-    /// The SQL condition on `documents d` and its arguments.
-    func sql() -> (String, [DatabaseValueConvertible]) {
-        var clauses: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        for condition in conditions {
-            switch condition {
-            case .oneOf(let field, let values):
-                // One IN list, not a chain of ORs: the expression depth stays constant.
-                let candidates = values.flatMap(Self.typedValues)
-                clauses.append("json_extract(d.metadata, ?) IN (" + Array(repeating: "?", count: candidates.count).joined(separator: ", ") + ")")
-                arguments.append(Self.jsonPath(field))
-                arguments += candidates
-            case .notEqual(let field, let value):
-                let candidates = Self.typedValues(value)
-                clauses.append("(json_extract(d.metadata, ?) IS NULL OR json_extract(d.metadata, ?) NOT IN ("
-                    + Array(repeating: "?", count: candidates.count).joined(separator: ", ") + "))")
-                arguments.append(Self.jsonPath(field))
-                arguments.append(Self.jsonPath(field))
-                arguments += candidates
-            case .range(let field, let lower, let lowerInclusive, let upper, let upperInclusive):
-                let value = "CAST(json_extract(d.metadata, ?) AS REAL)"
-                var parts = ["json_type(d.metadata, ?) IN ('integer', 'real', 'text')"]
-                arguments.append(Self.jsonPath(field))
-                if let lower {
-                    parts.append("\(value) \(lowerInclusive ? ">=" : ">") ?")
-                    arguments.append(Self.jsonPath(field))
-                    arguments.append(lower)
-                }
-                if let upper {
-                    parts.append("\(value) \(upperInclusive ? "<=" : "<") ?")
-                    arguments.append(Self.jsonPath(field))
-                    arguments.append(upper)
-                }
-                clauses.append("(" + parts.joined(separator: " AND ") + ")")
-            }
-        }
-        return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
-    }
-
-    /// The text, and the number or boolean it also reads as (SQLite's json_extract gives
-    /// JSON true/false as 1/0).
-    static func typedValues(_ value: String) -> [DatabaseValueConvertible] {
-        var values: [DatabaseValueConvertible] = [value]
-        switch value {
-        case "true": values.append(1)
-        case "false": values.append(0)
-        default:
-            if let integer = Int64(value) { values.append(integer) } else if let number = Double(value), number.isFinite { values.append(number) }
-        }
-        return values
-    }
-
     /// The ids of the chunks whose documents meet every condition.
     public func allowedChunks(in collection: CollectionReader) throws -> Set<Int64> {
-        let (condition, arguments) = sql()
-        return try collection.read { db in
-            var ids = Set<Int64>()
-            let cursor = try Int64.fetchCursor(db, sql: """
-                SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
-                WHERE json_valid(d.metadata) AND \(condition)
-                """, arguments: StatementArguments(arguments))
-            while let id = try cursor.next() { ids.insert(id) }
-            return ids
-        }
+        try collection.chunkIDs(matching: conditions)
     }
 }
