@@ -94,8 +94,7 @@ let package = Package(
         // collections, reports (JSON, self-contained HTML), stored latest reports.
         .target(
             name: "QuarryDrift",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryTrack",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryTrack"],
             exclude: ["README.md"]
         ),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
@@ -119,7 +118,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"]
         ),

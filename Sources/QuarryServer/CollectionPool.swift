@@ -14,7 +14,7 @@ actor CollectionPool {
         var answerer: Answerer
         var generation: Int
         var manifestStamp: String
-        var queryLog: QueryLog
+        var queryLog: QueryLogFile.Writer
     }
 
     let home: QuarryHome
@@ -80,7 +80,7 @@ actor CollectionPool {
         let answerer = try Answerer(retriever: retriever, template: template, model: model,
                                     assembler: ContextAssembler(budget: configuration.generation.contextTokens),
                                     extractiveSentences: configuration.generation.extractiveSentences)
-        let log = try entries[name]?.queryLog ?? QueryLog(directory: directory)
+        let log = try entries[name]?.queryLog ?? QueryLogFile.Writer(directory: directory)
         return Entry(answerer: answerer, generation: retriever.collection.manifest.generation, manifestStamp: stamp, queryLog: log)
     }
 

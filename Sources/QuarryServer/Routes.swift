@@ -270,10 +270,10 @@ struct Handlers: Sendable {
     func logQuery(_ entry: CollectionPool.Entry, route: String, query: String, options: RetrievalOptions, latency: Double,
                   hits: [SearchHit], kind: String?, _ context: QuarryRequestContext) {
         do {
-            try entry.queryLog.append(QueryLog.Record(route: route, query: query, mode: options.mode.rawValue, k: options.k,
-                                                      latencyMilliseconds: latency,
-                                                      hits: hits.prefix(10).map { (docID: $0.docID, chunkID: $0.chunkID, score: $0.score) },
-                                                      answerKind: kind, requestID: context.requestID))
+            try entry.queryLog.append(QueryLogFile.Entry(route: route, query: query, mode: options.mode.rawValue, k: options.k,
+                                                         latencyMilliseconds: latency,
+                                                         hits: hits.prefix(10).map { .init(docID: $0.docID, chunkID: $0.chunkID, score: $0.score) },
+                                                         answerKind: kind, requestID: context.requestID))
         } catch {
             log.error(requestID: context.requestID, "query log write failed: \(error)")
         }

@@ -35,7 +35,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let base = 600
-        let total = 20_000
+        let total = 12_000
         func line(_ i: Int, revised: Bool) -> String {
             let marker = revised ? "revisedmarker" : "aardvarkoriginal"
             let text = "Passage \(i) describes topic \(i % 97) with \(marker). It has a second sentence about item \(i * 7 % 1013). And a third one to chunk."

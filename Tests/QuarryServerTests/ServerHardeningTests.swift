@@ -63,7 +63,9 @@ final class RawConnection: @unchecked Sendable {
         let harness = try await Harness.start {
             $0.server.maxConcurrentRequests = 4
             $0.server.readIdleTimeoutSeconds = 2
-            $0.server.bodyTimeoutSeconds = 3
+            // Long enough that a loaded test machine never turns a normal search into a 408; the
+            // stalled uploads are closed by the idle timeout first.
+            $0.server.bodyTimeoutSeconds = 20
             $0.server.openReads = true
         }
         defer { Task { await harness.stop() } }

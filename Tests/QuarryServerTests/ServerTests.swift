@@ -50,7 +50,7 @@ struct Harness {
         dir.remove()
     }
 
-    func send(_ method: String, _ path: String, json: String? = nil, key: String? = Harness.key, timeout: Double = 30) async throws -> HTTPReply {
+    func send(_ method: String, _ path: String, json: String? = nil, key: String? = Harness.key, timeout: Double = 60) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: server.baseURL.absoluteString + path)!)
         request.httpMethod = method
         if let json {

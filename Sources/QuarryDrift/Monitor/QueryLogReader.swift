@@ -1,17 +1,13 @@
 import Foundation
-import GRDB
+import QuarryStore
 import QuarryCore
 
 /// Reads a window of a collection's query log (`<home>/collections/<name>/querylog.sqlite`,
-/// written by `quarry serve`), read-only.
-///
-/// The log's `at` column holds Quarry timestamps (ISO 8601, UTC, milliseconds), which sort as
-/// text, so a window is a range query on its index. Opened read-only so a monitor can never
-/// lock out the server that appends to it.
+/// written by `quarry serve`) through QuarryStore's `QueryLogFile`, which owns the format.
 public enum QueryLogReader {
     /// Where the log of `collection` lives.
     public static func url(home: QuarryHome, collection: String) throws -> URL {
-        try home.collectionDirectory(collection).appendingPathComponent("querylog.sqlite")
+        try home.collectionDirectory(collection).appendingPathComponent(QueryLogFile.fileName)
     }
 
     /// The queries logged in `span` (start inclusive, end exclusive), oldest first.
@@ -22,30 +18,15 @@ public enum QueryLogReader {
             throw DriftError(.sourceNotFound, "collection '\(collection)' has no query log yet (\(url.path)); `quarry serve` writes it "
                              + "as the collection answers /search and /query requests")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(5)
-        let database: DatabaseQueue
+        let logged: [QueryLogFile.LoggedQuery]
         do {
-            database = try DatabaseQueue(path: url.path, configuration: configuration)
-        } catch {
-            throw DriftError(.sourceUnavailable, "cannot open the query log \(url.path): \(error)")
+            logged = try QueryLogFile.read(directory: url.deletingLastPathComponent(), from: Timestamp.format(span.lowerBound),
+                                           to: Timestamp.format(span.upperBound))
+        } catch let error as StoreError {
+            throw DriftError(.sourceUnavailable, "cannot read the query log \(url.path): \(error.message)")
         }
-        let rows = try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT query, mode, latency_ms, hits FROM queries WHERE at >= ? AND at < ? ORDER BY at, id
-                """, arguments: [Timestamp.format(span.lowerBound), Timestamp.format(span.upperBound)])
+        return logged.map {
+            ObservedQuery(text: $0.query, latencyMilliseconds: $0.latencyMilliseconds, mode: $0.mode, topScore: $0.scores.first, hitCount: $0.scores.count)
         }
-        return rows.map { row in
-            let hits = parseHits(row[3])
-            return ObservedQuery(text: row[0], latencyMilliseconds: row[2], mode: row[1], topScore: hits.first, hitCount: hits.count)
-        }
-    }
-
-    /// The scores of a logged `hits` array (`[{doc_id, chunk_id, score}]`, best first);
-    /// empty for anything unreadable.
-    static func parseHits(_ json: String?) -> [Double] {
-        guard let json, let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else { return [] }
-        return array.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
     }
 }
