@@ -2090,7 +2090,7 @@ enum OpenAPIDocument {
           "hits",
           "prompt",
           "mode",
-          "timings"
+          "timings_ms"
         ],
         "properties": {
           "question": {
@@ -2161,16 +2161,16 @@ enum OpenAPIDocument {
               "null"
             ]
           },
-          "timings": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "number"
-            }
-          },
           "notes": {
             "type": "array",
             "items": {
               "type": "string"
+            }
+          },
+          "timings_ms": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number"
             }
           }
         }

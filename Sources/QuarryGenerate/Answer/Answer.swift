@@ -37,7 +37,7 @@ public struct Answer: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
-        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings, notes
+        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes
     }
 }
 
