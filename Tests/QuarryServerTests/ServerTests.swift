@@ -194,15 +194,15 @@ struct Harness {
     func concurrencyAndTimeout() async throws {
         // The first request holds the only slot for the whole request timeout; seconds, not
         // tenths, so the second still finds it held when the full suite loads the machine.
-        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 6) }
+        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 20) }
         defer { slow.stop() }
         let harness = try await Harness.start {
             $0.server.maxConcurrentRequests = 1
-            $0.server.requestTimeoutSeconds = 4
+            $0.server.requestTimeoutSeconds = 12
             $0.llm.provider = "openai"
             $0.llm.url = slow.baseURL.absoluteString
             $0.llm.model = "slow"
-            $0.llm.timeoutSeconds = 5
+            $0.llm.timeoutSeconds = 30
             $0.llm.maxAttempts = 1
         }
         defer { Task { await harness.stop() } }
