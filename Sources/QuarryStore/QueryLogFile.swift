@@ -98,13 +98,15 @@ public enum QueryLogFile {
             }
         }
 
-        public func append(_ entry: Entry) throws {
+        /// Appends `entry`, stamped now (or at `timestamp`, a Quarry timestamp, when importing
+        /// or back-filling a log).
+        public func append(_ entry: Entry, at timestamp: String? = nil) throws {
             let hits = entry.hits.map { ["doc_id": $0.docID, "chunk_id": $0.chunkID, "score": Double($0.score)] as [String: Any] }
             let json = String(decoding: try JSONSerialization.data(withJSONObject: hits, options: [.sortedKeys]), as: UTF8.self)
             try database.write { db in
                 try db.execute(sql: """
                     INSERT INTO queries(at, route, query, mode, k, latency_ms, hits, answer_kind, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Timestamp.now(), entry.route, entry.query, entry.mode, entry.k, entry.latencyMilliseconds, json,
+                    """, arguments: [timestamp ?? Timestamp.now(), entry.route, entry.query, entry.mode, entry.k, entry.latencyMilliseconds, json,
                                      entry.answerKind, entry.requestID])
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 import QuarryDrift
 import QuarryEmbed
@@ -58,22 +57,12 @@ enum MonitorFixture {
     /// Writes a query log like the server's, with one row per (query, seconds ago, mode, top score, latency).
     static func queryLog(_ home: QuarryHome, collection: String = "docs",
                          _ rows: [(query: String, ago: TimeInterval, mode: String, score: Double?, latency: Double)], now: Date) throws {
-        let url = try home.collectionDirectory(collection).appendingPathComponent("querylog.sqlite")
-        let database = try DatabaseQueue(path: url.path)
-        try database.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS queries(
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, route TEXT NOT NULL, query TEXT NOT NULL,
-                    mode TEXT NOT NULL, k INTEGER NOT NULL, latency_ms REAL NOT NULL, hits TEXT NOT NULL,
-                    answer_kind TEXT, request_id TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS queries_at ON queries(at);
-                """)
-            for (i, row) in rows.enumerated() {
-                let hits = row.score.map { #"[{"chunk_id":1,"doc_id":"doc0.txt","score":\#($0)}]"# } ?? "[]"
-                try db.execute(sql: "INSERT INTO queries(at, route, query, mode, k, latency_ms, hits, answer_kind, request_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                               arguments: [Timestamp.format(now.addingTimeInterval(-row.ago)), "search", row.query, row.mode, 5, row.latency, hits,
-                                           nil, "req-\(i)"])
-            }
+        let writer = try QueryLogFile.Writer(directory: try home.collectionDirectory(collection))
+        for (i, row) in rows.enumerated() {
+            let hits = row.score.map { [QueryLogFile.Entry.Hit(docID: "doc0.txt", chunkID: 1, score: Float($0))] } ?? []
+            try writer.append(QueryLogFile.Entry(route: "search", query: row.query, mode: row.mode, k: 5, latencyMilliseconds: row.latency,
+                                                 hits: hits, answerKind: nil, requestID: "req-\(i)"),
+                              at: Timestamp.format(now.addingTimeInterval(-row.ago)))
         }
     }
 
