@@ -191,16 +191,18 @@ public final class HTTPTransport: @unchecked Sendable {
                 let key = name.lowercased()
                 fields[key] = fields[key].map { $0 + ", " + value } ?? value
             }
-            let deliver: CheckedContinuation<Head, Error>? = lock.withLock {
+            // The caller waiting for the head, or nil; `refuse` when the transfer must stop.
+            let (refuse, deliver) = lock.withLock { () -> (Bool, CheckedContinuation<Head, Error>?) in
                 lastActivity = .now()
                 status = Int(response.status.code)
                 headers = fields
                 if let announced, announced > limit, failure == nil { failure = .tooLarge(limit) }
-                guard failure == nil, let head else { return nil }
-                self.head = nil
-                return head
+                guard failure == nil else { return (true, nil) }
+                defer { head = nil }
+                return (false, head)
             }
-            if lock.withLock({ failure != nil }) { return task.eventLoop.makeFailedFuture(Failure.tooLarge(limit)) }
+            // The recorded failure is what the caller sees (`complete`); this only stops the transfer.
+            if refuse { return task.eventLoop.makeFailedFuture(Failure.tooLarge(limit)) }
             deliver?.resume(returning: Head(status: Int(response.status.code), headers: fields))
             return task.eventLoop.makeSucceededVoidFuture()
         }

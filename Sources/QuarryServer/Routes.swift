@@ -27,31 +27,41 @@ enum Routes {
     /// alone, not by the router's match, because requests refused before routing (401, 503)
     /// keep their route too.
     static func label(_ path: String) -> String {
-        let parts = path.split(separator: "/")
-        let match = patterns.first { pattern in
-            pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }
-        return match.map { "/" + $0.joined(separator: "/") } ?? "other"
+        pattern(for: path.split(separator: "/")).map(\.path) ?? "other"
     }
 
-    /// The methods the table serves on a concrete path (empty: no route has this path).
+    /// The methods the table serves on a concrete path (empty: no route has this path, or
+    /// the path has an empty segment such as a trailing slash).
     static func methods(_ path: String) -> [String] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard path.hasPrefix("/"), !parts.contains(where: \.isEmpty) || path == "/" else { return [] }
-        var methods: [String] = []
-        for route in table {
-            let pattern = route.path.split(separator: "/")
-            if pattern.count == parts.count, zip(pattern, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }), !methods.contains(route.method) {
-                methods.append(route.method)
-            }
-        }
-        return methods
+        guard path.hasPrefix("/"), !parts.contains(where: \.isEmpty) else { return [] }
+        return pattern(for: Array(parts))?.methods ?? []
     }
 
-    /// The table's distinct paths, split into segments (`{…}` matches any one segment).
-    private static let patterns: [[Substring]] = {
-        var seen = Set<String>()
-        return table.map(\.path).filter { seen.insert($0).inserted }.map { $0.split(separator: "/") }
+    /// The table's pattern a path's segments match (`{…}` matches any one segment).
+    private static func pattern(for parts: [Substring]) -> Pattern? {
+        patterns.first { pattern in
+            pattern.segments.count == parts.count && zip(pattern.segments, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
+    }
+
+    /// A distinct path of the table, split into segments once, with the methods it serves.
+    private struct Pattern {
+        var path: String
+        var segments: [Substring]
+        var methods: [String]
+    }
+
+    private static let patterns: [Pattern] = {
+        var result: [Pattern] = []
+        for route in table {
+            if let index = result.firstIndex(where: { $0.path == route.path }) {
+                result[index].methods.append(route.method)
+            } else {
+                result.append(Pattern(path: route.path, segments: route.path.split(separator: "/"), methods: [route.method]))
+            }
+        }
+        return result
     }()
 }
 

@@ -66,6 +66,7 @@ public actor CollectionWriter {
             throw StoreError(.database, collection: name, "collection '\(name)': cannot open collection.sqlite: \(error)")
         }
         var notes: [String] = []
+        var committedState: Manifest?
         let stored: (CollectionSettings, Int)
         do {
             stored = try database.write { db -> (CollectionSettings, Int) in
@@ -79,7 +80,9 @@ public actor CollectionWriter {
                                arguments: [json, Timestamp.now(), name])
                 return (requested, 0)
             }
-            notes += try Self.recover(database: database, directory: directory, name: name)
+            let recovery = try Self.recover(database: database, directory: directory, name: name)
+            notes += recovery.notes
+            committedState = recovery.committed
         } catch let error as DecodingError {
             throw StoreError(.database, collection: name, "collection '\(name)': stored settings unreadable: \(error)")
         } catch let error as StoreError {
@@ -97,7 +100,7 @@ public actor CollectionWriter {
         }
         settings = stored.0
         committedGeneration = stored.1
-        if let repaired = try Self.repairManifest(database: database, directory: directory, name: name) {
+        if let committedState, let repaired = try Self.repairManifest(committedState, directory: directory, name: name) {
             notes.append(repaired)
         }
         recoveryNotes = notes
@@ -483,7 +486,9 @@ public actor CollectionWriter {
     /// interrupted; derived files of a v2 collection are recorded in SQLite; files no commit
     /// names are removed. Staged rows stay staged (invisible) until an ingest resumes or
     /// rolls them back.
-    static func recover(database: DatabaseQueue, directory: URL, name: String) throws -> [String] {
+    /// - Returns: the notes, and the committed state as SQLite records it (nil for a database
+    ///   that has no settings yet).
+    static func recover(database: DatabaseQueue, directory: URL, name: String) throws -> (notes: [String], committed: Manifest?) {
         var notes: [String] = []
         let (interrupted, staged, committed) = try database.write { db -> (Int, Int, Manifest?) in
             try db.execute(sql: "UPDATE ingest_log SET status = 'interrupted' WHERE status = 'running'")
@@ -505,7 +510,7 @@ public actor CollectionWriter {
         }
         let removed = removeUnnamedFiles(directory: directory, keeping: Set(committed?.derivedFiles.map(\.name) ?? []))
         if !removed.isEmpty { notes.append("removed \(removed.count) file(s) no commit names (left by an interrupted commit): \(removed.joined(separator: ", "))") }
-        return notes
+        return (notes, committed)
     }
 
     /// Writes MANIFEST.json atomically (temp file, fsync, rename, fsync of the directory).
@@ -519,8 +524,7 @@ public actor CollectionWriter {
 
     /// Rewrites MANIFEST.json when it is missing, damaged or differs from what SQLite has
     /// committed. Returns a note saying what was repaired, or nil.
-    static func repairManifest(database: DatabaseQueue, directory: URL, name: String) throws -> String? {
-        guard let committed = try database.read({ db in try CommittedState.manifest(db, collection: name, directory: directory) }) else { return nil }
+    static func repairManifest(_ committed: Manifest, directory: URL, name: String) throws -> String? {
         let url = directory.appendingPathComponent(Files.manifest)
         let note: String
         if !FileManager.default.fileExists(atPath: url.path) {

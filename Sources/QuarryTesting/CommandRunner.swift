@@ -30,13 +30,8 @@ public enum CommandRunner {
 
     /// Waits for `process` to exit without holding a cooperative thread.
     public static func waitForExit(_ process: Process) async {
-        let box = ProcessBox(process)
-        _ = try? await offPool { box.process.waitUntilExit() }
-    }
-
-    private final class ProcessBox: @unchecked Sendable {
-        let process: Process
-        init(_ process: Process) { self.process = process }
+        let box = Unchecked(process)
+        _ = try? await offPool { box.value.waitUntilExit() }
     }
 
     /// The blocking form, for code outside Swift concurrency.
@@ -90,4 +85,11 @@ public enum CommandRunner {
         var out = Data()
         var err = Data()
     }
+}
+
+/// A value handed to another thread that the type system cannot prove safe to share (a
+/// `Process`, a test suite value): the test guarantees one thread uses it at a time.
+public struct Unchecked<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }

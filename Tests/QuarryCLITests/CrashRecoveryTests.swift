@@ -9,10 +9,6 @@ import Testing
 /// SQLite agree, the check passes with a warning, and re-running the same ingest resumes
 /// it and commits every document exactly once.
 @Suite struct CrashRecoveryTests {
-    final class ProcessBox: @unchecked Sendable {
-        let process: Process
-        init(_ process: Process) { self.process = process }
-    }
 
     let quarry = Fixtures.quarryExecutable()
 
@@ -56,9 +52,9 @@ import Testing
         let process = try CommandRunner.start(quarry, arguments)
         let deadline = Date().addingTimeInterval(60)
         // Polled on a dispatch thread: a loaded cooperative pool would let the ingest run far ahead.
-        let box = ProcessBox(process)
+        let box = Unchecked(process)
         try await CommandRunner.offPool { [self] in
-            while written(database) < 400, box.process.isRunning, Date() < deadline { usleep(5_000) }
+            while written(database) < 400, box.value.isRunning, Date() < deadline { usleep(5_000) }
         }
         #expect(process.isRunning, "the ingest finished before it could be killed; make the corpus bigger")
         kill(process.processIdentifier, SIGKILL)

@@ -14,13 +14,8 @@ let chromium: String? = {
     /// Loads `page` in headless Chromium with name resolution disabled and returns the DOM
     /// after layout (waiting on a dispatch thread, not a cooperative one).
     func dumpDOM(_ page: String, in dir: TemporaryDirectory) async throws -> String {
-        let box = UncheckedBox((self, dir))
+        let box = Unchecked((self, dir))
         return try await CommandRunner.offPool { try box.value.0.dumpDOMBlocking(page, in: box.value.1) }
-    }
-
-    struct UncheckedBox<T>: @unchecked Sendable {
-        let value: T
-        init(_ value: T) { self.value = value }
     }
 
     func dumpDOMBlocking(_ page: String, in dir: TemporaryDirectory) throws -> String {
