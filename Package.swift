@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "QuarryDrift", targets: ["QuarryDrift"]),
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
+        .library(name: "QuarryPipeline", targets: ["QuarryPipeline"]),
         .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
         .library(name: "QuarryTrack", targets: ["QuarryTrack"]),
         .library(name: "QuarryServer", targets: ["QuarryServer"]),
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "QuarryEval",
             dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve", "QuarryGenerate",
-                           "QuarryText", .product(name: "Yams", package: "Yams")],
+                           "QuarryPipeline", "QuarryText", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
         ),
         // The statistics (no I/O) plus the monitors: features from query logs, query files and
@@ -111,7 +112,7 @@ let package = Package(
         .target(
             name: "QuarryServer",
             dependencies: [
-                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryDrift", "QuarryTrack",
+                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryPipeline", "QuarryDrift", "QuarryTrack",
                 "QuarryIngest", "QuarryText",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -126,11 +127,17 @@ let package = Package(
             dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
         ),
+        // The one factory every front end builds retrieval and answering with.
+        .target(
+            name: "QuarryPipeline",
+            dependencies: ["QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate"],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
-                "QuarryGenerate", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
+                "QuarryGenerate", "QuarryPipeline", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -138,7 +145,7 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryCore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryGenerate", "QuarryText", "QuarryTesting"]),
+        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryGenerate", "QuarryPipeline", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting", "QuarryIngest", "QuarryStore", "QuarryEmbed",
                                                      "QuarryTrack", "QuarryCore", "QuarryRetrieve", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),

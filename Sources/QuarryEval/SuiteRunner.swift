@@ -4,6 +4,7 @@ import QuarryEmbed
 import QuarryGenerate
 import QuarryIndex
 import QuarryIngest
+import QuarryPipeline
 import QuarryRetrieve
 import QuarryStore
 
@@ -12,22 +13,28 @@ import QuarryStore
 /// the baseline (randomization test, bootstrap intervals), checks the gates, and writes the
 /// run files and the JSON, Markdown and HTML reports into the output directory.
 public struct SuiteRunner: Sendable {
-    public var home: QuarryHome
-    /// The embedder for suites that embed (`collection.embedder: native`).
-    public var embedder: (any Embedder)?
+    /// Builds every variant's pipeline exactly as the server does: the configured fusion,
+    /// candidates, prompt template, context budget and LLM (nil: extractive answers); a
+    /// variant overrides only its mode and BM25 parameters.
+    public var factory: PipelineFactory
     /// Progress lines ("dense: 20/43 queries").
     public var progress: (@Sendable (String) -> Void)?
-    /// The LLM that answers for suites with reference answers; nil: extractive answers.
-    public var languageModel: (any LanguageModel)?
-    /// Passages retrieved per answer.
-    public var answerDepth = 5
 
-    public init(home: QuarryHome, embedder: (any Embedder)?, languageModel: (any LanguageModel)? = nil,
-                progress: (@Sendable (String) -> Void)? = nil) {
-        self.home = home
-        self.embedder = embedder
-        self.languageModel = languageModel
+    public var home: QuarryHome { factory.home }
+    /// The embedder for suites that embed (`collection.embedder: native`).
+    public var embedder: (any Embedder)? { factory.embedder }
+
+    public init(factory: PipelineFactory, progress: (@Sendable (String) -> Void)? = nil) {
+        self.factory = factory
         self.progress = progress
+    }
+
+    /// A runner with the default configuration over the given models and the built-in prompt.
+    public init(home: QuarryHome, embedder: (any Embedder)?, languageModel: (any LanguageModel)? = nil,
+                progress: (@Sendable (String) -> Void)? = nil) throws {
+        self.init(factory: PipelineFactory(configuration: QuarryConfiguration(), home: home, embedder: embedder, reranker: nil,
+                                           model: languageModel, template: try PromptTemplate.builtin()),
+                  progress: progress)
     }
 
     /// The report and where its files went.
@@ -79,8 +86,13 @@ public struct SuiteRunner: Sendable {
         let references = try suite.answers.map(ReferenceAnswers.read) ?? [:]
         let metricNames = suite.metrics.map(\.description) + (references.isEmpty ? [] : AnswerMetrics.names)
         var results: [VariantResult] = []
+        let pipeline = try await factory.open(collection)
         for variant in variants {
-            let (rankings, seconds) = try await search(variant, collection: collection, queries: queries, depth: suite.depth)
+            let options = try options(variant)
+            if options.mode != .lexical, pipeline.retriever.dense == nil {
+                throw EvalError(file: suite.file.path, "variant \(variant.name) is \(variant.mode) but no embedder is configured")
+            }
+            let (rankings, seconds) = try await search(variant, options: options, pipeline: pipeline, queries: queries, depth: suite.depth)
             var run = Run(results: [:])
             for ranking in rankings { run.results[ranking.queryID] = ranking.documents.map { ($0.docID, Double($0.score)) } }
             try AtomicFile.write(Data(try BatchSearch.trecLines(rankings, tag: variant.name).utf8),
@@ -89,7 +101,7 @@ public struct SuiteRunner: Sendable {
             var mean = Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) })
             var perQuery = scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) }
             if !references.isEmpty {
-                let answered = try await answerScores(variant, collection: collection, queries: queries, references: references, qrels: judged)
+                let answered = try await answerScores(variant, options: options, pipeline: pipeline, queries: queries, references: references, qrels: judged)
                 for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
                 for name in AnswerMetrics.names {
                     let values = queries.compactMap { perQuery[$0.id]?[name] }
@@ -99,8 +111,7 @@ public struct SuiteRunner: Sendable {
             }
             results.append(VariantResult(
                 name: variant.name,
-                description: variant.mode == "lexical" ? "BM25 (k1 \(variant.k1), b \(variant.b)), analyzer \(suite.analyzer)"
-                    : variant.mode == "hybrid" ? "RRF (k 60) of BM25 and dense top-100, dense weighted by script coverage" : "dense, \(embedder?.identity.description ?? "")",
+                description: Self.describe(options, analyzer: suite.analyzer, embedder: embedder?.identity.description),
                 mean: mean,
                 perQuery: perQuery,
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
@@ -157,51 +168,54 @@ public struct SuiteRunner: Sendable {
         return name
     }
 
-    /// Answers every query that has a reference with the variant's retrieval mode (top
-    /// `answerDepth` passages, the built-in prompt, `languageModel` or extractive) and
-    /// scores the answers. Queries without a reference get no answer metrics.
-    func answerScores(_ variant: Suite.Variant, collection: String, queries: [Query], references: [String: String],
-                      qrels: Qrels) async throws -> [String: [String: Double]] {
-        let mode = SearchMode(rawValue: variant.mode) ?? .lexical
-        let retriever = try await Retriever.open(home: home, collection: collection, embedder: mode == .lexical ? nil : embedder)
-        let answerer = try Answerer(retriever: retriever, template: try PromptTemplate.builtin(), model: languageModel)
-        var options = RetrievalOptions()
-        options.mode = mode
-        options.k = answerDepth
-        options.parameters = BM25Parameters(k1: variant.k1, b: variant.b)
+    /// The served defaults with the variant's mode and BM25 parameters.
+    public func options(_ variant: Suite.Variant) throws -> RetrievalOptions {
+        var overrides = RetrievalOverrides()
+        overrides.mode = SearchMode(rawValue: variant.mode) ?? .lexical
+        overrides.k1 = variant.k1
+        overrides.b = variant.b
+        return try factory.options(overrides)
+    }
+
+    /// What a variant ran, for the report and the tracking run's parameters.
+    public static func describe(_ options: RetrievalOptions, analyzer: String, embedder: String?) -> String {
+        let bm25 = "BM25 (k1 \(options.parameters.k1), b \(options.parameters.b)), analyzer \(analyzer)"
+        switch options.mode {
+        case .lexical: return bm25
+        case .dense: return "dense, \(embedder ?? "")"
+        case .hybrid:
+            let fusion: String
+            switch options.fusion {
+            case .reciprocalRank(let k): fusion = "RRF (k \(k.formatted()))"
+            case .convex(let weight, let scaling): fusion = "convex (dense weight \(weight.formatted()), \(scaling.rawValue))"
+            }
+            return "\(fusion) of \(bm25) and dense top-\(options.candidates), dense weighted by script coverage"
+        }
+    }
+
+    /// Answers every query that has a reference through the served pipeline (the variant's
+    /// retrieval, the configured prompt, context budget and LLM, or extractive) and scores
+    /// the answers. Queries without a reference get no answer metrics.
+    func answerScores(_ variant: Suite.Variant, options: RetrievalOptions, pipeline: Pipeline, queries: [Query],
+                      references: [String: String], qrels: Qrels) async throws -> [String: [String: Double]] {
         var scores: [String: [String: Double]] = [:]
         let answerable = queries.filter { references[$0.id] != nil }
         for (i, query) in answerable.enumerated() {
-            let answer = try await answerer.answer(query.text, options: options)
+            let answer = try await pipeline.answer(query.text, options: options)
             let relevant = Set((qrels.judgements[query.id] ?? [:]).filter { $0.value > 0 }.keys)
             scores[query.id] = try AnswerMetrics.score(answer, reference: references[query.id]!, relevant: relevant,
-                                                       analyzer: retriever.lexical.analyzer)
+                                                       analyzer: pipeline.retriever.lexical.analyzer)
             if (i + 1) % 10 == 0 || i + 1 == answerable.count { progress?("\(variant.name): answered \(i + 1)/\(answerable.count)") }
         }
         return scores
     }
 
-    func search(_ variant: Suite.Variant, collection: String, queries: [Query], depth: Int) async throws
+    func search(_ variant: Suite.Variant, options: RetrievalOptions, pipeline: Pipeline, queries: [Query], depth: Int) async throws
         -> (rankings: [BatchSearch.Ranking], seconds: Double) {
         let report: (Int, Int) -> Void = { done, total in
             if done == total || done % 100 == 0 { self.progress?("\(variant.name): \(done)/\(total) queries") }
         }
-        switch variant.mode {
-        case "hybrid":
-            guard let embedder else { throw EvalError(file: "suite", "variant \(variant.name) is hybrid but no embedder is configured") }
-            let searcher = try await HybridSearcher.open(home: home, collection: collection, embedder: embedder)
-            let result = try await BatchSearch.hybrid(searcher, queries, k: depth, parameters: .init(k1: variant.k1, b: variant.b), progress: report)
-            return (result.rankings, result.searchSeconds)
-        case "dense":
-            guard let embedder else { throw EvalError(file: "suite", "variant \(variant.name) is dense but no embedder is configured") }
-            let searcher = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
-            let result = try await BatchSearch.dense(searcher, queries, k: depth, progress: report)
-            return (result.rankings, result.searchSeconds)
-        default:
-            let searcher = try await LexicalSearcher.open(home: home, collection: collection)
-            let result = try BatchSearch.lexical(searcher, queries, k: depth,
-                                                 parameters: .init(k1: variant.k1, b: variant.b), progress: report)
-            return (result.rankings, result.searchSeconds)
-        }
+        let result = try await pipeline.rank(queries, k: depth, options: options, progress: report)
+        return (result.rankings, result.searchSeconds)
     }
 }

@@ -69,36 +69,20 @@ public struct BatchSearch: Sendable {
         public var documents: [(docID: String, score: Float)]
     }
 
-    /// Lexical batch: every query analysed and searched with BM25, single-threaded, in order.
-    public static func lexical(_ searcher: LexicalSearcher, _ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
-                               progress: ((Int, Int) -> Void)? = nil) throws -> (rankings: [Ranking], searchSeconds: Double) {
-        let terms = try queries.map { try searcher.analyzer.terms($0.text) }
-        return try BatchSearch(collection: searcher.collection).run(queries, k: k, progress: progress) { i, depthK in
-            searcher.index.search(terms: terms[i], k: depthK, parameters: parameters).map { (chunkID: $0.chunkID, score: $0.score) }
-        }
-    }
-
-    /// Dense batch: all queries embedded first (in one batch), then searched one at a time.
-    public static func dense(_ searcher: DenseSearcher, _ queries: [Query], k: Int,
-                             progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
-        let vectors = try await searcher.embedder.embed(queries.map(\.text))
-        return try BatchSearch(collection: searcher.collection).run(queries, k: k, progress: progress) { i, depthK in
-            try searcher.index.search(vectors[i], k: depthK, filter: nil).map { (chunkID: $0.id, score: $0.score) }
-        }
-    }
-
-    /// Hybrid batch: queries the embedder can read embedded first (in one batch), then each
-    /// fused from both sides with the dense side weighted by the embedder's coverage.
-    public static func hybrid(_ searcher: HybridSearcher, _ queries: [Query], k: Int, parameters: BM25Parameters = BM25Parameters(),
-                              progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
-        let trust = queries.map { searcher.denseTrust($0.text) }
-        let readable = queries.indices.filter { trust[$0] > 0 }
-        let embedded = try await searcher.dense.embedder.embed(readable.map { queries[$0].text })
-        var vectors = [[Float]?](repeating: nil, count: queries.count)
-        for (slot, index) in readable.enumerated() { vectors[index] = embedded[slot] }
-        let terms = try queries.map { try searcher.lexical.analyzer.terms($0.text) }
-        return try BatchSearch(collection: searcher.lexical.collection).run(queries, k: k, progress: progress) { i, depthK in
-            try searcher.rank(terms: terms[i], vector: vectors[i], k: depthK, denseTrust: trust[i], parameters: parameters)
+    /// Runs every query through `retriever`'s first stages in the options' mode: all texts
+    /// analysed and embedded first (the embedder in one batch), then ranked one at a time,
+    /// single-threaded, in order; the seconds count only the ranking. The later stages
+    /// (rerank, MMR, merge) do not take part in a run.
+    public static func run(_ retriever: Retriever, _ queries: [Query], k: Int, options: RetrievalOptions,
+                           progress: ((Int, Int) -> Void)? = nil) async throws -> (rankings: [Ranking], searchSeconds: Double) {
+        var options = options.firstStagesOnly
+        options.k = min(k, RetrievalOptions.maxK)
+        try options.validate()
+        let mode = try retriever.servedMode(options).mode
+        let allowed = try retriever.allowedChunks(options)
+        let prepared = try await retriever.prepare(queries.map(\.text), mode: mode)
+        return try BatchSearch(collection: retriever.collection).run(queries, k: k, progress: progress) { i, depth in
+            try retriever.candidates(prepared[i], mode: mode, depth: depth, options: options, allowed: allowed).fused
         }
     }
 

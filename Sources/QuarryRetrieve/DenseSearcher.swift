@@ -4,8 +4,8 @@ import QuarryEmbed
 import QuarryIndex
 import QuarryStore
 
-/// Dense (vector) search over one collection: the query embedded with the collection's own
-/// embedder, HNSW search over the chunk vectors, chunk details from SQLite.
+/// The dense side of one collection's retrieval: the collection's own embedder and the HNSW
+/// index over its chunk vectors (`Retriever` runs the queries).
 ///
 /// The embedder must be the one the collection was built with (same kind, model, weights,
 /// pooling, dimension): anything else is refused with both identities named, because
@@ -42,13 +42,6 @@ public struct DenseSearcher: Sendable {
             throw IndexError(.mismatch, path: url.path, "index is for generation \(header.generation), not \(reader.manifest.generation)")
         }
         return try HNSWIndex(path: url.path, expectedEmbedderID: embedderID)
-    }
-
-    /// The top `k` chunks for `query`.
-    public func search(_ query: String, k: Int) async throws -> [SearchHit] {
-        let vector = try await embedder.embed(query)
-        let hits = try index.search(vector, k: k, filter: nil)
-        return try ChunkDetails.attach(hits.map { (chunkID: $0.id, score: $0.score) }, from: collection)
     }
 }
 

@@ -4,8 +4,8 @@ import QuarryIndex
 import QuarryStore
 import QuarryText
 
-/// Lexical search over one collection: the collection's analyzer on the query, BM25 over
-/// its index, chunk details from SQLite.
+/// The lexical side of one collection's retrieval: the collection's analyzer and its BM25
+/// index (`Retriever` runs the queries).
 ///
 /// Opening verifies the index file of the manifest's generation. A missing or damaged file
 /// is never used: it is rebuilt from SQLite (and persisted when no writer holds the
@@ -47,16 +47,5 @@ public struct LexicalSearcher: Sendable {
         self.index = index
         self.notes = notes
         analyzer = try Analyzers.named(collection.manifest.settings.analyzer)
-    }
-
-    /// The top `k` chunks for `query`.
-    public func search(_ query: String, k: Int, parameters: BM25Parameters = BM25Parameters()) throws -> [SearchHit] {
-        let hits = index.search(terms: try analyzer.terms(query), k: k, parameters: parameters)
-        return try details(hits)
-    }
-
-    /// Attaches document ids, text and offsets to scored chunk ids.
-    func details(_ hits: [LexicalHit]) throws -> [SearchHit] {
-        try ChunkDetails.attach(hits.map { (chunkID: $0.chunkID, score: $0.score) }, from: collection)
     }
 }

@@ -5,8 +5,14 @@ import QuarryIndex
 /// Defaults are what `quarry query` uses.
 public struct RetrievalOptions: Sendable {
     public var mode: SearchMode = .hybrid
-    /// Hits returned (1…1000).
+    /// When the collection cannot serve `mode`'s dense side (no embeddings, no or another
+    /// embedder), retrieve lexically and say so instead of failing. True for the configured
+    /// default mode; an explicit mode is served or refused.
+    public var modeFallback = false
+    /// Hits returned (1…`maxK`).
     public var k: Int = 5
+    /// The largest `k` any front end allows (a TREC run of 10,000 documents per query).
+    public static let maxK = 10_000
     /// Hits taken from each side before fusion (the n of "top-n").
     public var candidates: Int = 100
     public var fusion: Fusion = .reciprocalRank()
@@ -24,10 +30,13 @@ public struct RetrievalOptions: Sendable {
 
     public init() {}
 
-    /// The `retrieval.*` settings as options (the CLI and the server start from these).
-    public init(_ settings: RetrievalSettings) {
+    /// The `retrieval.*` and `rerank.depth` settings as options (every front end starts
+    /// from these).
+    public init(_ settings: RetrievalSettings, rerankDepth: Int = 30) {
         self.init()
         mode = SearchMode(rawValue: settings.mode) ?? .hybrid
+        modeFallback = true
+        self.rerankDepth = rerankDepth
         k = settings.k
         candidates = settings.candidates
         fusion = settings.fusion == "convex"
@@ -40,7 +49,8 @@ public struct RetrievalOptions: Sendable {
     /// Checks the numbers.
     /// - Throws: `RetrieveError` naming the option and its range.
     public func validate() throws {
-        guard (1 ... 1000).contains(k) else { throw RetrieveError("k must be 1...1000 (got \(k))") }
+        guard (1 ... Self.maxK).contains(k) else { throw RetrieveError("k must be 1...\(Self.maxK) (got \(k))") }
+        try parameters.validate()
         guard (1 ... 10000).contains(candidates) else { throw RetrieveError("candidates must be 1...10000 (got \(candidates))") }
         guard (1 ... 1000).contains(rerankDepth) else { throw RetrieveError("rerank depth must be 1...1000 (got \(rerankDepth))") }
         guard (1 ... 1000).contains(mmrPool) else { throw RetrieveError("MMR pool must be 1...1000 (got \(mmrPool))") }
@@ -53,6 +63,17 @@ public struct RetrievalOptions: Sendable {
         if case .reciprocalRank(let rrfK) = fusion, !(rrfK >= 0 && rrfK.isFinite) {
             throw RetrieveError("RRF k must be a finite number >= 0 (got \(rrfK))")
         }
+    }
+}
+
+extension RetrievalOptions {
+    /// These options with the later stages off: what `quarry search` and a batch run rank by.
+    public var firstStagesOnly: RetrievalOptions {
+        var options = self
+        options.rerank = false
+        options.mmrLambda = nil
+        options.mergeAdjacent = false
+        return options
     }
 }
 

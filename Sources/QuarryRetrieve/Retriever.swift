@@ -17,92 +17,168 @@ public struct Retriever: Sendable {
     /// nil when the collection has no embeddings or no embedder was given.
     public let dense: DenseSearcher?
     public let reranker: (any Reranker)?
+    /// Why there is no dense side, when there is none (said in the error or the fallback note).
+    public let denseUnavailable: String?
     /// What opening had to repair.
     public let notes: [String]
 
     public var collection: CollectionReader { lexical.collection }
 
-    public init(lexical: LexicalSearcher, dense: DenseSearcher?, reranker: (any Reranker)?) {
+    public init(lexical: LexicalSearcher, dense: DenseSearcher?, reranker: (any Reranker)?, denseUnavailable: String? = nil) {
         self.lexical = lexical
         self.dense = dense
         self.reranker = reranker
+        self.denseUnavailable = dense != nil ? nil
+            : denseUnavailable ?? "collection '\(lexical.collection.name)' has no embeddings (or no embedder is configured)"
         notes = lexical.notes + (dense?.notes ?? [])
     }
 
-    /// Opens the collection's indexes. The dense side opens only when the collection holds
-    /// embeddings and `embedder` is given (it must be the collection's own).
+    /// Opens the collection's indexes. The dense side opens when the collection holds
+    /// embeddings and `embedder` is the one they were made with; otherwise
+    /// `denseUnavailable` says which of those is missing.
     public static func open(home: QuarryHome, collection: String, embedder: (any Embedder)?,
                             reranker: (any Reranker)? = nil) async throws -> Retriever {
         let lexical = try await LexicalSearcher.open(home: home, collection: collection)
-        var dense: DenseSearcher?
-        if let embedder, lexical.collection.manifest.settings.embedder != nil {
-            dense = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
+        let stored = lexical.collection.manifest.settings.embedder
+        switch (stored, embedder) {
+        case (nil, _):
+            return Retriever(lexical: lexical, dense: nil, reranker: reranker,
+                             denseUnavailable: "collection '\(collection)' has no embeddings")
+        case (let stored?, nil):
+            return Retriever(lexical: lexical, dense: nil, reranker: reranker,
+                             denseUnavailable: "collection '\(collection)' was embedded with \(stored), and no embedder is configured (embedding.provider is none)")
+        case (let stored?, let embedder?) where stored != embedder.identity:
+            return Retriever(lexical: lexical, dense: nil, reranker: reranker,
+                             denseUnavailable: "collection '\(collection)' was embedded with \(stored); the configured embedder is \(embedder.identity) (configure the collection's embedder, or re-ingest)")
+        case (_, let embedder?):
+            let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
+            return Retriever(lexical: lexical, dense: dense, reranker: reranker)
         }
-        return Retriever(lexical: lexical, dense: dense, reranker: reranker)
     }
 
-    /// Retrieves the top `options.k` hits for `query`.
+    /// The mode `options` can be served in: its own, or lexical when the dense side is
+    /// missing and `modeFallback` allows it (with the note that says so).
+    /// - Throws: `RetrieveError` when an explicit mode needs the missing dense side.
+    public func servedMode(_ options: RetrievalOptions) throws -> (mode: SearchMode, note: String?) {
+        guard options.mode != .lexical, dense == nil else { return (options.mode, nil) }
+        let why = denseUnavailable ?? "collection '\(collection.name)' has no dense index"
+        guard options.modeFallback else { throw RetrieveError("\(why), so \(options.mode.rawValue) retrieval cannot run (use mode lexical)") }
+        return (.lexical, "\(why): lexical retrieval only")
+    }
+
+    /// A query's inputs to the first stages: its analysed terms, its embedding and how far
+    /// the dense side is trusted for it.
+    public struct PreparedQuery: Sendable {
+        public var text: String
+        public var terms: [String]
+        /// nil when the mode has no dense side or the embedder cannot read the query.
+        public var vector: [Float]?
+        /// The dense list's weight in fusion (hybrid only).
+        public var denseTrust: Double?
+        public var notes: [String] = []
+    }
+
+    /// Prepares `queries` for `mode`: every text analysed, and every text the embedder can
+    /// read embedded in one batch (the embedder's coverage of a text's letters is its trust
+    /// in hybrid mode; a trust of 0 skips the embedding, with a note).
+    public func prepare(_ queries: [String], mode: SearchMode) async throws -> [PreparedQuery] {
+        var clock = StageClock()
+        return try await prepare(queries, mode: mode, clock: &clock)
+    }
+
+    func prepare(_ queries: [String], mode: SearchMode, clock: inout StageClock) async throws -> [PreparedQuery] {
+        let terms = mode == .dense ? queries.map { _ in [] } : try clock.time(.analysis) { try queries.map { try lexical.analyzer.terms($0) } }
+        var prepared = queries.indices.map { PreparedQuery(text: queries[$0], terms: terms[$0]) }
+        guard let dense, mode != .lexical else { return prepared }
+        var readable: [Int] = []
+        for i in prepared.indices {
+            let trust = mode == .hybrid ? Fusion.denseTrust(coverage: dense.embedder.coverage(of: queries[i])) : 1
+            if mode == .hybrid { prepared[i].denseTrust = trust }
+            if trust > 0 {
+                readable.append(i)
+            } else {
+                let script = ScriptProfile(queries[i]).dominant ?? "the query's"
+                prepared[i].notes.append("dense side skipped: the embedder \(dense.embedder.identity.model) does not read \(script) script")
+            }
+        }
+        guard !readable.isEmpty else { return prepared }
+        let texts = readable.map { queries[$0] }
+        let vectors = try await clock.time(.embedding) { texts.count == 1 ? [try await dense.embedder.embed(texts[0])] : try await dense.embedder.embed(texts) }
+        for (slot, i) in readable.enumerated() { prepared[i].vector = vectors[slot] }
+        return prepared
+    }
+
+    /// The first stages' lists for a prepared query: the lexical and dense top-`depth` (each
+    /// side `max(candidates, depth)` deep in hybrid mode) and the fused list cut to `depth`.
+    public struct Candidates: Sendable {
+        public var lexical: [(chunkID: Int64, score: Float)] = []
+        public var dense: [(chunkID: Int64, score: Float)] = []
+        public var fused: [(chunkID: Int64, score: Float)] = []
+    }
+
+    /// Ranks one prepared query: lexical, dense, or both fused.
+    public func candidates(_ query: PreparedQuery, mode: SearchMode, depth: Int, options: RetrievalOptions,
+                           allowed: Set<Int64>?) throws -> Candidates {
+        var clock = StageClock()
+        return try candidates(query, mode: mode, depth: depth, options: options, allowed: allowed, clock: &clock)
+    }
+
+    func candidates(_ query: PreparedQuery, mode: SearchMode, depth: Int, options: RetrievalOptions, allowed: Set<Int64>?,
+                    clock: inout StageClock) throws -> Candidates {
+        var lists = Candidates()
+        switch mode {
+        case .lexical:
+            lists.lexical = clock.time(.lexical) { lexicalHits(query.terms, depth: depth, options: options, allowed: allowed) }
+            lists.fused = lists.lexical
+        case .dense:
+            if let vector = query.vector { lists.dense = try clock.time(.dense) { try denseHits(vector, depth: depth, allowed: allowed) } }
+            lists.fused = lists.dense
+        case .hybrid:
+            let sideDepth = max(options.candidates, depth)
+            lists.lexical = clock.time(.lexical) { lexicalHits(query.terms, depth: sideDepth, options: options, allowed: allowed) }
+            if let vector = query.vector { lists.dense = try clock.time(.dense) { try denseHits(vector, depth: sideDepth, allowed: allowed) } }
+            let trust = query.denseTrust ?? 1
+            lists.fused = clock.time(.fusion) {
+                Array(options.fusion.fuse([lists.lexical, lists.dense], trust: [1, trust]).prefix(depth))
+            }
+        }
+        return lists
+    }
+
+    /// The chunks the options' filter allows (nil: no filter).
+    public func allowedChunks(_ options: RetrievalOptions) throws -> Set<Int64>? {
+        options.filter.isEmpty ? nil : try options.filter.allowedChunks(in: collection)
+    }
+
+    /// Retrieves the top `options.k` hits for `query`: the first stages, then chunk details,
+    /// rerank, MMR and the adjacent-chunk merge as the options turn them on (search is this
+    /// with the later stages off).
     /// - Throws: `RetrieveError` for an empty query, bad options, a mode the collection
     ///   cannot serve or a rerank request without a reranker; the embedder's and the
     ///   reranker's own errors unchanged (a failed stage is never skipped silently).
     public func retrieve(_ query: String, options: RetrievalOptions) async throws -> Retrieval {
         try options.validate()
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw RetrieveError("the query is empty") }
-        if options.mode != .lexical, dense == nil {
-            throw RetrieveError("collection '\(collection.name)' has no embeddings (or no embedder is configured); use --mode lexical")
-        }
+        let (mode, modeNote) = try servedMode(options)
         if options.rerank, reranker == nil {
             throw RetrieveError("reranking was asked for but no reranker is configured (rerank.provider in the config)")
         }
         var clock = StageClock()
-        var notes: [String] = []
-
-        let allowed: Set<Int64>? = options.filter.isEmpty ? nil
-            : try clock.time(.filter) { try options.filter.allowedChunks(in: collection) }
+        let allowed: Set<Int64>? = options.filter.isEmpty ? nil : try clock.time(.filter) { try allowedChunks(options) }
         var pool = max(options.k, options.rerank ? options.rerankDepth : 0, options.mmrLambda != nil ? options.mmrPool : 0)
         if options.mergeAdjacent { pool = max(pool, options.k * 2) }
 
-        let terms = options.mode == .dense ? [] : try clock.time(.analysis) { try lexical.analyzer.terms(query) }
-        var trust: Double?
-        var vector: [Float]?
-        if let dense, options.mode != .lexical {
-            let weight = options.mode == .hybrid ? Fusion.denseTrust(coverage: dense.embedder.coverage(of: query)) : 1
-            trust = options.mode == .hybrid ? weight : nil
-            if weight > 0 {
-                vector = try await clock.time(.embedding) { try await dense.embedder.embed(query) }
-            } else {
-                let script = ScriptProfile(query).dominant ?? "the query's"
-                notes.append("dense side skipped: the embedder \(dense.embedder.identity.model) does not read \(script) script")
-            }
-        }
+        let prepared = try await prepare([query], mode: mode, clock: &clock)[0]
+        let lists = try candidates(prepared, mode: mode, depth: pool, options: options, allowed: allowed, clock: &clock)
 
-        var lexicalList: [(chunkID: Int64, score: Float)] = []
-        var denseList: [(chunkID: Int64, score: Float)] = []
-        var fused: [(chunkID: Int64, score: Float)]
-        switch options.mode {
-        case .lexical:
-            lexicalList = clock.time(.lexical) { lexicalHits(terms, depth: pool, options: options, allowed: allowed) }
-            fused = lexicalList
-        case .dense:
-            denseList = try clock.time(.dense) { try denseHits(vector!, depth: pool, allowed: allowed) }
-            fused = denseList
-        case .hybrid:
-            let depth = max(options.candidates, pool)
-            lexicalList = clock.time(.lexical) { lexicalHits(terms, depth: depth, options: options, allowed: allowed) }
-            if let vector { denseList = try clock.time(.dense) { try denseHits(vector, depth: depth, allowed: allowed) } }
-            fused = clock.time(.fusion) {
-                Array(options.fusion.fuse([lexicalList, denseList], trust: [1, trust ?? 1]).prefix(pool))
-            }
-        }
-
-        var hits = try clock.time(.details) { try ChunkDetails.attach(fused, from: collection) }
-        let lexicalRanks = Self.ranks(lexicalList), denseRanks = Self.ranks(denseList)
+        var hits = try clock.time(.details) { try ChunkDetails.attach(lists.fused, from: collection) }
+        let lexicalRanks = Self.ranks(lists.lexical), denseRanks = Self.ranks(lists.dense)
         for i in hits.indices {
             var stages = StageScores()
             let id = hits[i].chunkID
             if let (rank, score) = lexicalRanks[id] { (stages.lexicalRank, stages.lexicalScore) = (rank, score) }
             if let (rank, score) = denseRanks[id] { (stages.denseRank, stages.denseScore) = (rank, score) }
-            if options.mode == .hybrid { (stages.fusedRank, stages.fusedScore) = (i + 1, hits[i].score) }
+            if mode == .hybrid { (stages.fusedRank, stages.fusedScore) = (i + 1, hits[i].score) }
             hits[i].stages = stages
         }
 
@@ -118,8 +194,9 @@ public struct Retriever: Sendable {
         }
         hits = Array(hits.prefix(options.k))
         for i in hits.indices { hits[i].rank = i + 1 }
-        return Retrieval(query: query, mode: options.mode, hits: hits, timings: clock.seconds, denseTrust: trust,
-                         reranker: options.rerank ? reranker?.identity : nil, allowedChunks: allowed?.count, notes: notes)
+        return Retrieval(query: query, mode: mode, hits: hits, timings: clock.seconds, denseTrust: prepared.denseTrust,
+                         reranker: options.rerank ? reranker?.identity : nil, allowedChunks: allowed?.count,
+                         notes: (modeNote.map { [$0] } ?? []) + prepared.notes)
     }
 
     func lexicalHits(_ terms: [String], depth: Int, options: RetrievalOptions, allowed: Set<Int64>?) -> [(chunkID: Int64, score: Float)] {

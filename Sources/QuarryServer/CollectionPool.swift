@@ -1,40 +1,28 @@
 import Foundation
 import QuarryCore
-import QuarryEmbed
-import QuarryGenerate
-import QuarryRetrieve
+import QuarryPipeline
 import QuarryStore
 
 /// The collections the server answers from, each opened once (indexes mapped, analyzer and
 /// embedder ready) and reopened when its MANIFEST.json names a new generation — a commit by
-/// an ingest in another process. A request holds the `Answerer` it started with, so it
+/// an ingest in another process. A request holds the `Pipeline` it started with, so it
 /// finishes on the generation it began on while new requests see the new one.
 actor CollectionPool {
     struct Entry {
-        var answerer: Answerer
+        var pipeline: Pipeline
         var generation: Int
         var manifestStamp: String
         var queryLog: QueryLogFile.Writer
     }
 
-    let home: QuarryHome
-    let configuration: QuarryConfiguration
-    let embedder: (any Embedder)?
-    let reranker: (any Reranker)?
-    let model: (any LanguageModel)?
-    let template: PromptTemplate
+    let factory: PipelineFactory
+    nonisolated var home: QuarryHome { factory.home }
     private var entries: [String: Entry] = [:]
     /// Openings in progress, by collection, with the manifest stamp each is for.
     private var opening: [String: (stamp: String, task: Task<Entry, Error>)] = [:]
 
-    init(home: QuarryHome, configuration: QuarryConfiguration, embedder: (any Embedder)?, reranker: (any Reranker)?,
-         model: (any LanguageModel)?, template: PromptTemplate) {
-        self.home = home
-        self.configuration = configuration
-        self.embedder = embedder
-        self.reranker = reranker
-        self.model = model
-        self.template = template
+    init(factory: PipelineFactory) {
+        self.factory = factory
     }
 
     /// The size, modification time and inode of MANIFEST.json: every commit replaces it
@@ -55,7 +43,7 @@ actor CollectionPool {
         return "\(size)/\(modified)/\(inode)"
     }
 
-    /// The answerer of `name`, opening or reopening it as needed. Requests that arrive while
+    /// The pipeline of `name`, opening or reopening it as needed. Requests that arrive while
     /// a generation is being opened wait for that one opening instead of starting their own.
     func entry(_ name: String) async throws -> Entry {
         try CollectionName.validate(name)
@@ -72,16 +60,11 @@ actor CollectionPool {
 
     private func open(_ name: String, stamp: String) async throws -> Entry {
         let directory = try home.collectionDirectory(name)
-        // The manifest only says which embedder the vectors need; the generation served is
-        // the one the retriever actually opened (a commit may land in between).
-        let manifest = try CollectionReader(home: home, name: name).manifest
-        let usable = embedder.flatMap { embedder in manifest.settings.embedder == embedder.identity ? embedder : nil }
-        let retriever = try await Retriever.open(home: home, collection: name, embedder: usable, reranker: reranker)
-        let answerer = try Answerer(retriever: retriever, template: template, model: model,
-                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
-                                    extractiveSentences: configuration.generation.extractiveSentences)
+        // The generation served is the one the pipeline actually opened (a commit may land
+        // between the stamp and the opening).
+        let pipeline = try await factory.open(name)
         let log = try entries[name]?.queryLog ?? QueryLogFile.Writer(directory: directory)
-        return Entry(answerer: answerer, generation: retriever.collection.manifest.generation, manifestStamp: stamp, queryLog: log)
+        return Entry(pipeline: pipeline, generation: pipeline.collection.manifest.generation, manifestStamp: stamp, queryLog: log)
     }
 
     /// Opens every collection of the home; returns the names that failed with why.

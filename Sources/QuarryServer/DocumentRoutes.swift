@@ -83,8 +83,8 @@ extension Handlers {
     /// One commit on the collection's write queue.
     func write(_ name: String, documents: [InputDocument], deletions: [String]) async throws -> WriteResult {
         let home = pool.home
-        let configuration = pool.configuration
-        let embedder = pool.embedder
+        let configuration = pool.factory.configuration
+        let embedder = pool.factory.embedder
         let summary = try await writes.run(name) { () async throws -> IngestSummary in
             let existing = try? CollectionReader(home: home, name: name).manifest.settings
             let identity = existing.map { $0.embedder } ?? embedder?.identity

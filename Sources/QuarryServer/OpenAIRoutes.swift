@@ -4,6 +4,7 @@ import NIOCore
 import QuarryCore
 import QuarryEmbed
 import QuarryGenerate
+import QuarryPipeline
 import QuarryRetrieve
 import QuarryStore
 
@@ -48,7 +49,7 @@ extension Handlers {
     func registerOpenAI(on router: Router<QuarryRequestContext>) {
         router.post("/v1/embeddings") { request, context in
             try context.require(.read)
-            guard let embedder = pool.embedder else { throw Problem(.notFound, "this server has no embedding model (embedding.provider is none)", title: "Model not found") }
+            guard let embedder = pool.factory.embedder else { throw Problem(.notFound, "this server has no embedding model (embedding.provider is none)", title: "Model not found") }
             let body: EmbeddingsBody = try await decode(request, keys: ["input", "model", "encoding_format", "dimensions", "user"])
             let texts: [String]
             switch body.input {
@@ -109,17 +110,16 @@ extension Handlers {
             }
             // Any other failure to open the collection (a damaged index, the query log) is
             // the server's, not the client's: it goes to ErrorMapping and the log as it is.
-            var chosen = defaults
-            if entry.answerer.retriever.dense == nil { chosen.mode = .lexical }
-            let options = chosen
+            // The configured mode, or lexical where the collection has no dense side.
+            let options = try served(RetrievalOverrides())
             let id = "chatcmpl-" + context.requestID
             let created = Int(Date().timeIntervalSince1970)
             if body.stream == true {
                 return chatStream(entry, question: question, options: options, id: id, created: created, model: name, context: context,
                                   start: start)
             }
-            let answerer = entry.answerer
-            var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) { try await answerer.answer(question, options: options) }
+            let pipeline = entry.pipeline
+            var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) { try await pipeline.answer(question, options: options) }
             finish(&answer, entry: entry, query: question, explain: false, options: options, latency: Self.milliseconds(since: start),
                    context: context)
             return try Self.json(ChatReply(id: id, created: created, model: name, answer: answer))
@@ -196,7 +196,7 @@ extension Handlers {
 
     func chatStream(_ entry: CollectionPool.Entry, question: String, options: RetrievalOptions, id: String, created: Int, model: String,
                     context: QuarryRequestContext, start: UInt64) -> Response {
-        let events = entry.answerer.run(question, options: options, stream: true)
+        let events = entry.pipeline.run(question, options: options, stream: true)
         let body = ResponseBody { writer in
             func send(_ chunk: ChatChunk) async throws {
                 try await writer.write(ByteBuffer(string: "data: " + String(decoding: try WireJSON.encoder.encode(chunk), as: UTF8.self) + "\n\n"))

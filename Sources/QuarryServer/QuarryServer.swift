@@ -4,9 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import QuarryCore
-import QuarryEmbed
-import QuarryGenerate
-import QuarryRetrieve
+import QuarryPipeline
 
 /// The HTTP API over every collection of a Quarry home (Hummingbird 2).
 ///
@@ -33,15 +31,9 @@ public struct QuarryServer: Sendable {
         let settings = configuration.server
         keys = try APIKeys(parsing: environment[settings.apiKeysEnvironment] ?? "")
         // Concurrent requests' texts are embedded together (2 ms window, up to 32 texts).
-        let embedder = try configuration.embedding.provider == "none" ? nil : EmbedderFactory.make(configuration).map { BatchingEmbedder($0) }
-        let reranker = try RerankerFactory.make(configuration)
-        let model = try LanguageModelFactory.make(configuration.llm)
-        let template = try PromptTemplate.configured(configuration)
-        pool = CollectionPool(home: home, configuration: configuration, embedder: embedder, reranker: reranker, model: model, template: template)
+        pool = CollectionPool(factory: try PipelineFactory(configuration: configuration, home: home, batchingEmbedder: true))
         log = AccessLog(enabled: accessLog)
-        var defaults = RetrievalOptions(configuration.retrieval)
-        defaults.k = min(defaults.k, settings.maxK)
-        handlers = Handlers(pool: pool, settings: settings, defaults: defaults, rerankDepth: configuration.rerank.depth, metrics: ServerMetrics(),
+        handlers = Handlers(pool: pool, settings: settings, metrics: ServerMetrics(),
                             log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines,
                             trackingStore: SharedTrackingStore(home: home))
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import QuarryCore
 import QuarryGenerate
+import QuarryPipeline
 import QuarryRetrieve
 import QuarryStore
 
@@ -69,8 +70,6 @@ enum Routes {
 struct Handlers: Sendable {
     let pool: CollectionPool
     let settings: ServerSettings
-    let defaults: RetrievalOptions
-    let rerankDepth: Int
     let metrics: ServerMetrics
     let log: AccessLog
     let readiness: Readiness
@@ -151,7 +150,7 @@ struct Handlers: Sendable {
     }
 
     /// Reads the body (bounded), parses it and turns it into retrieval options within the
-    /// server's limits.
+    /// server's limits: the pipelines' configured defaults with the body's overrides.
     func options(_ request: Request, _ context: QuarryRequestContext, keys: Set<String>) async throws -> (RetrievalBody, RetrievalOptions) {
         try RequestBody.checkContentType(request.headers[.contentType])
         var buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
@@ -162,20 +161,14 @@ struct Handlers: Sendable {
         guard body.query.unicodeScalars.count <= settings.maxQueryCharacters else {
             throw Problem(.badRequest, "\"query\" is longer than \(settings.maxQueryCharacters) characters (server.max_query_characters)")
         }
-        var options = defaults
-        if let mode = body.mode { options.mode = mode }
-        if let k = body.k {
-            guard (1 ... settings.maxK).contains(k) else { throw Problem(.badRequest, "\"k\" must be 1...\(settings.maxK), got \(k)") }
-            options.k = k
-        }
-        options.filter = try MetadataFilter.parse(body.filter)
-        options.rerank = body.rerank
-        options.rerankDepth = rerankDepth
-        if let mmr = body.mmr {
-            guard (0 ... 1).contains(mmr) else { throw Problem(.badRequest, "\"mmr\" must be 0...1") }
-            options.mmrLambda = mmr
-        }
-        return (body, options)
+        return (body, try served(body.overrides))
+    }
+
+    /// The configured defaults with `overrides` on top, `k` within `server.max_k`.
+    func served(_ overrides: RetrievalOverrides) throws -> RetrievalOptions {
+        var options = try pool.factory.options(overrides, spelling: .json, maxK: settings.maxK)
+        if overrides.k == nil { options.k = min(options.k, settings.maxK) }
+        return options
     }
 
     func search(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
@@ -183,9 +176,9 @@ struct Handlers: Sendable {
         let (body, options) = try await options(request, context, keys: RetrievalBody.searchKeys)
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds
-        let retriever = entry.answerer.retriever
+        let pipeline = entry.pipeline
         var retrieval = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
-            try await retriever.retrieve(body.query, options: options)
+            try await pipeline.retrieve(body.query, options: options)
         }
         let latency = Self.milliseconds(since: start)
         for (stage, seconds) in retrieval.timings { metrics.stage(stage.rawValue, milliseconds: seconds * 1000) }
@@ -193,7 +186,7 @@ struct Handlers: Sendable {
         logQuery(entry, route: "search", query: body.query, options: options, latency: latency, hits: retrieval.hits, kind: nil, context)
         return try Self.json(SearchResponse(collection: name, generation: entry.generation, mode: retrieval.mode, hits: retrieval.hits,
                                             timingsMilliseconds: Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) }),
-                                            denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: entry.answerer.retriever.notes + retrieval.notes))
+                                            denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: pipeline.notes + retrieval.notes))
     }
 
     func query(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {
@@ -202,9 +195,9 @@ struct Handlers: Sendable {
         let entry = try await pool.entry(name)
         let start = DispatchTime.now().uptimeNanoseconds
         if body.stream { return try await stream(entry, body: body, options: options, context: context, start: start) }
-        let answerer = entry.answerer
+        let pipeline = entry.pipeline
         var answer = try await Deadline.run(seconds: settings.requestTimeoutSeconds) {
-            try await answerer.answer(body.query, options: options)
+            try await pipeline.answer(body.query, options: options)
         }
         let latency = Self.milliseconds(since: start)
         finish(&answer, entry: entry, query: body.query, explain: body.explain, options: options, latency: latency, context: context)
@@ -232,7 +225,7 @@ struct Handlers: Sendable {
     /// without `stream`; only failures after the first event arrive as `error` events.
     func stream(_ entry: CollectionPool.Entry, body: RetrievalBody, options: RetrievalOptions, context: QuarryRequestContext,
                 start: UInt64) async throws -> Response {
-        let events = EventCursor(entry.answerer.run(body.query, options: options, stream: true))
+        let events = EventCursor(entry.pipeline.run(body.query, options: options, stream: true))
         let first = try await events.next()
         let responseBody = ResponseBody { writer in
             func send(_ event: String, _ value: some Encodable) async throws {

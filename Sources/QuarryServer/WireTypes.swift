@@ -2,16 +2,14 @@ import Foundation
 import QuarryGenerate
 import QuarryRetrieve
 
-/// The body of `POST …/search` and `POST …/query`: the CLI's options as JSON.
+/// The body of `POST …/search` and `POST …/query`: the query, how to answer, and the
+/// retrieval overrides the CLI's flags also decode into (the server accepts the keys in
+/// `searchKeys`/`queryKeys`).
 struct RetrievalBody: Sendable {
     var query: String
-    var mode: SearchMode?
-    var k: Int?
-    var filter: [String]
-    var rerank: Bool
     var explain: Bool
-    var mmr: Double?
     var stream: Bool
+    var overrides: RetrievalOverrides
 
     static let searchKeys: Set<String> = ["query", "mode", "k", "filter", "rerank", "explain", "mmr"]
     static let queryKeys: Set<String> = searchKeys.union(["stream"])
@@ -23,29 +21,20 @@ struct RetrievalBody: Sendable {
         try RequestBody.checkKeys(data, allowed: allowed)
         struct Raw: Decodable {
             var query: String?
-            var mode: String?
-            var k: Int?
-            var filter: [String]?
-            var rerank: Bool?
             var explain: Bool?
-            var mmr: Double?
             var stream: Bool?
         }
         let raw: Raw
+        let overrides: RetrievalOverrides
         do {
             raw = try JSONDecoder().decode(Raw.self, from: data)
+            overrides = try JSONDecoder().decode(RetrievalOverrides.self, from: data)
         } catch let error as DecodingError {
             throw Problem(.badRequest, "the body is not the expected JSON: " + ErrorMapping.describe(error)
                 + " (query: string, mode: string, k: integer, filter: [string], rerank/explain/stream: boolean, mmr: number)")
         }
         guard let query = raw.query else { throw Problem(.badRequest, "\"query\" is required") }
-        var mode: SearchMode?
-        if let name = raw.mode {
-            guard let parsed = SearchMode(rawValue: name) else { throw Problem(.badRequest, "\"mode\" must be hybrid, dense or lexical") }
-            mode = parsed
-        }
-        return RetrievalBody(query: query, mode: mode, k: raw.k, filter: raw.filter ?? [], rerank: raw.rerank ?? false,
-                             explain: raw.explain ?? false, mmr: raw.mmr, stream: raw.stream ?? false)
+        return RetrievalBody(query: query, explain: raw.explain ?? false, stream: raw.stream ?? false, overrides: overrides)
     }
 }
 

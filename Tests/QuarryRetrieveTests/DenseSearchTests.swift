@@ -31,16 +31,16 @@ import Testing
         _ = try await ingest(dir.path + "/docs", home, embedder: embedder)
         var searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
         #expect(searcher.notes.isEmpty)
-        #expect(try await searcher.search("penguin ice water", k: 1).map(\.docID) == ["b.txt"])
+        #expect(try await dense(home).search("penguin ice water", mode: .dense, k: 1).map(\.docID) == ["b.txt"])
 
         try FileManager.default.removeItem(atPath: dir.path + "/docs/b.txt")
         try dir.write("docs/a.txt", "giraffe acacia leaves")
         _ = try await ingest(dir.path + "/docs", home, embedder: embedder, prune: true)
         searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
         #expect(searcher.index.count == 2)
-        let all = try await searcher.search("penguin ice water zebra savanna grass", k: 10)
+        let all = try await dense(home).search("penguin ice water zebra savanna grass", mode: .dense, k: 10)
         #expect(Set(all.map(\.docID)) == ["a.txt", "c.txt"])
-        #expect(try await searcher.search("giraffe acacia leaves", k: 1).map(\.docID) == ["a.txt"])
+        #expect(try await dense(home).search("giraffe acacia leaves", mode: .dense, k: 1).map(\.docID) == ["a.txt"])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/home/collections/d").filter { $0.hasPrefix("vectors.") }
         #expect(files == ["vectors.2.hnsw"])
     }
@@ -59,7 +59,7 @@ import Testing
         try data.write(to: URL(fileURLWithPath: path))
         let searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
         #expect(searcher.notes.contains { $0.contains("damaged") })
-        #expect(try await searcher.search("zebra savanna", k: 1).map(\.docID) == ["a.txt"])
+        #expect(try await dense(home).search("zebra savanna", mode: .dense, k: 1).map(\.docID) == ["a.txt"])
 
         let error = await #expect(throws: RetrieveError.self) {
             try await DenseSearcher.open(home: home, collection: "d", embedder: HashEmbedder(dimension: 16))
@@ -77,8 +77,14 @@ import Testing
             """)
         let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
         _ = try await ingest(dir.path + "/corpus.jsonl", home, embedder: embedder)
-        let searcher = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
-        let (rankings, _) = try await BatchSearch.dense(searcher, [Query(id: "q1", text: "green tea"), Query(id: "q2", text: "moon")], k: 1)
+        let rankings = try await dense(home).batch([Query(id: "q1", text: "green tea"), Query(id: "q2", text: "moon")], mode: .dense, k: 1)
         #expect(try BatchSearch.trecLines(rankings, tag: "t").split(separator: "\n").map { $0.split(separator: " ")[2] } == ["d2", "d1"])
+    }
+
+    /// The collection's retrieval with its dense side open.
+    func dense(_ home: QuarryHome) async throws -> Retriever {
+        let retriever = try await Retriever.open(home: home, collection: "d", embedder: embedder)
+        #expect(retriever.dense != nil)
+        return retriever
     }
 }

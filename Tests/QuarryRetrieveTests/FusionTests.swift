@@ -45,9 +45,9 @@ import Testing
                                                                  embedder: embedder.identity))
         options.embedder = embedder
         _ = try await Ingestor(home: home, options: options).run()
-        let searcher = try await HybridSearcher.open(home: home, collection: "h", embedder: embedder)
-        #expect(try await searcher.search("penguin", k: 1).map(\.docID) == ["b.txt"])
-        let (rankings, _) = try await BatchSearch.hybrid(searcher, [Query(id: "q", text: "zebra grass")], k: 2)
+        let retriever = try await Retriever.open(home: home, collection: "h", embedder: embedder)
+        #expect(try await retriever.search("penguin", mode: .hybrid, k: 1).map(\.docID) == ["b.txt"])
+        let rankings = try await retriever.batch([Query(id: "q", text: "zebra grass")], mode: .hybrid, k: 2)
         #expect(rankings[0].documents.first?.docID == "a.txt")
     }
 }

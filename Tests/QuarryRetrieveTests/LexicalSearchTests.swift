@@ -26,7 +26,7 @@ import Testing
         _ = try await ingest(dir.path + "/docs", home)
         var searcher = try await LexicalSearcher.open(home: home, collection: "c")
         #expect(searcher.notes.isEmpty)
-        #expect(try searcher.search("zebra", k: 5).map(\.docID) == ["a.txt"])
+        #expect(try await searcher.search("zebra", k: 5).map(\.docID) == ["a.txt"])
 
         try dir.write("docs/a.txt", "Giraffes browse tall acacia trees.")
         try FileManager.default.removeItem(atPath: dir.path + "/docs/b.txt")
@@ -34,9 +34,9 @@ import Testing
         let summary = try await ingest(dir.path + "/docs", home, prune: true)
         #expect(summary.generation == 2)
         searcher = try await LexicalSearcher.open(home: home, collection: "c")
-        #expect(try searcher.search("zebra", k: 5).map(\.docID) == ["c.txt"])
-        #expect(try searcher.search("penguin", k: 5).isEmpty)
-        #expect(Set(try searcher.search("giraffe", k: 5).map(\.docID)) == ["a.txt", "c.txt"])
+        #expect(try await searcher.search("zebra", k: 5).map(\.docID) == ["c.txt"])
+        #expect(try await searcher.search("penguin", k: 5).isEmpty)
+        #expect(Set(try await searcher.search("giraffe", k: 5).map(\.docID)) == ["a.txt", "c.txt"])
         #expect(searcher.index.documentCount == 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/home/collections/c").filter { $0.hasPrefix("lexical.") }
         #expect(files == ["lexical.2.bm25"], "the superseded generation's file is removed")
@@ -44,7 +44,7 @@ import Testing
         // The merged index equals a full rebuild.
         let rebuilt = try await rebuildFromScratch(home)
         for query in ["zebra", "giraffe plains", "acacia trees"] {
-            #expect(try searcher.search(query, k: 5) == rebuilt.search(query, k: 5))
+            #expect(try await searcher.search(query, k: 5) == rebuilt.search(query, k: 5))
         }
     }
 
@@ -69,7 +69,7 @@ import Testing
         try data.write(to: URL(fileURLWithPath: path))
         let searcher = try await LexicalSearcher.open(home: home, collection: "c")
         #expect(searcher.notes.contains { $0.contains("damaged") })
-        #expect(try searcher.search("zebra", k: 5).map(\.docID) == ["a.txt"])
+        #expect(try await searcher.search("zebra", k: 5).map(\.docID) == ["a.txt"])
         // It was persisted: the next open is clean.
         let again = try await LexicalSearcher.open(home: home, collection: "c")
         #expect(again.notes.isEmpty)
@@ -91,9 +91,9 @@ import Testing
             """)
         let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
         _ = try await ingest(dir.path + "/corpus.jsonl", home)
-        let searcher = try await LexicalSearcher.open(home: home, collection: "c")
+        let retriever = try await Retriever.open(home: home, collection: "c", embedder: nil)
         let queries = try QueryFile.read(dir.url.appendingPathComponent("queries.jsonl"))
-        let (rankings, _) = try BatchSearch.lexical(searcher, queries, k: 2)
+        let rankings = try await retriever.batch(queries, mode: .lexical, k: 2)
         let lines = try BatchSearch.trecLines(rankings, tag: "t").split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("q1 Q0 d1 1 "))

@@ -224,6 +224,28 @@ struct FailingReranker: Reranker {
         #expect(first.text == String(view))
     }
 
+    @Test("without a dense side the configured mode falls back to lexical and says why; an explicit mode is refused with the reason")
+    func modeFallback() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = HashEmbedder(dimension: 32)
+        let home = try await Self.collection(dir, embedder: embedder)
+        let configured = RetrievalOptions(RetrievalSettings())
+        #expect(configured.mode == .hybrid && configured.modeFallback)
+        for (other, why) in [(nil, "no embedder is configured"), (HashEmbedder(dimension: 16), "the configured embedder is")] as [(HashEmbedder?, String)] {
+            let retriever = try await Retriever.open(home: home, collection: "animals", embedder: other)
+            #expect(retriever.dense == nil)
+            let fallen = try await retriever.retrieve("zebra", options: configured)
+            #expect(fallen.mode == .lexical)
+            #expect(fallen.notes.contains { $0.contains(why) && $0.hasSuffix("lexical retrieval only") }, "\(fallen.notes)")
+            var explicit = configured
+            explicit.mode = .dense
+            explicit.modeFallback = false
+            let error = await #expect(throws: RetrieveError.self) { try await retriever.retrieve("zebra", options: explicit) }
+            #expect(error?.description.contains(why) == true && error?.description.contains("dense retrieval cannot run") == true)
+        }
+    }
+
     @Test("script profiles and vocabulary coverage")
     func scripts() {
         let profile = ScriptProfile("Hello مرحبا 123 世界")

@@ -130,6 +130,22 @@ struct Harness {
         #expect(FileManager.default.fileExists(atPath: log.path))
     }
 
+    @Test("a collection without embeddings answers the configured hybrid mode lexically, with the note; an explicit dense is a 400")
+    func configuredModeFallsBack() async throws {
+        let harness = try await Harness.start { $0.retrieval.mode = "hybrid" }
+        defer { Task { await harness.stop() } }
+        let search = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "who built the first reflector"}"#)
+        #expect(search.status == 200)
+        let body = try Harness.object(search)
+        #expect(body["mode"] as? String == "lexical")
+        #expect((body["notes"] as? [String])?.contains { $0.contains("has no embeddings: lexical retrieval only") } == true, "\(body)")
+        let query = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?"}"#)
+        #expect(query.status == 200)
+        #expect((try Harness.object(query)["notes"] as? [String])?.contains { $0.contains("lexical retrieval only") } == true)
+        let dense = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "tides", "mode": "dense"}"#)
+        #expect(dense.status == 400)
+    }
+
     @Test("streamed answers arrive as server-sent events ending with done")
     func streaming() async throws {
         let harness = try await Harness.start()

@@ -142,10 +142,12 @@ public struct QueryFeatureExtractor: Sendable {
         let terms = try lexical.analyzer.terms(query.text)
         let reader = lexical.index.reader
         let oov = terms.isEmpty ? nil : Double(terms.filter { reader.termIndex($0) == nil }.count) / Double(terms.count)
-        let top = terms.isEmpty ? [] : try lexical.search(query.text, k: 1, parameters: parameters)
-        var best = top.first.map { Double($0.score) } ?? 0
+        let top = terms.isEmpty ? nil : lexical.index.search(terms: terms, k: 1, parameters: parameters).first
+        var best = top.map { Double($0.score) } ?? 0
         if query.mode == "lexical", let hits = query.hitCount { best = hits == 0 ? 0 : query.topScore ?? best }
-        guard let hit = top.first else { return LexicalMeasure(oovRate: oov, bestScore: best, coverage: 0) }
+        guard let top, let hit = try lexical.collection.chunkDetails([top.chunkID])[top.chunkID] else {
+            return LexicalMeasure(oovRate: oov, bestScore: best, coverage: 0)
+        }
         let unseen = BM25Parameters.idf(documentCount: lexical.index.documentCount, documentFrequency: 0)
         let weight: (String) -> Double = { term in Double(reader.termIndex(term) == nil ? unseen : lexical.index.idf(term)) }
         let present = Set(try lexical.analyzer.terms(hit.context + "\n" + hit.text))

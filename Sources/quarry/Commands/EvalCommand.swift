@@ -3,6 +3,7 @@ import Foundation
 import QuarryEmbed
 import QuarryEval
 import QuarryGenerate
+import QuarryPipeline
 import QuarryTrack
 
 /// `quarry eval`: evaluation. So far `trec`, which scores any TREC run file.
@@ -42,11 +43,13 @@ struct EvalCommand: AsyncParsableCommand {
                 guard queryLimit > 0 else { throw ValidationError("--query-limit must be positive") }
                 definition.queryLimit = queryLimit
             }
-            let needsEmbedder = definition.embedder == "native"
-            let embedder = needsEmbedder ? try EmbedderFactory.make(configuration) : nil
+            var parts: PipelineFactory.Parts = []
+            if definition.embedder == "native" { parts.insert(.embedder) }
+            if definition.answers != nil { parts.insert(.languageModel) }
+            let factory = try PipelineFactory(configuration: configuration, home: global.resolveHome(configuration), parts: parts)
+            let embedder = factory.embedder
             let interactive = !json
-            let languageModel = definition.answers == nil ? nil : try LanguageModelFactory.make(configuration.llm)
-            let runner = SuiteRunner(home: global.resolveHome(configuration), embedder: embedder, languageModel: languageModel) { line in
+            let runner = SuiteRunner(factory: factory) { line in
                 if interactive { Terminal.error(line) }
             }
             let home = global.resolveHome(configuration)
@@ -59,12 +62,12 @@ struct EvalCommand: AsyncParsableCommand {
             recorder?.param("query_limit", definition.queryLimit.map(String.init) ?? "all")
             recorder?.param("depth", "\(definition.depth)")
             for v in definition.variants where variant.isEmpty || variant.contains(v.name) {
-                recorder?.param("variant.\(v.name)", v.mode == "lexical" ? "lexical k1=\(v.k1) b=\(v.b)"
-                    : v.mode == "hybrid" ? "hybrid rrf k=60 candidates=100 dense_trust=script_coverage" : v.mode)
+                recorder?.param("variant.\(v.name)", SuiteRunner.describe(try runner.options(v), analyzer: definition.analyzer,
+                                                                          embedder: embedder?.identity.description))
             }
             if definition.answers != nil {
-                recorder?.param("prompt", try PromptTemplate.builtin().id)
-                recorder?.param("llm", languageModel?.identity ?? "none (extractive)")
+                recorder?.param("prompt", factory.template.id)
+                recorder?.param("llm", factory.model?.identity ?? "none (extractive)")
             }
             let outcome: SuiteRunner.Outcome
             do {

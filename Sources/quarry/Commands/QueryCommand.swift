@@ -3,8 +3,8 @@ import Foundation
 import QuarryCore
 import QuarryEmbed
 import QuarryGenerate
+import QuarryPipeline
 import QuarryRetrieve
-import QuarryStore
 
 /// `quarry query`: a grounded answer with citations, end to end.
 struct QueryCommand: AsyncParsableCommand {
@@ -34,23 +34,8 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Latency run: answer every query of a BEIR queries.jsonl and print p50/p99 per stage (ms) instead of answers.")
     var latency: String?
 
-    @Option(help: "Retrieval mode: hybrid, dense or lexical (default: retrieval.mode).")
-    var mode: SearchMode?
-
-    @Option(help: "Passages retrieved for the context, 1-1000 (default: retrieval.k).")
-    var k: Int?
-
-    @Flag(help: "Rerank the fused hits with the configured reranker (rerank.*).")
-    var rerank = false
-
-    @Option(name: .long, help: "A metadata condition (repeatable, all must hold): field=value, field!=value, 'field in a|b', field>=n, field<n.")
-    var filter: [String] = []
-
-    @Option(help: "MMR diversity over the top hits: lambda 0...1 (1 = relevance only).")
-    var mmr: Double?
-
-    @Flag(help: "Do not merge adjacent chunks of one document.")
-    var noMerge = false
+    @OptionGroup(title: "Retrieval") var retrieval: RetrievalFlags
+    @OptionGroup(title: "Later stages") var later: LaterStageFlags
 
     @Flag(help: "Show each hit's per-stage ranks and scores and the time of each stage.")
     var explain = false
@@ -69,44 +54,28 @@ struct QueryCommand: AsyncParsableCommand {
         } else if question != nil {
             throw ValidationError("give either a question or --latency, not both")
         }
-        if let k, !(1 ... 1000).contains(k) { throw ValidationError("--k must be 1...1000, got \(k)") }
-        if let mmr, !(0 ... 1).contains(mmr) { throw ValidationError("--mmr must be 0...1, got \(mmr)") }
-        _ = try MetadataFilter.parse(filter)
+        try overrides.check(maxK: Self.maxK)
+    }
+
+    /// Passages a question may retrieve.
+    static let maxK = 1000
+
+    var overrides: RetrievalOverrides {
+        var overrides = retrieval.overrides
+        later.apply(to: &overrides)
+        return overrides
     }
 
     func run() async throws {
         let configuration = try embedding.apply(to: global.loadConfiguration())
         let home = global.resolveHome(configuration)
-        let manifest = try CollectionReader(home: home, name: target.collection).manifest
-        var options = RetrievalOptions(configuration.retrieval)
-        var notes: [String] = []
-        if let mode {
-            options.mode = mode
-        } else if manifest.settings.embedder == nil, options.mode != .lexical {
-            options.mode = .lexical
-            notes.append("collection '\(target.collection)' has no embeddings: lexical retrieval only")
-        }
-        if let k { options.k = k }
-        options.filter = try MetadataFilter.parse(filter)
-        options.rerank = rerank
-        options.rerankDepth = configuration.rerank.depth
-        if let mmr { options.mmrLambda = mmr }
-        if noMerge { options.mergeAdjacent = false }
-
-        let embedder = options.mode == .lexical && options.mmrLambda == nil ? nil : try EmbedderFactory.make(configuration)
-        let reranker = rerank ? try RerankerFactory.make(configuration) : nil
-        let retriever = try await Retriever.open(home: home, collection: target.collection, embedder: embedder, reranker: reranker)
-        let template = try PromptTemplate.configured(configuration)
-        let model = try LanguageModelFactory.make(configuration.llm)
-        let answerer = try Answerer(retriever: retriever, template: template, model: model,
-                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
-                                    extractiveSentences: configuration.generation.extractiveSentences)
-        if let latency { return try await measure(answerer, options: options, queries: QueryFile.read(URL(fileURLWithPath: latency))) }
-        let question = self.question ?? ""
-        let streaming = model != nil && configuration.llm.stream && !noStream && !json
+        let options = try overrides.options(configuration, maxK: Self.maxK)
+        let pipeline = try await Pipeline.open(target.collection, configuration: configuration, home: home, options: options, answering: true)
+        if let latency { return try await measure(pipeline, options: options, queries: QueryFile.read(URL(fileURLWithPath: latency))) }
+        let streaming = pipeline.answerer.model != nil && configuration.llm.stream && !noStream && !json
         var streamedAny = false
         var final: Answer?
-        for try await event in answerer.run(question, options: options, stream: streaming) {
+        for try await event in pipeline.run(question ?? "", options: options, stream: streaming) {
             switch event {
             case .context:
                 if streaming { FileHandle.standardOutput.write(Data("Answer:\n  ".utf8)) }
@@ -120,20 +89,19 @@ struct QueryCommand: AsyncParsableCommand {
                 final = answer
             }
         }
-        guard var answer = final else { throw ReportedFailure(description: "no answer was produced") }
-        answer.notes = notes + answer.notes
+        guard let answer = final else { throw ReportedFailure(description: "no answer was produced") }
         if json { return try Terminal.json(answer) }
         render(answer, streamed: streaming && answer.kind == .generated)
     }
 
     /// Answers each query once (after one warm-up query) and prints per-stage percentiles.
-    private func measure(_ answerer: Answerer, options: RetrievalOptions, queries: [Query]) async throws {
+    private func measure(_ pipeline: Pipeline, options: RetrievalOptions, queries: [Query]) async throws {
         guard let first = queries.first else { throw ValidationError("the queries file holds no query") }
-        _ = try await answerer.answer(first.text, options: options)
+        _ = try await pipeline.answer(first.text, options: options)
         var samples: [String: [Double]] = [:]
         for query in queries {
             let start = DispatchTime.now().uptimeNanoseconds
-            let answer = try await answerer.answer(query.text, options: options)
+            let answer = try await pipeline.answer(query.text, options: options)
             for (stage, ms) in answer.timings { samples[stage, default: []].append(ms) }
             samples["total", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
@@ -144,7 +112,7 @@ struct QueryCommand: AsyncParsableCommand {
             return Row(stage: stage, p50: NearestRank.percentile(sorted, 0.5), p99: NearestRank.percentile(sorted, 0.99), samples: $0.count)
         } }
         if json { return try Terminal.json(rows) }
-        print("\(queries.count) queries, mode \(options.mode.rawValue), k \(options.k)\(answerer.model == nil ? ", no LLM (extractive)" : "")")
+        print("\(queries.count) queries, mode \(options.mode.rawValue), k \(options.k)\(pipeline.answerer.model == nil ? ", no LLM (extractive)" : "")")
         print("stage        p50 ms    p99 ms")
         for row in rows {
             print(row.stage.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%7.2f   %7.2f", row.p50, row.p99))

@@ -1,0 +1,100 @@
+import QuarryCore
+import QuarryEmbed
+import QuarryGenerate
+import QuarryRetrieve
+import QuarryStore
+
+/// The one place configuration + home + collection become a pipeline. `quarry query`,
+/// `quarry search`, `quarry serve` and `quarry eval` all build retrieval and answering
+/// here, so a setting (fusion, the prompt template, the context budget, the rerank depth)
+/// means the same thing in every front end, and eval scores what the server serves.
+///
+/// The models are made once per factory (a process makes one); `open(_:)` is cheap to
+/// call again when a collection's generation changes.
+public struct PipelineFactory: Sendable {
+    /// Which models a front end needs: loading the native embedder or reranker takes
+    /// seconds, so a lexical search makes neither.
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let embedder = Parts(rawValue: 1)
+        public static let reranker = Parts(rawValue: 2)
+        public static let languageModel = Parts(rawValue: 4)
+        public static let all: Parts = [.embedder, .reranker, .languageModel]
+
+        /// What retrieving with `options` needs (plus the LLM when answering); `embedded`
+        /// says whether the collection holds embeddings (without them no embedder is used).
+        public static func needed(for options: RetrievalOptions, answering: Bool, embedded: Bool = true) -> Parts {
+            var parts: Parts = []
+            if embedded, options.mode != .lexical || options.mmrLambda != nil { parts.insert(.embedder) }
+            if options.rerank { parts.insert(.reranker) }
+            if answering { parts.insert(.languageModel) }
+            return parts
+        }
+    }
+
+    public let configuration: QuarryConfiguration
+    public let home: QuarryHome
+    public let embedder: (any Embedder)?
+    public let reranker: (any Reranker)?
+    public let model: (any LanguageModel)?
+    public let template: PromptTemplate
+
+    /// Makes the configured models named in `parts`.
+    /// - Parameter batchingEmbedder: embed concurrent requests' texts together (the server).
+    /// - Throws: configuration errors (a missing model folder, a bad prompt template).
+    public init(configuration: QuarryConfiguration, home: QuarryHome, parts: Parts = .all, batchingEmbedder: Bool = false) throws {
+        var embedder = parts.contains(.embedder) ? try EmbedderFactory.make(configuration) : nil
+        if batchingEmbedder, let made = embedder { embedder = BatchingEmbedder(made) }
+        self.init(configuration: configuration, home: home, embedder: embedder,
+                  reranker: parts.contains(.reranker) ? try RerankerFactory.make(configuration) : nil,
+                  model: parts.contains(.languageModel) ? try LanguageModelFactory.make(configuration.llm) : nil,
+                  template: try PromptTemplate.configured(configuration))
+    }
+
+    /// A factory over models made elsewhere (tests, a program embedding Quarry).
+    public init(configuration: QuarryConfiguration, home: QuarryHome, embedder: (any Embedder)?, reranker: (any Reranker)?,
+                model: (any LanguageModel)?, template: PromptTemplate) {
+        self.configuration = configuration
+        self.home = home
+        self.embedder = embedder
+        self.reranker = reranker
+        self.model = model
+        self.template = template
+    }
+
+    /// The configured retrieval defaults (`retrieval.*`, `rerank.depth`), before any
+    /// request's overrides.
+    public var defaults: RetrievalOptions { Self.defaults(configuration) }
+
+    /// `configuration`'s retrieval defaults, for choosing `Parts` before a factory exists.
+    public static func defaults(_ configuration: QuarryConfiguration) -> RetrievalOptions {
+        RetrievalOptions(configuration.retrieval, rerankDepth: configuration.rerank.depth)
+    }
+
+    /// The defaults with a request's `overrides` on top, checked (the same for every
+    /// collection, so a front end can check a request before it opens one).
+    /// - Throws: `RetrieveError` naming the option as `spelling` writes it.
+    public func options(_ overrides: RetrievalOverrides, spelling: RetrievalOverrides.Spelling = .json,
+                        maxK: Int = RetrievalOptions.maxK) throws -> RetrievalOptions {
+        try Self.options(overrides, configuration: configuration, spelling: spelling, maxK: maxK)
+    }
+
+    /// `configuration`'s defaults with `overrides` on top, checked.
+    public static func options(_ overrides: RetrievalOverrides, configuration: QuarryConfiguration,
+                               spelling: RetrievalOverrides.Spelling = .json, maxK: Int = RetrievalOptions.maxK) throws -> RetrievalOptions {
+        let options = try overrides.applied(to: defaults(configuration), spelling: spelling, maxK: maxK)
+        try options.validate()
+        return options
+    }
+
+    /// Opens `collection`'s committed generation: its indexes (repaired if needed), the
+    /// dense side when the configured embedder is the collection's own, and the answerer.
+    public func open(_ collection: String) async throws -> Pipeline {
+        let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, reranker: reranker)
+        let answerer = try Answerer(retriever: retriever, template: template, model: model,
+                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
+                                    extractiveSentences: configuration.generation.extractiveSentences)
+        return Pipeline(answerer: answerer, defaults: defaults)
+    }
+}
