@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import Yams
 
 /// An evaluation suite: a dataset, how to build its collection, the retrieval variants to
@@ -30,22 +31,15 @@ public struct Suite: Sendable, Equatable {
         public var b: Float = 0.4
     }
 
-    /// "variant: metric >= threshold" (or `>`, `<=`, `<`).
+    /// "variant: metric >= threshold" (or `>`, `<=`, `<`): a variant and the same
+    /// `MetricThreshold` registry promotions require.
     public struct Gate: Sendable, Equatable {
         public var variant: String
         public var metric: Metric
-        public var comparison: String
-        public var threshold: Double
+        public var threshold: MetricThreshold
         public var expression: String
 
-        public func passes(_ value: Double) -> Bool {
-            switch comparison {
-            case ">=": value >= threshold
-            case ">": value > threshold
-            case "<=": value <= threshold
-            default: value < threshold
-            }
-        }
+        public func passes(_ value: Double) -> Bool { threshold.holds(value) }
     }
 
     public var name: String
@@ -198,18 +192,11 @@ public struct Suite: Sendable, Equatable {
         guard parts.count == 2, variants.contains(where: { $0.name == parts[0] }) else {
             throw fail("gate \"\(text)\": expected \"variant: metric >= value\" with a known variant")
         }
-        for op in [">=", "<=", ">", "<"] {
-            let sides = parts[1].components(separatedBy: op)
-            guard sides.count == 2 else { continue }
-            let metricName = sides[0].trimmingCharacters(in: .whitespaces)
-            guard let threshold = Double(sides[1].trimmingCharacters(in: .whitespaces)), threshold.isFinite else {
-                throw fail("gate \"\(text)\": the threshold is not a number")
-            }
-            let metric: Metric
-            do { metric = try Metric(metricName) } catch { throw fail("gate \"\(text)\": \(error)") }
-            return Gate(variant: parts[0], metric: metric, comparison: op, threshold: threshold, expression: text)
-        }
-        throw fail("gate \"\(text)\": no comparison (use >=, >, <= or <)")
+        let threshold: MetricThreshold
+        do { threshold = try MetricThreshold(parsing: parts[1]) } catch { throw fail("gate \"\(text)\": \(error)") }
+        let metric: Metric
+        do { metric = try Metric(threshold.metric) } catch { throw fail("gate \"\(text)\": \(error)") }
+        return Gate(variant: parts[0], metric: metric, threshold: threshold, expression: text)
     }
 
     static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }

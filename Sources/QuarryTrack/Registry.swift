@@ -65,34 +65,21 @@ public struct AliasEvent: Sendable, Codable, Equatable {
     }
 }
 
-/// A promotion requirement such as `ndcg@10>=0.35`, checked against a version's metrics.
-public struct Requirement: Sendable, Equatable, CustomStringConvertible {
-    public var metric: String
-    public var op: String
-    public var threshold: Double
+/// A promotion requirement such as `ndcg@10>=0.35`, checked against a version's metrics: the same `MetricThreshold` an eval suite's gates use.
+public typealias Requirement = MetricThreshold
 
+extension MetricThreshold {
+    /// Parses a requirement and checks its metric as a tracking metric name.
+    /// - Throws: `TrackingError(.invalidValue)` with the expected form.
     public static func parse(_ text: String) throws -> Requirement {
-        let compact = text.replacingOccurrences(of: " ", with: "")
-        for op in [">=", "<=", ">", "<"] {
-            guard let range = compact.range(of: op) else { continue }
-            let metric = String(compact[..<range.lowerBound])
-            guard !metric.isEmpty, let threshold = Double(compact[range.upperBound...]), threshold.isFinite else { break }
-            try TrackingNames.check(metric, kind: "metric")
-            return Requirement(metric: metric, op: op, threshold: threshold)
-        }
-        throw TrackingError(.invalidValue, "requirement \"\(text)\": expected METRIC>=NUMBER (or >, <=, <), e.g. ndcg@10>=0.35")
-    }
-
-    public func holds(_ value: Double) -> Bool {
-        switch op {
-        case ">=": value >= threshold
-        case ">": value > threshold
-        case "<=": value <= threshold
-        default: value < threshold
+        do {
+            let requirement = try MetricThreshold(parsing: text)
+            try TrackingNames.check(requirement.metric, kind: "metric")
+            return requirement
+        } catch let error as MetricThreshold.ParseError {
+            throw TrackingError(.invalidValue, "requirement \"\(text)\": \(error); expected METRIC>=NUMBER (or >, <=, <), e.g. ndcg@10>=0.35")
         }
     }
-
-    public var description: String { "\(metric)\(op)\(threshold)" }
 }
 
 enum RegistrySchema {
@@ -211,7 +198,7 @@ public struct Registry: Sendable {
         var failures: [String] = []
         for requirement in requirements {
             if let value = version.metrics[requirement.metric] {
-                if !requirement.holds(value) { failures.append("\(requirement.metric) is \(String(format: "%.4f", value)), needs \(requirement.op) \(requirement.threshold)") }
+                if !requirement.holds(value) { failures.append("\(requirement.metric) is \(String(format: "%.4f", value)), needs \(requirement.comparison.rawValue) \(requirement.threshold)") }
             } else {
                 failures.append("\(requirement.metric) was not measured for version \(number) (metrics: \(version.metrics.keys.sorted().joined(separator: ", ")))")
             }
