@@ -120,7 +120,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            // The OpenAPI document is compiled into the binary, so a copied `quarry` serves it
+            // with no bundle beside it.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .target(
             name: "QuarryGenerate",

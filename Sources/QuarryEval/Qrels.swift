@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// Relevance judgements: query id → document id → graded relevance.
 ///
@@ -34,7 +35,7 @@ public struct Qrels: Sendable, Equatable {
             guard let value = Double(grade), value.isFinite, value == value.rounded(), abs(value) < 1_000_000 else {
                 throw EvalError(file: url.path, line: index + 1, "relevance \"\(grade)\" is not an integer")
             }
-            let q = String(query), d = String(document)
+            let q = String(query), d = DocumentID.normalize(String(document))
             if let previous = judgements[q]?[d] {
                 throw EvalError(file: url.path, line: index + 1, "document \(d) is judged twice for query \(q) (\(previous) and \(Int(value)))")
             }
@@ -77,7 +78,7 @@ public struct Run: Sendable, Equatable {
             guard let score = Double(fields[4]), score.isFinite else {
                 throw EvalError(file: url.path, line: index + 1, "score \"\(fields[4])\" is not a finite number")
             }
-            let q = String(fields[0]), d = String(fields[2])
+            let q = String(fields[0]), d = DocumentID.normalize(String(fields[2]))
             guard seen[q, default: []].insert(d).inserted else {
                 throw EvalError(file: url.path, line: index + 1, "document \(d) appears twice for query \(q)")
             }

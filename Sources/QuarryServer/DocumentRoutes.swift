@@ -56,10 +56,8 @@ extension Handlers {
             }
             var seen = Set<String>()
             let inputs = try documents.enumerated().map { index, document -> InputDocument in
-                let id = document.id.precomposedStringWithCanonicalMapping
-                guard !id.isEmpty, id.count <= 512, !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                    throw Problem(.badRequest, "documents[\(index)].id must be 1-512 characters without control characters")
-                }
+                let id = DocumentID.normalize(document.id)
+                if let problem = DocumentID.problem(id) { throw Problem(.badRequest, "documents[\(index)].id: \(problem)") }
                 guard seen.insert(id).inserted else { throw Problem(.badRequest, "documents[\(index)].id \"\(id)\" appears twice") }
                 guard !document.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     throw Problem(.badRequest, "documents[\(index)].text is empty")
@@ -67,13 +65,13 @@ extension Handlers {
                 let metadata = try document.metadata.map { String(decoding: try WireJSON.encoder.encode($0), as: UTF8.self) } ?? "{}"
                 return InputDocument(id: id, title: document.title ?? "", text: document.text, metadata: metadata)
             }
-            let result = try await write(name, documents: inputs, deletions: deletions.map { $0.precomposedStringWithCanonicalMapping })
+            let result = try await write(name, documents: inputs, deletions: deletions.map(DocumentID.normalize))
             return try Self.json(result)
         }
         router.delete("/v1/collections/{name}/documents/{id}") { _, context in
             try context.require(.write)
             let name = try context.pathParameter("name")
-            let id = try context.pathParameter("id").precomposedStringWithCanonicalMapping
+            let id = DocumentID.normalize(try context.pathParameter("id"))
             let reader = try CollectionReader(home: pool.home, name: name)
             guard try reader.document(id) != nil else { throw Problem(.notFound, "collection '\(name)' has no document \"\(id)\"") }
             return try Self.json(try await write(name, documents: [], deletions: [id]))

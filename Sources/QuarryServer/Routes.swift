@@ -83,7 +83,7 @@ struct Handlers: Sendable {
         router.get("/readyz") { _, _ in try await self.ready() }
         router.get("/metrics") { _, _ in await self.metricsText() }
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
         }
         router.get("/v1/collections") { _, context in
             try context.require(.read)

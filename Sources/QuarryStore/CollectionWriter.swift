@@ -271,8 +271,9 @@ public actor CollectionWriter {
         } else if document.chunks.contains(where: { $0.embedding != nil }) {
             throw StoreError(.embedderMismatch, collection: name, "collection '\(name)' has no embedder; vectors were supplied for \(Printable.quoted(document.docID))")
         }
-        guard !document.docID.isEmpty else {
-            throw StoreError(.invalidDocument, collection: name, "a document with an empty id was not stored")
+        if let problem = DocumentID.problem(document.docID) ?? (DocumentID.normalize(document.docID).utf8.elementsEqual(document.docID.utf8) ? nil
+            : "the document id is not normalized (NFC, no NUL)") {
+            throw StoreError(.invalidDocument, collection: name, "document \(Printable.quoted(document.docID)) was not stored: \(problem)")
         }
         let length = document.text.unicodeScalars.count
         for (ordinal, chunk) in document.chunks.enumerated() where chunk.ordinal != ordinal || chunk.start < 0 || chunk.end > length || chunk.start > chunk.end {

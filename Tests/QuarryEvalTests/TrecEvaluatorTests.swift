@@ -66,4 +66,14 @@ import Testing
         #expect(throws: EvalError.self) { try Run.read(dir.url.appendingPathComponent("missing.trec")) }
         #expect(try Metric("P@5") == .precision(5))
     }
+
+    @Test("qrels and run document ids follow ingest's id rule: an NFD id is read as the NFC one the collection stores")
+    func normalizedIDs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let qrels = try Qrels.read(try dir.write("q.tsv", "q1\tcafe\u{0301}.md\t1\n"))
+        #expect(qrels.judgements["q1"]?.keys.map { Array($0.utf8) } == [Array("caf\u{E9}.md".utf8)])
+        let run = try Run.read(try dir.write("r.trec", "q1 Q0 cafe\u{0301}.md 1 0.5 t\n"))
+        #expect(run.results["q1"]?.map { Array($0.document.utf8) } == [Array("caf\u{E9}.md".utf8)])
+    }
 }

@@ -133,6 +133,23 @@ import Testing
         #expect(doc.format == "jsonl")
     }
 
+    @Test("BEIR ids and file paths follow the one id rule: NFC, and an id over 1024 bytes is refused and reported")
+    func idRule() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let long = String(repeating: "x", count: DocumentID.maxBytes + 1)
+        try dir.write("corpus.jsonl", """
+            {"_id": "cafe\u{0301}", "text": "Espresso is brewed under pressure."}
+            {"_id": "\(long)", "text": "Too long an id."}
+            """)
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let summary = try await ingest([dir.path + "/corpus.jsonl"], home: home)
+        #expect(summary.added == 1)
+        #expect(summary.failed.contains { $0.reason.contains("at most 1024") }, "\(summary.failed)")
+        let ids = try CollectionReader(home: home, name: "c").documents().map { Array($0.docID.utf8) }
+        #expect(ids == [Array("caf\u{E9}".utf8)])
+    }
+
     @Test("explicit settings that differ from the collection's are refused")
     func settingsMismatch() async throws {
         let dir = try TemporaryDirectory()

@@ -1,7 +1,7 @@
 import Foundation
 import QuarryTesting
 
-/// Checks a response against openapi/openapi.json: the operation must document the status
+/// Checks a response against Sources/QuarryServer/Resources/openapi.json: the operation must document the status
 /// (or a default), the media type, and a JSON body must match the schema. Enough of JSON
 /// Schema for this document: $ref, type (also lists), properties, required,
 /// additionalProperties, items, enum, oneOf/anyOf/allOf.
@@ -12,7 +12,7 @@ struct OpenAPIValidator: @unchecked Sendable {
     private let templates: [(segments: [Substring], path: String)]
 
     init() {
-        let url = Fixtures.packageRoot().appendingPathComponent("openapi/openapi.json")
+        let url = Fixtures.packageRoot().appendingPathComponent("Sources/QuarryServer/Resources/openapi.json")
         let data = (try? Data(contentsOf: url)) ?? Data("{}".utf8)
         document = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:]
         let paths = (document["paths"] as? [String: Any]) ?? [:]

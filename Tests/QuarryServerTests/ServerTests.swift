@@ -99,7 +99,7 @@ struct Harness {
 
         let served = try await harness.send("GET", "/openapi.json", key: nil)
         let document = try Harness.object(served)
-        let file = try String(contentsOf: Fixtures.packageRoot().appendingPathComponent("openapi/openapi.json"), encoding: .utf8)
+        let file = try String(contentsOf: Fixtures.packageRoot().appendingPathComponent("Sources/QuarryServer/Resources/openapi.json"), encoding: .utf8)
         #expect(String(decoding: served.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             == file.trimmingCharacters(in: .whitespacesAndNewlines))
         let paths = try #require(document["paths"] as? [String: [String: Any]])
@@ -263,6 +263,24 @@ struct Harness {
             #expect(reply.status == 400, "\(bad)")
             #expect(reply.header("content-type") == "application/problem+json")
         }
+    }
+
+    @Test("document ids follow the one rule: an NFD id is its NFC document, deletable either way; an id over 1024 bytes is refused")
+    func documentIDRule() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let add = "{\"documents\": [{\"id\": \"cafe\u{0301}.md\", \"text\": \"Espresso is brewed under pressure.\"}]}"
+        let added = try await harness.send("POST", "/v1/collections/demo/documents", json: add, key: Harness.writeKey)
+        #expect(added.status == 200, "\(String(decoding: added.body, as: UTF8.self))")
+        let reader = try CollectionReader(home: QuarryHome(url: harness.dir.url.appendingPathComponent("home")), name: "demo")
+        let stored = try #require(try reader.documents().map(\.docID).first { $0.hasSuffix(".md") && $0.hasPrefix("caf") })
+        #expect(Array(stored.utf8) == Array("caf\u{E9}.md".utf8), "stored as NFC")
+        let deleted = try await harness.send("DELETE", "/v1/collections/demo/documents/caf%C3%A9.md", key: Harness.writeKey)
+        #expect(try Harness.object(deleted)["deleted"] as? Int == 1)
+        let long = "{\"documents\": [{\"id\": \"\(String(repeating: "x", count: DocumentID.maxBytes + 1))\", \"text\": \"x\"}]}"
+        let refused = try await harness.send("POST", "/v1/collections/demo/documents", json: long, key: Harness.writeKey)
+        #expect(refused.status == 400)
+        #expect(String(decoding: refused.body, as: UTF8.self).contains("at most 1024"))
     }
 
     @Test("reads keep answering while a write commits, from the old generation and then the new one")

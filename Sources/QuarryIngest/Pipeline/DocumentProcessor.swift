@@ -70,6 +70,7 @@ public struct DocumentProcessor: Sendable {
     /// `titleIsContent` is false where the title is only a file name.
     public func make(docID: String, source: String, format: DocumentFormat, parsed: ParsedDocument, hash: String, byteSize: Int,
                      titleIsContent: Bool = true) -> Outcome {
+        if let problem = DocumentID.problem(docID) { return .failed(docID: docID, reason: problem) }
         var parsed = parsed
         var chunked = parsed
         if !parsed.text.contains(where: { !$0.isWhitespace }) {

@@ -111,10 +111,8 @@ public struct BEIRCorpusReader: Sendable {
         case let value as NSNumber where !(value is Bool): id = value.stringValue
         default: return .invalid(line: lineNumber, reason: "missing or non-string \"_id\"")
         }
-        let normalizedID = Self.clean(id)
-        guard !normalizedID.isEmpty, normalizedID.utf8.count <= 1024 else {
-            return .invalid(line: lineNumber, reason: "\"_id\" must be 1-1024 bytes")
-        }
+        let normalizedID = DocumentID.normalize(id)
+        if let problem = DocumentID.problem(normalizedID) { return .invalid(line: lineNumber, reason: "\"_id\": \(problem)") }
         guard let text = object["text"] as? String else { return .invalid(line: lineNumber, reason: "missing or non-string \"text\"") }
         let title = object["title"] as? String ?? ""
         var metadata = "{}"
@@ -131,6 +129,7 @@ public struct BEIRCorpusReader: Sendable {
     }
 
     /// NFC, NUL removed: ids and titles are compared and stored in one form.
+    /// Titles get what ids get: NUL removed (a C API would cut the text there), NFC.
     static func clean(_ value: String) -> String {
         DocumentID.normalize(value)
     }
