@@ -53,7 +53,7 @@ public struct RetrieveError: Error, CustomStringConvertible, Sendable {
 /// top `k` documents are written as `qid Q0 docid rank score tag`.
 public struct BatchSearch: Sendable {
     /// Scored chunks for query number `index`, best first, at most `k` of them.
-    public typealias ChunkRanker = (_ index: Int, _ k: Int) throws -> [(chunkID: Int64, score: Float)]
+    public typealias ChunkRanker = (_ index: Int, _ k: Int) throws -> [ScoredChunk]
 
     public let collection: CollectionReader
     /// Chunks retrieved per query before pooling into documents (`k × depth`).

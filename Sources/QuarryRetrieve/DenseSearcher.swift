@@ -12,7 +12,7 @@ import QuarryStore
 /// vectors from two models are not comparable (training/serving skew).
 public struct DenseSearcher: Sendable {
     public let collection: CollectionReader
-    public let index: HNSWIndex
+    public let index: any VectorIndex
     public let embedder: any Embedder
     public let notes: [String]
 
@@ -47,7 +47,7 @@ public struct DenseSearcher: Sendable {
 
 /// Joins scored chunk ids with their document ids, text and offsets.
 enum ChunkDetails {
-    static func attach(_ hits: [(chunkID: Int64, score: Float)], from collection: CollectionReader) throws -> [SearchHit] {
+    static func attach(_ hits: [ScoredChunk], from collection: CollectionReader) throws -> [SearchHit] {
         guard !hits.isEmpty else { return [] }
         let rows = try collection.chunkDetails(hits.map(\.chunkID))
         return hits.enumerated().compactMap { rank, hit in

@@ -1,3 +1,5 @@
+import QuarryIndex
+
 /// Ways to merge ranked lists from several retrievers into one.
 ///
 /// - Reciprocal rank fusion (Cormack, Clarke & Büttcher 2009): score(d) = Σ 1 / (k + rank(d)),
@@ -19,7 +21,7 @@ public enum Fusion: Sendable, Equatable {
     /// For `.convex`, the lists are (lexical, dense). `trust` scales each list's contribution
     /// (1 each when nil): a list with trust 0 takes no part, so fusing it with a blind
     /// retriever returns the other list's order unchanged.
-    public func fuse(_ lists: [[(chunkID: Int64, score: Float)]], trust: [Double]? = nil) -> [(chunkID: Int64, score: Float)] {
+    public func fuse(_ lists: [[ScoredChunk]], trust: [Double]? = nil) -> [ScoredChunk] {
         var fused: [Int64: Double] = [:]
         let trust = trust ?? Array(repeating: 1, count: lists.count)
         precondition(trust.count == lists.count, "one trust value per list")
@@ -45,8 +47,7 @@ public enum Fusion: Sendable, Equatable {
                 fused[id] = score
             }
         }
-        return fused.map { (chunkID: $0.key, score: Float($0.value)) }
-            .sorted { $0.score > $1.score || ($0.score == $1.score && $0.chunkID < $1.chunkID) }
+        return fused.map { ScoredChunk(chunkID: $0.key, score: Float($0.value)) }.sorted(by: ScoredChunk.ranksBefore)
     }
 
     /// How far to trust the dense list for a query of which the embedder reads `coverage`
@@ -59,7 +60,7 @@ public enum Fusion: Sendable, Equatable {
         return min(1, max(0, (coverage - 0.5) / 0.5))
     }
 
-    static func normalize(_ list: [(chunkID: Int64, score: Float)], _ method: Normalization) -> (scores: [Int64: Double], floor: Double) {
+    static func normalize(_ list: [ScoredChunk], _ method: Normalization) -> (scores: [Int64: Double], floor: Double) {
         guard !list.isEmpty else { return ([:], 0) }
         let values = list.map { Double($0.score) }
         switch method {

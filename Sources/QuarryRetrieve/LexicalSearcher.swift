@@ -12,7 +12,7 @@ import QuarryText
 /// collection), and `notes` says so.
 public struct LexicalSearcher: Sendable {
     public let collection: CollectionReader
-    public let index: BM25Index
+    public let index: any LexicalIndex
     public let analyzer: any Analyzer
     /// What opening had to repair.
     public let notes: [String]
@@ -42,7 +42,7 @@ public struct LexicalSearcher: Sendable {
         return file
     }
 
-    init(collection: CollectionReader, index: BM25Index, notes: [String]) throws {
+    init(collection: CollectionReader, index: any LexicalIndex, notes: [String]) throws {
         self.collection = collection
         self.index = index
         self.notes = notes

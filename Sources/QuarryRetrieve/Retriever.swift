@@ -111,9 +111,9 @@ public struct Retriever: Sendable {
     /// The first stages' lists for a prepared query: the lexical and dense top-`depth` (each
     /// side `max(candidates, depth)` deep in hybrid mode) and the fused list cut to `depth`.
     public struct Candidates: Sendable {
-        public var lexical: [(chunkID: Int64, score: Float)] = []
-        public var dense: [(chunkID: Int64, score: Float)] = []
-        public var fused: [(chunkID: Int64, score: Float)] = []
+        public var lexical: [ScoredChunk] = []
+        public var dense: [ScoredChunk] = []
+        public var fused: [ScoredChunk] = []
     }
 
     /// Ranks one prepared query: lexical, dense, or both fused.
@@ -199,16 +199,16 @@ public struct Retriever: Sendable {
                          notes: (modeNote.map { [$0] } ?? []) + prepared.notes)
     }
 
-    func lexicalHits(_ terms: [String], depth: Int, options: RetrievalOptions, allowed: Set<Int64>?) -> [(chunkID: Int64, score: Float)] {
-        lexical.index.search(terms: terms, k: depth, parameters: options.parameters, allowing: allowed).map { (chunkID: $0.chunkID, score: $0.score) }
+    func lexicalHits(_ terms: [String], depth: Int, options: RetrievalOptions, allowed: Set<Int64>?) -> [ScoredChunk] {
+        lexical.index.search(terms: terms, k: depth, parameters: options.parameters, allowing: allowed)
     }
 
-    func denseHits(_ vector: [Float], depth: Int, allowed: Set<Int64>?) throws -> [(chunkID: Int64, score: Float)] {
+    func denseHits(_ vector: [Float], depth: Int, allowed: Set<Int64>?) throws -> [ScoredChunk] {
         guard let dense else { return [] }
-        return try dense.index.search(vector, k: depth, filter: allowed.map { VectorFilter(allowing: $0) }).map { (chunkID: $0.id, score: $0.score) }
+        return try dense.index.search(vector, k: depth, filter: allowed.map { VectorFilter(allowing: $0) })
     }
 
-    static func ranks(_ list: [(chunkID: Int64, score: Float)]) -> [Int64: (Int, Float)] {
+    static func ranks(_ list: [ScoredChunk]) -> [Int64: (Int, Float)] {
         var ranks: [Int64: (Int, Float)] = [:]
         for (i, hit) in list.enumerated() { ranks[hit.chunkID] = (i + 1, hit.score) }
         return ranks
@@ -238,7 +238,7 @@ public struct Retriever: Sendable {
     /// MMR over the top `pool` hits: relevance is the hit's current score min-max scaled to
     /// 0…1 (so it follows fusion and reranking), redundancy the cosine similarity of chunk
     /// embeddings. Hits without a stored vector count as dissimilar to everything.
-    static func diversify(_ hits: [SearchHit], lambda: Double, pool: Int, index: HNSWIndex) -> [SearchHit] {
+    static func diversify(_ hits: [SearchHit], lambda: Double, pool: Int, index: any VectorIndex) -> [SearchHit] {
         let head = Array(hits.prefix(pool))
         guard head.count > 1 else { return hits }
         let scores = head.map { Double($0.score) }

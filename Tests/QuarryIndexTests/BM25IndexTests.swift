@@ -17,28 +17,6 @@ import Testing
         return BM25Index(reader: try BM25Reader(path: url.path))
     }
 
-    @Test("scores match hand-computed Lucene BM25 (k1 0.9, b 0.4) to 1e-5")
-    func handComputed() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let index = try tinyIndex(dir)
-        // idf(cat) = ln(1 + (3 − 2 + 0.5)/(2 + 0.5)) = ln 1.6; d2: tf 2, dl 4, norm 0.9·(0.6 + 0.4·4/3) = 1.02.
-        let cat = index.search(terms: ["cat"], k: 10)
-        #expect(cat.map(\.chunkID) == [2, 1])
-        #expect(abs(cat[0].score - 0.31126068) < 1e-5)
-        #expect(abs(cat[1].score - 0.24737033) < 1e-5)
-        let both = index.search(terms: ["cat", "dog"], k: 10)
-        #expect(both.map(\.chunkID) == [2, 3, 1])
-        #expect(abs(both[0].score - 0.54393575) < 1e-5)
-        #expect(abs(both[1].score - 0.26404698) < 1e-5)
-        // A repeated query term counts twice.
-        #expect(abs(index.search(terms: ["cat", "cat"], k: 10)[1].score - 0.49474066) < 1e-5)
-        // Other parameters.
-        #expect(abs(index.search(terms: ["cat"], k: 1, parameters: BM25Parameters(k1: 1.2, b: 0.75))[0].score - 0.26857350) < 1e-5)
-        #expect(index.search(terms: ["unknown"], k: 10).isEmpty)
-        #expect(index.search(terms: ["cat"], k: 1).map(\.chunkID) == [2])
-    }
-
     @Test("the header describes the file without loading it")
     func header() throws {
         let dir = try TemporaryDirectory()
@@ -50,23 +28,6 @@ import Testing
         #expect(header.termCount == 5)
         #expect(header.analyzer == "standard")
         #expect(index.reader.documentFrequency("cat") == 2)
-    }
-
-    @Test("a title match counts with its boost")
-    func titleBoost() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        var builder = BM25Builder()
-        try builder.add(LexicalDocument(chunkID: 10, textTerms: ["bird", "song"], titleTerms: ["cat"]))
-        try builder.add(LexicalDocument(chunkID: 11, textTerms: ["cat", "song"]))
-        try builder.add(LexicalDocument(chunkID: 12, textTerms: ["fish"]))
-        let url = try dir.write("t.bm25", Data(BM25File.encode(generation: 1, analyzer: "standard", chunkIDs: builder.chunkIDs,
-                                                                lengths: builder.lengths, terms: builder.sortedTerms())))
-        let index = BM25Index(reader: try BM25Reader(path: url.path))
-        // Equal boost: the shorter document 11 wins; boosted titles: 10 wins.
-        #expect(index.search(terms: ["cat"], k: 2).map(\.chunkID) == [11, 10])
-        #expect(index.search(terms: ["cat"], k: 2, parameters: BM25Parameters(titleBoost: 3)).map(\.chunkID) == [10, 11])
-        #expect(index.search(terms: ["cat"], k: 2, parameters: BM25Parameters(titleBoost: 0)).map(\.chunkID) == [11])
     }
 
     @Test("any flipped byte is detected on open", arguments: [0, 9, 20, 130, 300, -50, -1])

@@ -22,12 +22,12 @@ import Testing
             let tenth = data.groundTruthScores[q][9]
             for (rank, hit) in hits.enumerated() {
                 #expect(abs(hit.score - data.groundTruthScores[q][rank]) < 1e-4)
-                if Int(hit.id) != expected[rank] {
+                if Int(hit.chunkID) != expected[rank] {
                     #expect(abs(hit.score - data.groundTruthScores[q][rank]) < 1e-5 || abs(hit.score - tenth) < 1e-5,
-                            "query \(q) rank \(rank): \(hit.id) instead of \(expected[rank])")
+                            "query \(q) rank \(rank): \(hit.chunkID) instead of \(expected[rank])")
                 }
             }
-            #expect(Set(hits.map { Int($0.id) }).count == 10)
+            #expect(Set(hits.map { Int($0.chunkID) }).count == 10)
         }
     }
 
@@ -39,8 +39,8 @@ import Testing
         try index.add(id: 30, vector: [5, 5, 5])
         #expect(index.remove(id: 10))
         #expect(index.count == 2)
-        #expect(try index.search([5, 5, 5], k: 1) == [VectorHit(id: 30, score: 0)])
-        #expect(try index.search([1, 0, 0], k: 2).map(\.id) == [20, 30])
+        #expect(try index.search([5, 5, 5], k: 1) == [ScoredChunk(chunkID: 30, score: 0)])
+        #expect(try index.search([1, 0, 0], k: 2).map(\.chunkID) == [20, 30])
         #expect(index.vector(for: 30) == [5, 5, 5])
         #expect(index.vector(for: 10) == nil)
         #expect(index.contains(id: 20) && !index.contains(id: 10))
@@ -50,8 +50,8 @@ import Testing
     func ties() throws {
         let index = try FlatIndex(dimension: 2, metric: .innerProduct)
         for id: Int64 in [9, 3, 7, 1] { try index.add(id: id, vector: [1, 1]) }
-        #expect(try index.search([1, 0], k: 3).map(\.id) == [1, 3, 7])
-        #expect(try index.search([1, 0], k: 3, allowing: [9, 7]).map(\.id) == [7, 9])
+        #expect(try index.search([1, 0], k: 3).map(\.chunkID) == [1, 3, 7])
+        #expect(try index.search([1, 0], k: 3, allowing: [9, 7]).map(\.chunkID) == [7, 9])
     }
 
     @Test("concurrent readers see well-formed results while a writer adds and removes", Fixtures.needsShared)
@@ -69,7 +69,7 @@ import Testing
                     var ok = true
                     for i in 0 ..< 150 {
                         guard let hits = try? index.search(data.queries[(reader * 150 + i) % 50], k: 10) else { return false }
-                        ok = ok && isWellFormed(hits, k: 10) && hits.allSatisfy { (0 ..< 1500).contains($0.id) }
+                        ok = ok && isWellFormed(hits, k: 10) && hits.allSatisfy { (0 ..< 1500).contains($0.chunkID) }
                     }
                     return ok
                 }

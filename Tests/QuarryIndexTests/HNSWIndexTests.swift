@@ -12,7 +12,7 @@ import Testing
         let index: HNSWIndex
         let bytes: [UInt8]
         let exact: FlatIndex
-        let truth: [[VectorHit]]
+        let truth: [[ScoredChunk]]
 
         static let shared: Result<Fixture, any Error> = Result {
             let data = try MSMarcoVectors.load()
@@ -33,7 +33,7 @@ import Testing
         }
     }
 
-    func search(_ index: HNSWIndex, _ queries: [[Float]], filter: VectorFilter? = nil) throws -> [[VectorHit]] {
+    func search(_ index: HNSWIndex, _ queries: [[Float]], filter: VectorFilter? = nil) throws -> [[ScoredChunk]] {
         try queries.map { try index.search($0, k: 10, filter: filter) }
     }
 
@@ -84,7 +84,7 @@ import Testing
         #expect(try index.search(vectors[0], k: 5).isEmpty)
         try index.checkInvariants()
         try index.add(id: 7, vector: vectors[3])
-        #expect(try index.search(vectors[3], k: 5).map(\.id) == [7])
+        #expect(try index.search(vectors[3], k: 5).map(\.chunkID) == [7])
         try index.checkInvariants()
     }
 
@@ -102,7 +102,7 @@ import Testing
         // Scores are the exact cosine similarities of the returned ids.
         for (query, hits) in zip(fixture.data.queries, results) {
             for hit in hits.prefix(3) {
-                #expect(abs(Double(hit.score) - referenceScore(.cosine, query, fixture.data.base[Int(hit.id)])) < 1e-4)
+                #expect(abs(Double(hit.score) - referenceScore(.cosine, query, fixture.data.base[Int(hit.chunkID)])) < 1e-4)
             }
         }
     }
@@ -123,7 +123,7 @@ import Testing
         for id in deleted { #expect(tombstoned.remove(id: Int64(id))) }
         #expect(tombstoned.count == 3500 && tombstoned.tombstoneCount == 1500)
         let withTombstones = try search(tombstoned, fixture.data.queries)
-        #expect(withTombstones.allSatisfy { $0.count == 10 && !$0.contains { deletedSet.contains($0.id) } })
+        #expect(withTombstones.allSatisfy { $0.count == 10 && !$0.contains { deletedSet.contains($0.chunkID) } })
         #expect(recall(withTombstones, truth) >= 0.95, "recall with tombstones \(recall(withTombstones, truth))")
         try tombstoned.checkInvariants()
 
@@ -139,11 +139,11 @@ import Testing
         #expect(compacting.tombstoneCount == 0 && compacting.count == 3500)
         try compacting.checkInvariants()
         let afterCompaction = try search(compacting, fixture.data.queries)
-        #expect(afterCompaction.allSatisfy { $0.count == 10 && !$0.contains { deletedSet.contains($0.id) } })
+        #expect(afterCompaction.allSatisfy { $0.count == 10 && !$0.contains { deletedSet.contains($0.chunkID) } })
         #expect(recall(afterCompaction, truth) >= 0.95, "recall after compact() \(recall(afterCompaction, truth))")
         // A compacted index still takes inserts.
         try compacting.add(id: Int64(deleted[0]), vector: fixture.data.base[deleted[0]])
-        #expect(try compacting.search(fixture.data.base[deleted[0]], k: 1).first?.id == Int64(deleted[0]))
+        #expect(try compacting.search(fixture.data.base[deleted[0]], k: 1).first?.chunkID == Int64(deleted[0]))
     }
 
     // MARK: Filters
@@ -156,7 +156,7 @@ import Testing
         for filter in [VectorFilter(allowing: allowed), VectorFilter { allowed.contains($0) }] {
             let truth = try fixture.data.queries.map { try fixture.exact.search($0, k: 10, filter: filter) }
             let results = try search(fixture.index, fixture.data.queries, filter: filter)
-            #expect(results.allSatisfy { $0.count == 10 && isWellFormed($0, k: 10) && $0.allSatisfy { allowed.contains($0.id) } })
+            #expect(results.allSatisfy { $0.count == 10 && isWellFormed($0, k: 10) && $0.allSatisfy { allowed.contains($0.chunkID) } })
             #expect(recall(results, truth) >= 0.95, "recall \(recall(results, truth))")
         }
     }
@@ -173,7 +173,7 @@ import Testing
         let filter = VectorFilter(allowing: allowed)
         let truth = try fixture.data.queries.map { try fixture.exact.search($0, k: 10, filter: filter) }
         let results = try search(index, fixture.data.queries, filter: filter)
-        #expect(results.allSatisfy { $0.count == 10 && $0.allSatisfy { allowed.contains($0.id) } })
+        #expect(results.allSatisfy { $0.count == 10 && $0.allSatisfy { allowed.contains($0.chunkID) } })
         #expect(recall(results, truth) >= 0.95, "recall \(recall(results, truth))")
     }
 
@@ -296,8 +296,8 @@ import Testing
                         default: VectorFilter { $0 % 2 == 1 }
                         }
                         guard let hits = try? index.search(query, k: 10, filter: filter) else { return false }
-                        ok = ok && isWellFormed(hits, k: 10) && hits.allSatisfy { (0 ..< 1200).contains($0.id) && $0.score <= 1.0001 }
-                            && hits.allSatisfy { filter?.allows($0.id) ?? true }
+                        ok = ok && isWellFormed(hits, k: 10) && hits.allSatisfy { (0 ..< 1200).contains($0.chunkID) && $0.score <= 1.0001 }
+                            && hits.allSatisfy { filter?.allows($0.chunkID) ?? true }
                     }
                     return ok
                 }
@@ -308,6 +308,6 @@ import Testing
         #expect(index.count == 1100)
         try index.checkInvariants()
         let removed = Set(stride(from: 0, to: 400, by: 4).map { Int64($0) })
-        for query in data.queries { #expect(try !index.search(query, k: 50).contains { removed.contains($0.id) }) }
+        for query in data.queries { #expect(try !index.search(query, k: 50).contains { removed.contains($0.chunkID) }) }
     }
 }

@@ -54,11 +54,11 @@ enum VectorFiles {
 }
 
 /// The share of `truth`'s top `k` ids that `results` found, over all queries.
-func recall(_ results: [[VectorHit]], _ truth: [[VectorHit]], k: Int = 10) -> Double {
+func recall(_ results: [[ScoredChunk]], _ truth: [[ScoredChunk]], k: Int = 10) -> Double {
     var found = 0, total = 0
     for (got, expected) in zip(results, truth) {
-        let wanted = Set(expected.prefix(k).map(\.id))
-        found += got.prefix(k).filter { wanted.contains($0.id) }.count
+        let wanted = Set(expected.prefix(k).map(\.chunkID))
+        found += got.prefix(k).filter { wanted.contains($0.chunkID) }.count
         total += wanted.count
     }
     return total == 0 ? 1 : Double(found) / Double(total)
@@ -81,9 +81,9 @@ extension HNSWIndex: WritableVectorIndex {}
 
 /// Whether `hits` are well formed: at most `k`, distinct ids, finite scores, ordered by
 /// score descending with ties by id ascending.
-func isWellFormed(_ hits: [VectorHit], k: Int) -> Bool {
-    guard hits.count <= k, Set(hits.map(\.id)).count == hits.count, hits.allSatisfy({ $0.score.isFinite }) else { return false }
-    return zip(hits, hits.dropFirst()).allSatisfy { VectorHit.ranksBefore($0, $1) }
+func isWellFormed(_ hits: [ScoredChunk], k: Int) -> Bool {
+    guard hits.count <= k, Set(hits.map(\.chunkID)).count == hits.count, hits.allSatisfy({ $0.score.isFinite }) else { return false }
+    return zip(hits, hits.dropFirst()).allSatisfy { ScoredChunk.ranksBefore($0, $1) }
 }
 
 /// The score an index should report, computed in `Double` from the stored forms.
@@ -122,14 +122,14 @@ func checkVectorIndexConformance(metric: VectorMetric, makeIndex: (Int, VectorMe
         let reference = vectors.indices.map { (id: Int64($0) * 3, score: referenceScore(metric, query, vectors[$0])) }
             .sorted { $0.score > $1.score }
         for hit in hits {
-            let expected = referenceScore(metric, query, vectors[Int(hit.id) / 3])
+            let expected = referenceScore(metric, query, vectors[Int(hit.chunkID) / 3])
             #expect(abs(Double(hit.score) - expected) <= 1e-4 * max(1, abs(expected)))
         }
-        #expect(Set(hits.map(\.id)) == Set(reference.prefix(10).map(\.id)))
+        #expect(Set(hits.map(\.chunkID)) == Set(reference.prefix(10).map(\.id)))
     }
     // A stored vector finds itself first under cosine and l2.
     if metric != .innerProduct {
-        #expect(try index.search(vectors[17], k: 1).first?.id == 51)
+        #expect(try index.search(vectors[17], k: 1).first?.chunkID == 51)
     }
     // k bounds.
     #expect(try index.search(queries[0], k: 0).isEmpty)
@@ -138,22 +138,22 @@ func checkVectorIndexConformance(metric: VectorMetric, makeIndex: (Int, VectorMe
     // Filters: an allow-list and a predicate return only allowed ids.
     let allowed: Set<Int64> = [3, 30, 300, 600, 897]
     let filtered = try index.search(queries[1], k: 3, allowing: allowed)
-    #expect(filtered.count == 3 && filtered.allSatisfy { allowed.contains($0.id) })
+    #expect(filtered.count == 3 && filtered.allSatisfy { allowed.contains($0.chunkID) })
     let even = try index.search(queries[1], k: 10, filter: VectorFilter { $0 % 2 == 0 })
-    #expect(even.count == 10 && even.allSatisfy { $0.id % 2 == 0 } && isWellFormed(even, k: 10))
+    #expect(even.count == 10 && even.allSatisfy { $0.chunkID % 2 == 0 } && isWellFormed(even, k: 10))
     #expect(try index.search(queries[1], k: 5, allowing: [123_456]).isEmpty)
     // Removal and replacement.
-    let top = try index.search(queries[2], k: 1)[0].id
+    let top = try index.search(queries[2], k: 1)[0].chunkID
     #expect(index.remove(id: top))
     #expect(!index.remove(id: top))
     #expect(!index.remove(id: 1))
     #expect(index.count == 299)
-    #expect(try !index.search(queries[2], k: 50).contains { $0.id == top })
+    #expect(try !index.search(queries[2], k: 50).contains { $0.chunkID == top })
     let replacedID: Int64 = top == 6 ? 9 : 6
     try index.add(id: replacedID, vector: queries[3])
     #expect(index.count == 299)
     let replaced = try index.search(queries[3], k: 1)
-    if metric != .innerProduct { #expect(replaced.first?.id == replacedID) }
+    if metric != .innerProduct { #expect(replaced.first?.chunkID == replacedID) }
     // Input validation.
     #expect(throws: IndexError.self) { try index.add(id: 1, vector: [Float](repeating: 1, count: dimension - 1)) }
     #expect(throws: IndexError.self) { try index.add(id: 1, vector: [Float](repeating: .nan, count: dimension)) }

@@ -2,6 +2,7 @@ import Foundation
 import QuarryCore
 import QuarryEmbed
 import QuarryIngest
+import QuarryIndex
 import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
@@ -10,8 +11,8 @@ import Testing
 @Suite struct FusionTests {
     @Test("reciprocal rank fusion sums 1/(k + rank) over the lists")
     func rrf() {
-        let lexical: [(chunkID: Int64, score: Float)] = [(1, 9), (2, 8), (3, 7)]
-        let dense: [(chunkID: Int64, score: Float)] = [(3, 0.9), (1, 0.8)]
+        let lexical = scored([(1, 9), (2, 8), (3, 7)])
+        let dense = scored([(3, 0.9), (1, 0.8)])
         let fused = Fusion.reciprocalRank(k: 60).fuse([lexical, dense])
         // 1: 1/61 + 1/62; 3: 1/63 + 1/61; 2: 1/62.
         #expect(fused.map(\.chunkID) == [1, 3, 2])
@@ -22,8 +23,8 @@ import Testing
 
     @Test("convex fusion of min-max normalised scores; missing documents count as the minimum")
     func convex() {
-        let lexical: [(chunkID: Int64, score: Float)] = [(1, 10), (2, 5), (3, 0)]
-        let dense: [(chunkID: Int64, score: Float)] = [(3, 0.9), (2, 0.5), (4, 0.1)]
+        let lexical = scored([(1, 10), (2, 5), (3, 0)])
+        let dense = scored([(3, 0.9), (2, 0.5), (4, 0.1)])
         let fused = Fusion.convex(denseWeight: 0.5, normalization: .minMax).fuse([lexical, dense])
         // 1: 0.5·1 + 0.5·0 = 0.5; 2: 0.5·0.5 + 0.5·0.5 = 0.5; 3: 0 + 0.5·1 = 0.5; 4: 0.
         #expect(fused.map(\.chunkID) == [1, 2, 3, 4])

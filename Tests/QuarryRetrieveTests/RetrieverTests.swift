@@ -2,6 +2,7 @@ import Foundation
 import QuarryCore
 import QuarryEmbed
 import QuarryIngest
+import QuarryIndex
 import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
@@ -183,8 +184,8 @@ struct FailingReranker: Reranker {
 
     @Test("weighted fusion: trust scales each list; trust 0 removes it")
     func trust() {
-        let lexical: [(chunkID: Int64, score: Float)] = [(1, 9), (2, 8)]
-        let dense: [(chunkID: Int64, score: Float)] = [(3, 0.9), (2, 0.8)]
+        let lexical = scored([(1, 9), (2, 8)])
+        let dense = scored([(3, 0.9), (2, 0.8)])
         let blind = Fusion.reciprocalRank(k: 60).fuse([lexical, dense], trust: [1, 0])
         #expect(blind.map(\.chunkID) == [1, 2])
         #expect(blind.map(\.score) == [9, 8], "one trusted list comes back unchanged")

@@ -1,3 +1,4 @@
+import QuarryIndex
 import QuarryRetrieve
 
 extension Retriever {
@@ -26,4 +27,9 @@ extension LexicalSearcher {
     func search(_ query: String, k: Int) async throws -> [SearchHit] {
         try await Retriever(lexical: self, dense: nil, reranker: nil).search(query, mode: .lexical, k: k)
     }
+}
+
+/// A ranked list written as (chunk id, score) pairs.
+func scored(_ pairs: [(Int64, Float)]) -> [ScoredChunk] {
+    pairs.map { ScoredChunk(chunkID: $0.0, score: $0.1) }
 }

@@ -140,8 +140,8 @@ public struct QueryFeatureExtractor: Sendable {
     /// the top chunk.
     func measureLexically(_ query: ObservedQuery, _ lexical: LexicalSearcher) throws -> LexicalMeasure {
         let terms = try lexical.analyzer.terms(query.text)
-        let reader = lexical.index.reader
-        let oov = terms.isEmpty ? nil : Double(terms.filter { reader.termIndex($0) == nil }.count) / Double(terms.count)
+        let index = lexical.index
+        let oov = terms.isEmpty ? nil : Double(terms.filter { !index.contains(term: $0) }.count) / Double(terms.count)
         let top = terms.isEmpty ? nil : lexical.index.search(terms: terms, k: 1, parameters: parameters).first
         var best = top.map { Double($0.score) } ?? 0
         if query.mode == "lexical", let hits = query.hitCount { best = hits == 0 ? 0 : query.topScore ?? best }
@@ -149,7 +149,7 @@ public struct QueryFeatureExtractor: Sendable {
             return LexicalMeasure(oovRate: oov, bestScore: best, coverage: 0)
         }
         let unseen = BM25Parameters.idf(documentCount: lexical.index.documentCount, documentFrequency: 0)
-        let weight: (String) -> Double = { term in Double(reader.termIndex(term) == nil ? unseen : lexical.index.idf(term)) }
+        let weight: (String) -> Double = { term in Double(index.contains(term: term) ? index.idf(term) : unseen) }
         let present = Set(try lexical.analyzer.terms(hit.context + "\n" + hit.text))
         let total = terms.reduce(0) { $0 + weight($1) }
         let matched = terms.filter(present.contains).reduce(0) { $0 + weight($1) }

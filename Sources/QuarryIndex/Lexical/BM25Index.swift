@@ -12,7 +12,8 @@ public struct BM25Index: LexicalIndex {
 
     public var documentCount: Int { reader.documentCount }
 
-    /// The BM25 idf of `term` (an analysed term), 0 when no chunk holds it.
+    public func contains(term: String) -> Bool { reader.termIndex(term) != nil }
+
     public func idf(_ term: String) -> Float {
         guard let index = reader.termIndex(term) else { return 0 }
         return BM25Parameters.idf(documentCount: reader.documentCount, documentFrequency: reader.entry(index).df)
@@ -48,14 +49,7 @@ public struct BM25Index: LexicalIndex {
         return prepared
     }
 
-    public func search(terms: [String], k: Int, parameters: BM25Parameters) -> [LexicalHit] {
-        search(terms: terms, k: k, parameters: parameters, allowing: nil)
-    }
-
-    /// The top `k` among the chunks in `allowed` (all chunks when nil). The filter applies
-    /// before ranking: a disallowed chunk never takes a place in the heap, so a selective
-    /// filter still returns `k` hits when `k` allowed chunks match.
-    public func search(terms: [String], k: Int, parameters: BM25Parameters, allowing allowed: Set<Int64>?) -> [LexicalHit] {
+    public func search(terms: [String], k: Int, parameters: BM25Parameters, allowing allowed: Set<Int64>?) -> [ScoredChunk] {
         guard k > 0, reader.documentCount > 0 else { return [] }
         if let allowed, allowed.isEmpty { return [] }
         let permitted: [Bool]? = allowed.map { allowed in (0 ..< reader.documentCount).map { allowed.contains(reader.chunkID(UInt32($0))) } }
@@ -117,12 +111,12 @@ public struct BM25Index: LexicalIndex {
                 }
             }
         }
-        return heap.sorted().map { LexicalHit(chunkID: reader.chunkID($0.document), score: $0.score) }
+        return heap.sorted().map { ScoredChunk(chunkID: reader.chunkID($0.document), score: $0.score) }
     }
 
     /// Scores every posting of every query term (term at a time): the exact twin that
     /// tests compare MaxScore against, and the baseline for benchmarks.
-    public func exhaustiveSearch(terms: [String], k: Int, parameters: BM25Parameters = BM25Parameters()) -> [LexicalHit] {
+    public func exhaustiveSearch(terms: [String], k: Int, parameters: BM25Parameters = BM25Parameters()) -> [ScoredChunk] {
         guard k > 0 else { return [] }
         var scores: [UInt32: Float] = [:]
         let c0 = parameters.k1 * (1 - parameters.b)
@@ -138,7 +132,7 @@ public struct BM25Index: LexicalIndex {
         }
         var heap = TopK(k: k)
         for (doc, score) in scores.sorted(by: { $0.key < $1.key }) { _ = heap.insert(score: score, document: doc) }
-        return heap.sorted().map { LexicalHit(chunkID: reader.chunkID($0.document), score: $0.score) }
+        return heap.sorted().map { ScoredChunk(chunkID: reader.chunkID($0.document), score: $0.score) }
     }
 }
 

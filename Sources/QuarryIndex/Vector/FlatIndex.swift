@@ -89,7 +89,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         return true
     }
 
-    public func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [VectorHit] {
+    public func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [ScoredChunk] {
         let prepared = try VectorInput.prepare(query, dimension: dimension, metric: metric, role: "query")
         lock.lockShared()
         defer { lock.unlock() }

@@ -216,14 +216,14 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     // MARK: Searching
 
-    public func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [VectorHit] {
+    public func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [ScoredChunk] {
         try search(query, k: k, filter: filter, expansionSearch: configuration.expansionSearch)
     }
 
     /// The `k` nearest live vectors that `filter` allows, with beam width
     /// `max(expansionSearch, k)` (ef in the paper) instead of the configured one.
     /// - Throws: `IndexError.invalidArgument` for a bad query, `k < 0` or `expansionSearch < 1`.
-    public func search(_ query: [Float], k: Int, filter: VectorFilter? = nil, expansionSearch: Int) throws -> [VectorHit] {
+    public func search(_ query: [Float], k: Int, filter: VectorFilter? = nil, expansionSearch: Int) throws -> [ScoredChunk] {
         guard expansionSearch >= 1 else {
             throw IndexError(.invalidArgument, path: "", "expansionSearch (ef) must be at least 1, got \(expansionSearch)")
         }
@@ -244,7 +244,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// Shared lock held.
     private func searchLocked(_ query: UnsafePointer<Float>, k: Int, ef: Int, filter: VectorFilter?, ids: UnsafePointer<Int64>,
-                              scratch: SearchScratch) -> [VectorHit] {
+                              scratch: SearchScratch) -> [ScoredChunk] {
         guard let filter else {
             return hits(graph.search(query, k: k, ef: ef, scratch: scratch, accept: AcceptLive(graph)), ids)
         }
@@ -270,7 +270,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// The `k` best of `nodes` by exact distance. Nodes are scored in batches of 64 by one
     /// prefetching kernel call, so their cache misses overlap. Shared lock held.
     private func exactSearch(_ query: UnsafePointer<Float>, k: Int, ids: UnsafePointer<Int64>, scratch: SearchScratch,
-                             nodes: some Sequence<HNSWGraph.NodeID>) -> [VectorHit] {
+                             nodes: some Sequence<HNSWGraph.NodeID>) -> [ScoredChunk] {
         var collector = HitCollector(k: k)
         let batch = scratch.fresh
         let distances = scratch.freshDistances
@@ -309,7 +309,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         return Int((Double(allowed) / Double(sampled) * Double(nodesByID.count)).rounded(.up))
     }
 
-    private func hits(_ found: [NodeDistance], _ ids: UnsafePointer<Int64>) -> [VectorHit] {
-        found.map { VectorHit(id: ids[Int($0.node)], score: -$0.distance) }.sorted(by: VectorHit.ranksBefore)
+    private func hits(_ found: [NodeDistance], _ ids: UnsafePointer<Int64>) -> [ScoredChunk] {
+        found.map { ScoredChunk(chunkID: ids[Int($0.node)], score: -$0.distance) }.sorted(by: ScoredChunk.ranksBefore)
     }
 }

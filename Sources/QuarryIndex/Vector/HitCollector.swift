@@ -3,7 +3,7 @@
 /// through `offer`, which is a single comparison once the heap is full.
 struct HitCollector {
     let k: Int
-    private var heap: [VectorHit] = []
+    private var heap: [ScoredChunk] = []
 
     init(k: Int) {
         self.k = k
@@ -16,21 +16,21 @@ struct HitCollector {
         guard k > 0 else { return }
         if heap.count == k {
             let worst = heap[0]
-            guard score > worst.score || (score == worst.score && id < worst.id) else { return }
-            heap[0] = VectorHit(id: id, score: score)
+            guard score > worst.score || (score == worst.score && id < worst.chunkID) else { return }
+            heap[0] = ScoredChunk(chunkID: id, score: score)
             siftDown()
         } else {
-            heap.append(VectorHit(id: id, score: score))
+            heap.append(ScoredChunk(chunkID: id, score: score))
             siftUp()
         }
     }
 
     /// The kept hits, best first.
-    func sorted() -> [VectorHit] { heap.sorted(by: VectorHit.ranksBefore) }
+    func sorted() -> [ScoredChunk] { heap.sorted(by: ScoredChunk.ranksBefore) }
 
     /// Whether `a` is a worse hit than `b` (so belongs nearer the root).
     @inline(__always)
-    private static func worse(_ a: VectorHit, _ b: VectorHit) -> Bool { VectorHit.ranksBefore(b, a) }
+    private static func worse(_ a: ScoredChunk, _ b: ScoredChunk) -> Bool { ScoredChunk.ranksBefore(b, a) }
 
     private mutating func siftUp() {
         var child = heap.count - 1

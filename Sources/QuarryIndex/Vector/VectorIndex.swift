@@ -1,21 +1,3 @@
-/// A scored hit from a vector index: the caller's id and a "higher is better" score
-/// (see `VectorMetric`).
-public struct VectorHit: Sendable, Hashable {
-    public var id: Int64
-    public var score: Float
-
-    public init(id: Int64, score: Float) {
-        self.id = id
-        self.score = score
-    }
-
-    /// The result order: score descending, ties by id ascending.
-    @inline(__always)
-    static func ranksBefore(_ a: VectorHit, _ b: VectorHit) -> Bool {
-        a.score > b.score || (a.score == b.score && a.id < b.id)
-    }
-}
-
 /// A type that finds the stored vectors nearest to a query: the seam dense retrieval uses.
 ///
 /// `FlatIndex` is the exact twin (the recall oracle); `HNSWIndex` is the production,
@@ -32,17 +14,20 @@ public protocol VectorIndex: Sendable {
     /// The `k` stored vectors nearest to `query` among those `filter` allows (all when nil).
     /// - Throws: `IndexError.invalidArgument` for a query of the wrong dimension, with a
     ///   non-finite component, a zero query under cosine, or a negative `k`.
-    func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [VectorHit]
+    func search(_ query: [Float], k: Int, filter: VectorFilter?) throws -> [ScoredChunk]
+    /// The stored vector of `id` as it was added (nil when `id` is not live): MMR compares
+    /// hits by these.
+    func vector(for id: ChunkID) -> [Float]?
 }
 
 extension VectorIndex {
     /// The `k` nearest stored vectors, unfiltered.
-    public func search(_ query: [Float], k: Int) throws -> [VectorHit] {
+    public func search(_ query: [Float], k: Int) throws -> [ScoredChunk] {
         try search(query, k: k, filter: nil)
     }
 
     /// The `k` nearest stored vectors among `ids`.
-    public func search(_ query: [Float], k: Int, allowing ids: Set<Int64>) throws -> [VectorHit] {
+    public func search(_ query: [Float], k: Int, allowing ids: Set<Int64>) throws -> [ScoredChunk] {
         try search(query, k: k, filter: VectorFilter(allowing: ids))
     }
 
