@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuarryCore
 
 /// One immutable version of a registered pipeline: everything needed to serve or reproduce
@@ -82,29 +81,14 @@ extension MetricThreshold {
     }
 }
 
-enum RegistrySchema {
-    static func create(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE pipelines(name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
-            CREATE TABLE versions(
-                pipeline TEXT NOT NULL REFERENCES pipelines(name), version INTEGER NOT NULL, body TEXT NOT NULL,
-                PRIMARY KEY(pipeline, version));
-            CREATE TABLE aliases(pipeline TEXT NOT NULL REFERENCES pipelines(name), alias TEXT NOT NULL, version INTEGER NOT NULL,
-                PRIMARY KEY(pipeline, alias));
-            CREATE TABLE alias_history(seq INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, alias TEXT NOT NULL,
-                from_version INTEGER, to_version INTEGER NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL);
-            """)
-    }
-}
-
 /// Registered pipelines, their immutable versions and movable aliases (`production`,
 /// `staging`, any name), stored beside the runs. Every alias move is logged with who moved
 /// it, when and why; rollback is moving the alias back. Promotion can be gated on the
 /// version's metrics.
 public struct Registry: Sendable {
-    public let store: SQLiteTrackingStore
+    public let store: any RegistryStore
 
-    public init(store: SQLiteTrackingStore) {
+    public init(store: any RegistryStore) {
         self.store = store
     }
 
@@ -119,51 +103,25 @@ public struct Registry: Sendable {
     /// Registers `draft` as the pipeline's next version (1, 2, …) and returns it.
     public func register(_ draft: PipelineVersion) throws -> PipelineVersion {
         try Self.checkPipeline(draft.pipeline)
-        return try store.write { db in
-            let now = Timestamp.now()
-            try db.execute(sql: "INSERT OR IGNORE INTO pipelines(name, created_at) VALUES (?, ?)", arguments: [draft.pipeline, now])
-            let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM versions WHERE pipeline = ?", arguments: [draft.pipeline]) ?? 0) + 1
-            var version = draft
-            version.version = next
-            version.createdAt = now
-            let body = String(decoding: try JSONEncoder().encode(version), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO versions(pipeline, version, body) VALUES (?, ?, ?)", arguments: [draft.pipeline, next, body])
-            return version
-        }
+        return try store.appendVersion(draft, createdAt: Timestamp.now())
     }
 
     public func pipelines() throws -> [String] {
-        try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM pipelines ORDER BY name") }
+        try store.pipelineNames()
     }
 
     public func versions(of pipeline: String) throws -> [PipelineVersion] {
-        try store.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM versions WHERE pipeline = ? ORDER BY version", arguments: [pipeline])
-                .map { try JSONDecoder().decode(PipelineVersion.self, from: Data($0.utf8)) }
-        }
+        try store.versions(of: pipeline)
     }
 
     public func version(_ pipeline: String, _ number: Int) throws -> PipelineVersion {
-        try store.read { db in try Self.version(db, pipeline, number) }
-    }
-
-    static func version(_ db: Database, _ pipeline: String, _ number: Int) throws -> PipelineVersion {
-        guard let body = try String.fetchOne(db, sql: "SELECT body FROM versions WHERE pipeline = ? AND version = ?",
-                                             arguments: [pipeline, number]) else {
-            throw TrackingError(.notFound, "pipeline \(pipeline) has no version \(number) (see `quarry registry show \(pipeline)`)")
-        }
-        return try JSONDecoder().decode(PipelineVersion.self, from: Data(body.utf8))
+        guard let version = try store.version(pipeline, number) else { throw TrackingError.noVersion(pipeline, number) }
+        return version
     }
 
     /// alias → version for a pipeline.
     public func aliases(of pipeline: String) throws -> [String: Int] {
-        try store.read { db in
-            var aliases: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT alias, version FROM aliases WHERE pipeline = ?", arguments: [pipeline]) {
-                aliases[row[0]] = row[1]
-            }
-            return aliases
-        }
+        try store.aliases(of: pipeline)
     }
 
     /// The version an alias points at (`NAME@production`), or a version number (`NAME@3`).
@@ -178,16 +136,7 @@ public struct Registry: Sendable {
     /// Points `alias` at `version` (which must exist), logging the move.
     public func setAlias(_ pipeline: String, alias: String, version number: Int, actor: String, reason: String) throws {
         try TrackingNames.check(alias, kind: "alias", limit: 64)
-        try store.write { db in
-            _ = try Self.version(db, pipeline, number)
-            let previous = try Int.fetchOne(db, sql: "SELECT version FROM aliases WHERE pipeline = ? AND alias = ?", arguments: [pipeline, alias])
-            try db.execute(sql: """
-                INSERT INTO aliases(pipeline, alias, version) VALUES (?, ?, ?)
-                ON CONFLICT(pipeline, alias) DO UPDATE SET version = excluded.version
-                """, arguments: [pipeline, alias, number])
-            try db.execute(sql: "INSERT INTO alias_history(pipeline, alias, from_version, to_version, actor, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [pipeline, alias, previous, number, actor, Timestamp.now(), reason])
-        }
+        try store.moveAlias(pipeline, alias: alias, to: number, actor: actor, at: Timestamp.now(), reason: reason)
     }
 
     /// Moves `alias` to `version` when every requirement holds on the version's metrics.
@@ -212,11 +161,6 @@ public struct Registry: Sendable {
 
     /// Every alias move of a pipeline, oldest first.
     public func history(of pipeline: String) throws -> [AliasEvent] {
-        try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT pipeline, alias, from_version, to_version, actor, at, reason FROM alias_history WHERE pipeline = ? ORDER BY seq
-                """, arguments: [pipeline])
-                .map { AliasEvent(pipeline: $0[0], alias: $0[1], fromVersion: $0[2], toVersion: $0[3], actor: $0[4], at: $0[5], reason: $0[6]) }
-        }
+        try store.history(of: pipeline)
     }
 }

@@ -111,3 +111,73 @@ public struct RunFilter: Sendable, Equatable {
         Double(value) != nil && op != "=" && op != "<>" ? "CAST(\(expression) AS REAL) \(op) CAST(? AS REAL)" : "\(expression) \(op) ?"
     }
 }
+
+extension RunFilter {
+    /// Whether a run meets every condition, with the semantics `sql()` has in SQLite, for
+    /// backends that filter in memory: a metric compares its latest value as a number; a
+    /// param, tag or name compares as a number when the condition's value is one and the
+    /// operator orders (`params.k >= 10`; text is read as SQLite's CAST reads it), else as
+    /// text, byte for byte; a missing metric, param or tag never matches.
+    func matches(_ run: RunInfo, params: [String: String], latestMetrics: [String: Double]) -> Bool {
+        conditions.allSatisfy { condition in
+            switch condition.field {
+            case .metric(let key):
+                guard let value = latestMetrics[key], let bound = Double(condition.value) else { return false }
+                return Self.compare(value, condition.op, bound)
+            case .param(let key):
+                return params[key].map { Self.matches(text: $0, condition) } ?? false
+            case .tag(let key):
+                return run.tags[key].map { Self.matches(text: $0, condition) } ?? false
+            case .status:
+                return Self.matches(text: run.status.rawValue, condition, numeric: false)
+            case .name:
+                return Self.matches(text: run.name, condition)
+            }
+        }
+    }
+
+    static func matches(text: String, _ condition: Condition, numeric: Bool = true) -> Bool {
+        if numeric, Double(condition.value) != nil, condition.op != "=", condition.op != "!=" {
+            return compare(castToReal(text), condition.op, castToReal(condition.value))
+        }
+        let same = text.utf8.elementsEqual(condition.value.utf8)
+        return condition.op == "=" ? same : condition.op == "!=" ? !same : false
+    }
+
+    static func compare(_ a: Double, _ op: String, _ b: Double) -> Bool {
+        switch op {
+        case ">=": a >= b
+        case "<=": a <= b
+        case ">": a > b
+        case "<": a < b
+        case "=": a == b
+        default: a != b
+        }
+    }
+
+    /// SQLite's `CAST(text AS REAL)`: the longest leading number (after spaces), else 0.
+    static func castToReal(_ text: String) -> Double {
+        let scalars = Array(text.unicodeScalars.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        func digits(from start: Int) -> Int {
+            var end = start
+            while end < scalars.count, ("0" ... "9").contains(scalars[end]) { end += 1 }
+            return end
+        }
+        var end = 0
+        if end < scalars.count, scalars[end] == "+" || scalars[end] == "-" { end += 1 }
+        let integer = digits(from: end)
+        var mantissa = integer
+        if mantissa < scalars.count, scalars[mantissa] == "." { mantissa = digits(from: mantissa + 1) }
+        guard mantissa > end, mantissa - end > (integer == end ? 1 : 0) else { return 0 }
+        end = mantissa
+        if end < scalars.count, scalars[end] == "e" || scalars[end] == "E" {
+            var exponent = end + 1
+            if exponent < scalars.count, scalars[exponent] == "+" || scalars[exponent] == "-" { exponent += 1 }
+            let exponentEnd = digits(from: exponent)
+            if exponentEnd > exponent { end = exponentEnd }
+        }
+        var prefix = String.UnicodeScalarView()
+        prefix.append(contentsOf: scalars[0 ..< end])
+        return Double(String(prefix)) ?? 0
+    }
+}

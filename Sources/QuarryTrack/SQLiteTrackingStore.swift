@@ -8,7 +8,7 @@ import QuarryCore
 ///
 /// Metric points keep their logging order in an autoincrement `seq`, so history and
 /// "latest" never depend on clock resolution.
-public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
+public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked Sendable {
     public let database: DatabaseQueue
     public let artifacts: ArtifactStore
 
@@ -79,17 +79,13 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     }
 
     static func requireRun(_ db: Database, _ id: String) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) == true else {
-            throw TrackingError(.notFound, "no run \(String(reflecting: id)) (see `quarry runs list`)")
-        }
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [id]) == true else { throw TrackingError.noRun(id) }
     }
 
     public func startRun(experiment: String, name: String, source: String, gitCommit: String?, configHash: String?,
                          tags: [String: String]) throws -> String {
-        try TrackingNames.check(experiment, kind: "experiment")
-        try TrackingNames.check(name, kind: "run")
-        for (key, _) in tags { try TrackingNames.check(key, kind: "tag") }
-        let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try TrackingRules.checkStart(experiment: experiment, name: name, tags: tags)
+        let id = TrackingRules.newRunID()
         let now = Timestamp.now()
         try write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO experiments(name, created_at) VALUES (?, ?)", arguments: [experiment, now])
@@ -98,16 +94,16 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
             try db.execute(sql: """
                 INSERT INTO runs(id, experiment_id, name, status, start_time, source, git_commit, config_hash, seq)
                 VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)
-                """, arguments: [id, experimentID, name, now, String(source.prefix(4000)), gitCommit, configHash, seq])
+                """, arguments: [id, experimentID, name, now, TrackingRules.source(source), gitCommit, configHash, seq])
             for (key, value) in tags {
-                try db.execute(sql: "INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, String(value.prefix(5000))])
+                try db.execute(sql: "INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, TrackingRules.tagValue(value)])
             }
         }
         return id
     }
 
     public func endRun(_ id: String, status: RunStatus) throws {
-        guard status != .running else { throw TrackingError(.invalidValue, "a run ends as finished, failed or killed") }
+        try TrackingRules.checkEnd(status)
         try write { db in
             try Self.requireRun(db, id)
             try db.execute(sql: "UPDATE runs SET status = ?, end_time = ? WHERE id = ?", arguments: [status.rawValue, Timestamp.now(), id])
@@ -115,23 +111,18 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
     }
 
     public func logParam(_ run: String, key: String, value: String) throws {
-        try TrackingNames.check(key, kind: "param")
-        guard value.count <= 6000 else { throw TrackingError(.invalidValue, "param \(key): values are limited to 6000 characters") }
+        try TrackingRules.checkParam(key: key, value: value)
         try write { db in
             try Self.requireRun(db, run)
             if let existing = try String.fetchOne(db, sql: "SELECT value FROM params WHERE run_id = ? AND key = ?", arguments: [run, key]) {
-                guard existing == value else {
-                    throw TrackingError(.immutableParam, "param \(key) of run \(run) is already \(String(reflecting: existing)); params cannot change (log a new run)")
-                }
-                return
+                return try TrackingRules.checkUnchanged(run: run, key: key, existing: existing, value: value)
             }
             try db.execute(sql: "INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
         }
     }
 
     public func logMetric(_ run: String, key: String, value: Double, step: Int = 0) throws {
-        try TrackingNames.check(key, kind: "metric")
-        guard value.isFinite else { throw TrackingError(.invalidValue, "metric \(key): \(value) is not a finite number") }
+        try TrackingRules.checkMetric(key: key, value: value)
         try write { db in
             try Self.requireRun(db, run)
             try db.execute(sql: "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
@@ -144,7 +135,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         try write { db in
             try Self.requireRun(db, run)
             try db.execute(sql: "INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value",
-                           arguments: [run, key, String(value.prefix(5000))])
+                           arguments: [run, key, TrackingRules.tagValue(value)])
         }
     }
 
@@ -167,7 +158,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
         let digest = try read { db -> String in
             try Self.requireRun(db, run)
             guard let digest = try String.fetchOne(db, sql: "SELECT sha256 FROM artifacts WHERE run_id = ? AND name = ?", arguments: [run, name]) else {
-                throw TrackingError(.notFound, "run \(run) has no artifact \(String(reflecting: name))")
+                throw TrackingError.noArtifact(run, name)
             }
             return digest
         }
@@ -189,9 +180,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
 
     public func run(_ id: String) throws -> RunDetails {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: Self.runColumns + " WHERE r.id = ?", arguments: [id]) else {
-                throw TrackingError(.notFound, "no run \(String(reflecting: id)) (see `quarry runs list`)")
-            }
+            guard let row = try Row.fetchOne(db, sql: Self.runColumns + " WHERE r.id = ?", arguments: [id]) else { throw TrackingError.noRun(id) }
             var params: [String: String] = [:]
             for p in try Row.fetchAll(db, sql: "SELECT key, value FROM params WHERE run_id = ?", arguments: [id]) { params[p[0]] = p[1] }
             var metrics: [String: Double] = [:]
@@ -221,7 +210,7 @@ public final class SQLiteTrackingStore: TrackingStore, @unchecked Sendable {
                 values.append(experiment)
             }
             sql += " ORDER BY r.seq DESC LIMIT ?"
-            values.append(max(1, min(limit, 100_000)))
+            values.append(TrackingRules.limit(limit))
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { try Self.runInfo($0, db) }
         }
     }

@@ -4,20 +4,30 @@ import QuarryTesting
 import QuarryTrack
 import Testing
 
-@Suite struct TrackingTests {
-    func store(_ dir: TemporaryDirectory) throws -> SQLiteTrackingStore {
-        try SQLiteTrackingStore(home: QuarryHome(url: dir.url.appendingPathComponent("home")))
+/// The tracking backends one conformance suite runs on: SQLite (production) and the
+/// in-memory twin. A new backend (PostgreSQL) joins by adding a case.
+enum TrackingBackend: String, CaseIterable, Sendable {
+    case sqlite, memory
+
+    func make(_ dir: TemporaryDirectory) throws -> any TrackingStore & RegistryStore {
+        switch self {
+        case .sqlite: try SQLiteTrackingStore(home: QuarryHome(url: dir.url.appendingPathComponent("home")))
+        case .memory: MemoryTrackingStore()
+        }
+    }
+}
+
+/// Every tracking and registry rule, checked on every backend.
+@Suite struct TrackingConformanceTests {
+    func start(_ store: any TrackingStore, _ experiment: String = "exp", name: String = "r", tags: [String: String] = [:]) throws -> String {
+        try store.startRun(experiment: experiment, name: name, source: "test", gitCommit: nil, configHash: nil, tags: tags)
     }
 
-    func start(_ store: SQLiteTrackingStore, _ experiment: String = "exp", tags: [String: String] = [:]) throws -> String {
-        try store.startRun(experiment: experiment, name: "r", source: "test", gitCommit: nil, configHash: nil, tags: tags)
-    }
-
-    @Test("params are immutable: the same value again is fine, another value is refused")
-    func immutableParams() throws {
+    @Test("params are immutable: the same value again is fine, another value is refused", arguments: TrackingBackend.allCases)
+    func immutableParams(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let store = try store(dir)
+        let store = try backend.make(dir)
         let run = try start(store)
         try store.logParam(run, key: "analyzer", value: "english")
         try store.logParam(run, key: "analyzer", value: "english")
@@ -30,11 +40,11 @@ import Testing
         #expect(throws: TrackingError.self) { try store.logMetric(run, key: "loss", value: .nan) }
     }
 
-    @Test("metric history keeps logging order; the latest value is the last logged")
-    func history() throws {
+    @Test("metric history keeps logging order; the latest value is the last logged", arguments: TrackingBackend.allCases)
+    func history(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let store = try store(dir)
+        let store = try backend.make(dir)
         let run = try start(store)
         let values = (0 ..< 50).map { Double(50 - $0) / 10 }
         for (step, value) in values.enumerated() { try store.logMetric(run, key: "loss", value: value, step: step % 7) }
@@ -44,16 +54,17 @@ import Testing
         #expect(try store.run(run).metrics["loss"] == values.last)
     }
 
-    @Test("runs are searched by experiment, metric, param, tag and status")
-    func search() throws {
+    @Test("runs are searched by experiment, metric, param, tag, name and status", arguments: TrackingBackend.allCases)
+    func search(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let store = try store(dir)
+        let store = try backend.make(dir)
         var ids: [String] = []
         for i in 0 ..< 4 {
-            let run = try start(store, i < 3 ? "eval" : "ingest", tags: ["suite": i % 2 == 0 ? "demo" : "msmarco"])
+            let run = try start(store, i < 3 ? "eval" : "ingest", name: "run\(i)", tags: ["suite": i % 2 == 0 ? "demo" : "msmarco"])
             try store.logMetric(run, key: "hybrid/ndcg@10", value: 0.2 + 0.1 * Double(i))
             try store.logParam(run, key: "analyzer", value: i == 1 ? "arabic" : "english")
+            try store.logParam(run, key: "k", value: ["5", "10", "100", "12abc"][i])
             if i != 2 { try store.endRun(run, status: .finished) }
             ids.append(run)
         }
@@ -67,6 +78,13 @@ import Testing
         #expect(try find("status = running") == [ids[2]])
         #expect(try find("params.analyzer != english") == [ids[1]])
         #expect(try find("") == ids.reversed())
+        // Numbers compare as numbers, text as SQLite's CAST reads it ("12abc" is 12).
+        #expect(try find("params.k >= 10") == [ids[3], ids[2], ids[1]])
+        #expect(try find("params.k < 11") == [ids[1], ids[0]])
+        #expect(try find("params.k = 10") == [ids[1]])
+        #expect(try find("params.missing = x").isEmpty && find("params.missing != x").isEmpty)
+        #expect(try find("name = run2") == [ids[2]])
+        #expect(try find("metrics.absent >= 0").isEmpty)
         for bad in ["metrics.x > high", "colour = red", "status = sleeping", "params.a >= b", "metrics.x"] {
             #expect(throws: TrackingError.self, "\(bad)") { try RunFilter.parse(bad) }
         }
@@ -74,11 +92,11 @@ import Testing
         #expect(try find("tags.suite = demo") == [ids[2]])
     }
 
-    @Test("artifacts are stored by content and verified; names that could escape the store are refused")
-    func artifacts() throws {
+    @Test("artifacts are stored by content and verified; names that could escape the store are refused", arguments: TrackingBackend.allCases)
+    func artifacts(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let store = try store(dir)
+        let store = try backend.make(dir)
         let run = try start(store)
         let record = try store.logArtifact(run, name: "reports/report.json", data: Array("{\"ok\":true}".utf8))
         #expect(record.sha256 == ContentHash.sha256(Array("{\"ok\":true}".utf8)))
@@ -90,6 +108,18 @@ import Testing
         }
         // Nothing was written outside the store.
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("escape").path))
+        #expect(try store.run(run).artifacts.map(\.name) == ["reports/report.json"])
+        let missing = #expect(throws: TrackingError.self) { _ = try store.artifact(run, name: "other.json") }
+        #expect(missing?.code == .notFound)
+    }
+
+    @Test("artifacts on disk: a stored file replaced by a link is not followed, a damaged one is detected")
+    func artifactFiles() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteTrackingStore(home: QuarryHome(url: dir.url.appendingPathComponent("home")))
+        let run = try start(store)
+        let record = try store.logArtifact(run, name: "reports/report.json", data: Array("{\"ok\":true}".utf8))
         // A stored file replaced by a symbolic link is not followed.
         let path = store.artifacts.root.appendingPathComponent("sha256/\(record.sha256.prefix(2))/\(record.sha256)").path
         try FileManager.default.removeItem(atPath: path)
@@ -104,11 +134,11 @@ import Testing
         #expect(damaged?.code == .storage)
     }
 
-    @Test("registry: versions count up, promotion is gated, aliases move and every move is in the history")
-    func registry() throws {
+    @Test("registry: versions count up, promotion is gated, aliases move and every move is in the history", arguments: TrackingBackend.allCases)
+    func registry(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let registry = Registry(store: try store(dir))
+        let registry = Registry(store: try backend.make(dir))
         func draft(_ ndcg: Double) -> PipelineVersion {
             PipelineVersion(pipeline: "qa", collection: "demo", generation: 3, manifestChecksum: "abc", embedder: "native:x", reranker: nil,
                             prompt: "answer@sha256:0", retrieval: ["mode": "hybrid"], sourceRun: nil, metrics: ["ndcg@10": ndcg],
@@ -137,6 +167,9 @@ import Testing
         #expect(throws: TrackingError.self) { try registry.setAlias("qa", alias: "production", version: 9, actor: "x", reason: "") }
         #expect(throws: TrackingError.self) { _ = try registry.register(draft(0.1).with(pipeline: "../qa")) }
         #expect(throws: TrackingError.self) { _ = try Requirement.parse("ndcg@10 ~ 3") }
+        #expect(try registry.pipelines() == ["qa"] && registry.versions(of: "qa").map(\.version) == [1, 2])
+        #expect(throws: TrackingError.self) { _ = try registry.resolve("qa", "staging") }
+        #expect(throws: TrackingError.self) { _ = try registry.version("qa", 3) }
     }
 }
 

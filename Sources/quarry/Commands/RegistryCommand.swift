@@ -24,9 +24,16 @@ struct RegistryCommand: AsyncParsableCommand {
     )
 
     static func registry(_ global: GlobalOptions) throws -> (Registry, QuarryConfiguration, QuarryHome) {
+        let (registry, _, configuration, home) = try stores(global)
+        return (registry, configuration, home)
+    }
+
+    /// The registry and the runs it reads metrics from, both in the home's tracking store.
+    static func stores(_ global: GlobalOptions) throws -> (Registry, any RunStore, QuarryConfiguration, QuarryHome) {
         let configuration = try global.loadConfiguration()
         let home = global.resolveHome(configuration)
-        return (Registry(store: try SQLiteTrackingStore(home: home)), configuration, home)
+        let store = try SQLiteTrackingStore(home: home)
+        return (Registry(store: store), store, configuration, home)
     }
 
     /// $USER, else the account name of the process's user.
@@ -90,11 +97,11 @@ struct RegistryCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let (registry, configuration, home) = try RegistryCommand.registry(global)
+            let (registry, runs, configuration, home) = try RegistryCommand.stores(global)
             let snapshot = try CollectionSnapshot.capture(home: home, collection: collection)
             var metrics: [String: Double] = [:]
             if let run {
-                let details = try registry.store.run(run)
+                let details = try runs.run(run)
                 let prefix = (variant ?? configuration.retrieval.mode) + "/"
                 for (key, value) in details.metrics where key.hasPrefix(prefix) { metrics[String(key.dropFirst(prefix.count))] = value }
                 if metrics.isEmpty {
