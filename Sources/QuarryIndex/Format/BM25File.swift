@@ -31,6 +31,41 @@ public enum BM25File {
     /// Postings per block: the unit of skipping and of the block-max bounds.
     public static let blockSize = 128
 
+    /// Where each header field sits, in bytes from the start of the file: the one place the
+    /// layout is written down, used by both `encode` and `parseHeader`.
+    enum Field {
+        static let magic = 0 ..< 8
+        static let version = 8          // UInt32
+        static let generation = 16      // UInt64
+        static let documentCount = 24   // UInt32
+        static let termCount = 28       // UInt32
+        static let totalLength = 32     // UInt64
+        static let boundK1 = 40         // Float32
+        static let boundB = 44          // Float32
+        static let boundTitleBoost = 48 // Float32
+        /// docs, terms, strings, postings, footer: five UInt64s.
+        static let sectionOffsets = 56
+        static let analyzer = 96 ..< 128 // UTF-8, NUL-padded
+    }
+
+    /// Where each field of a 40-byte term dictionary entry sits, from the entry's start.
+    enum TermField {
+        static let stringOffset = 0    // UInt32, into the strings section
+        static let stringLength = 4    // UInt32
+        static let df = 8              // UInt32
+        static let postingsOffset = 12 // UInt64, into the postings section
+        static let postingsLength = 20 // UInt32
+        static let blockCount = 24     // UInt32
+        static let maxFraction = 28    // Float32
+    }
+
+    /// Where each field of a 12-byte block directory entry sits.
+    enum BlockField {
+        static let lastDocument = 0 // UInt32
+        static let end = 4          // UInt32, from the term's block data
+        static let maxFraction = 8  // Float32
+    }
+
     /// The self-description of a file, readable without loading the body.
     public struct Header: Sendable, Equatable {
         public var version: UInt32
@@ -56,20 +91,21 @@ public enum BM25File {
     }
 
     static func parseHeader(_ bytes: UnsafeRawBufferPointer, fileSize: Int, path: String) throws -> Header {
-        guard bytes.count >= headerSize, Array(bytes[0 ..< 8]) == magic else {
+        guard bytes.count >= headerSize, Array(bytes[Field.magic]) == magic else {
             throw IndexError(.corrupt, path: path, "not a Quarry BM25 index (bad magic or too short)")
         }
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
         func f32(_ at: Int) -> Float { Float(bitPattern: u32(at)) }
-        let version = u32(8)
+        let version = u32(Field.version)
         guard version <= BM25File.version, version >= 1 else {
             throw IndexError(.unsupportedVersion, path: path, "BM25 index format v\(version) unsupported (this build reads v1...v\(BM25File.version))")
         }
-        let nameBytes = Array(bytes[96 ..< 128]).prefix { $0 != 0 }
-        let offsets = [u64(56), u64(64), u64(72), u64(80), u64(88)].map { Int(clamping: $0) }
-        let header = Header(version: version, generation: u64(16), documentCount: Int(u32(24)), termCount: Int(u32(28)),
-                            totalLength: u64(32), boundParameters: BM25Parameters(k1: f32(40), b: f32(44), titleBoost: f32(48)),
+        let nameBytes = Array(bytes[Field.analyzer]).prefix { $0 != 0 }
+        let offsets = (0 ..< 5).map { Int(clamping: u64(Field.sectionOffsets + $0 * 8)) }
+        let header = Header(version: version, generation: u64(Field.generation), documentCount: Int(u32(Field.documentCount)),
+                            termCount: Int(u32(Field.termCount)), totalLength: u64(Field.totalLength),
+                            boundParameters: BM25Parameters(k1: f32(Field.boundK1), b: f32(Field.boundB), titleBoost: f32(Field.boundTitleBoost)),
                             analyzer: String(decoding: nameBytes, as: UTF8.self),
                             docsOffset: offsets[0], termsOffset: offsets[1], stringsOffset: offsets[2], postingsOffset: offsets[3],
                             footerOffset: offsets[4])
@@ -128,36 +164,36 @@ public enum BM25File {
                 }
                 out.append(contentsOf: scratch)
                 let entryAt = directoryStart + block * blockEntrySize
-                out.storeLE(previous, at: entryAt)
-                out.storeLE(UInt32(out.count - dataStart), at: entryAt + 4)
-                out.storeLE(blockMax.bitPattern, at: entryAt + 8)
+                out.storeLE(previous, at: entryAt + BlockField.lastDocument)
+                out.storeLE(UInt32(out.count - dataStart), at: entryAt + BlockField.end)
+                out.storeLE(blockMax.bitPattern, at: entryAt + BlockField.maxFraction)
                 termMax = max(termMax, blockMax)
             }
             let termAt = termsOffset + index * termEntrySize
-            out.storeLE(UInt32(termOffsets[index]), at: termAt)
-            out.storeLE(UInt32(entry.term.count), at: termAt + 4)
-            out.storeLE(UInt32(list.count), at: termAt + 8)
-            out.storeLE(UInt64(start), at: termAt + 12)
-            out.storeLE(UInt32(out.count - postingsOffset - start), at: termAt + 20)
-            out.storeLE(UInt32(blockCount), at: termAt + 24)
-            out.storeLE(termMax.bitPattern, at: termAt + 28)
+            out.storeLE(UInt32(termOffsets[index]), at: termAt + TermField.stringOffset)
+            out.storeLE(UInt32(entry.term.count), at: termAt + TermField.stringLength)
+            out.storeLE(UInt32(list.count), at: termAt + TermField.df)
+            out.storeLE(UInt64(start), at: termAt + TermField.postingsOffset)
+            out.storeLE(UInt32(out.count - postingsOffset - start), at: termAt + TermField.postingsLength)
+            out.storeLE(UInt32(blockCount), at: termAt + TermField.blockCount)
+            out.storeLE(termMax.bitPattern, at: termAt + TermField.maxFraction)
         }
         let footerOffset = out.count
         // Header.
-        out.replaceSubrange(0 ..< 8, with: magic)
-        out.storeLE(version, at: 8)
-        out.storeLE(UInt64(generation), at: 16)
-        out.storeLE(UInt32(n), at: 24)
-        out.storeLE(UInt32(terms.count), at: 28)
-        out.storeLE(totalLength, at: 32)
-        out.storeLE(boundParameters.k1.bitPattern, at: 40)
-        out.storeLE(boundParameters.b.bitPattern, at: 44)
-        out.storeLE(boundParameters.titleBoost.bitPattern, at: 48)
+        out.replaceSubrange(Field.magic, with: magic)
+        out.storeLE(version, at: Field.version)
+        out.storeLE(UInt64(generation), at: Field.generation)
+        out.storeLE(UInt32(n), at: Field.documentCount)
+        out.storeLE(UInt32(terms.count), at: Field.termCount)
+        out.storeLE(totalLength, at: Field.totalLength)
+        out.storeLE(boundParameters.k1.bitPattern, at: Field.boundK1)
+        out.storeLE(boundParameters.b.bitPattern, at: Field.boundB)
+        out.storeLE(boundParameters.titleBoost.bitPattern, at: Field.boundTitleBoost)
         for (i, offset) in [docsOffset, termsOffset, stringsOffset, postingsOffset, footerOffset].enumerated() {
-            out.storeLE(UInt64(offset), at: 56 + i * 8)
+            out.storeLE(UInt64(offset), at: Field.sectionOffsets + i * 8)
         }
-        let name = Array(analyzer.utf8.prefix(32))
-        out.replaceSubrange(96 ..< 96 + name.count, with: name)
+        let name = Array(analyzer.utf8.prefix(Field.analyzer.count))
+        out.replaceSubrange(Field.analyzer.lowerBound ..< Field.analyzer.lowerBound + name.count, with: name)
         let digest = SHA256.hash(data: out)
         out.append(contentsOf: digest)
         out.append(contentsOf: endMagic)

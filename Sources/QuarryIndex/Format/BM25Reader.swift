@@ -115,9 +115,11 @@ public final class BM25Reader: @unchecked Sendable {
         let at = header.termsOffset + t * BM25File.termEntrySize
         let raw = UnsafeRawPointer(base)
         func u32(_ o: Int) -> Int { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + o, as: UInt32.self))) }
-        return TermEntry(termOffset: u32(0), termLength: u32(4), df: u32(8),
-                         postingsOffset: Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 12, as: UInt64.self))),
-                         postingsLength: u32(20), blockCount: u32(24), maxFraction: Float(bitPattern: UInt32(u32(28))))
+        typealias Field = BM25File.TermField
+        return TermEntry(termOffset: u32(Field.stringOffset), termLength: u32(Field.stringLength), df: u32(Field.df),
+                         postingsOffset: Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + Field.postingsOffset, as: UInt64.self))),
+                         postingsLength: u32(Field.postingsLength), blockCount: u32(Field.blockCount),
+                         maxFraction: Float(bitPattern: UInt32(u32(Field.maxFraction))))
     }
 
     func termBytes(_ entry: TermEntry) -> UnsafeRawBufferPointer {

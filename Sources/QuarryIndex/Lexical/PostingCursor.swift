@@ -53,18 +53,18 @@ struct PostingCursor {
 
     @inline(__always)
     func blockLastDocument(_ b: Int) -> UInt32 {
-        UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize, as: UInt32.self))
+        UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize + BM25File.BlockField.lastDocument, as: UInt32.self))
     }
 
     @inline(__always)
     func blockEnd(_ b: Int) -> Int {
-        dataStart + Int(UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize + 4, as: UInt32.self)))
+        dataStart + Int(UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize + BM25File.BlockField.end, as: UInt32.self)))
     }
 
     /// The block-max score fraction of block `b` (for the bound's parameters).
     @inline(__always)
     func blockMaxFraction(_ b: Int) -> Float {
-        Float(bitPattern: UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize + 8, as: UInt32.self)))
+        Float(bitPattern: UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: directory + b * BM25File.blockEntrySize + BM25File.BlockField.maxFraction, as: UInt32.self)))
     }
 
     /// Decodes block `b`; a damaged block ends the list rather than reading out of bounds.

@@ -28,6 +28,31 @@ public enum HNSWFile {
     public static let version: UInt32 = 1
     static let headerSize = 256
     static let footerSize = 40
+    /// Where each header field sits, in bytes from the start of the file: the one place the
+    /// layout is written down, used by both `encode` and `parseHeader`.
+    enum Field {
+        static let version = 8 // UInt32
+        static let metric = 12 // UInt32 (VectorMetric.fileCode)
+        static let dimension = 16 // UInt32
+        static let connectivity = 20 // UInt32, M
+        static let connectivity0 = 24 // UInt32, M0 = 2M
+        static let expansionAdd = 28 // UInt32
+        static let expansionSearch = 32 // UInt32
+        static let maxLevel = 36 // Int32
+        static let entryPoint = 40 // UInt32
+        static let nodeCount = 48 // UInt64
+        static let liveCount = 56 // UInt64
+        static let upperLinkWords = 64 // UInt64
+        static let generation = 72 // UInt64
+        static let seed = 80 // UInt64
+        static let rngState = 88 // UInt64
+        static let exactFilterFraction = 96 // Float64
+        static let exactFilterScale = 104 // Float64
+        static let filteredExpansionFactor = 112 // Float64
+        static let compactionThreshold = 120 // Float64, 0 = none
+        static let sectionOffsets = 128 // 7 × UInt64: ids, vectors, links0, upper, levels, tombstones, footer
+    }
+
     /// The longest embedder id a header holds, in UTF-8 bytes.
     public static let maxEmbedderIDLength = 64
     static let embedderIDOffset = 192
@@ -119,28 +144,30 @@ public enum HNSWFile {
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
         func f64(_ at: Int) -> Double { Double(bitPattern: u64(at)) }
         func int(_ value: UInt64) -> Int { Int(clamping: value) }
-        let version = u32(8)
+        let version = u32(Field.version)
         guard version >= 1, version <= HNSWFile.version else {
             throw IndexError(.unsupportedVersion, path: path,
                              "HNSW index format v\(version) unsupported (this build reads v1...v\(HNSWFile.version)); rebuild the index")
         }
-        guard let metric = VectorMetric(fileCode: u32(12)) else { throw corrupt("unknown metric code \(u32(12))") }
-        let dimension = Int(u32(16))
+        guard let metric = VectorMetric(fileCode: u32(Field.metric)) else { throw corrupt("unknown metric code \(u32(Field.metric))") }
+        let dimension = Int(u32(Field.dimension))
         guard (1 ... 65536).contains(dimension) else { throw corrupt("dimension \(dimension) out of range") }
-        let compaction = f64(120)
+        let compaction = f64(Field.compactionThreshold)
         let configuration = HNSWIndex.Configuration(
-            connectivity: Int(u32(20)), expansionAdd: Int(u32(28)), expansionSearch: Int(u32(32)), seed: u64(80),
-            exactFilterFraction: f64(96), exactFilterScale: f64(104), filteredExpansionFactor: f64(112),
+            connectivity: Int(u32(Field.connectivity)), expansionAdd: Int(u32(Field.expansionAdd)),
+            expansionSearch: Int(u32(Field.expansionSearch)), seed: u64(Field.seed),
+            exactFilterFraction: f64(Field.exactFilterFraction), exactFilterScale: f64(Field.exactFilterScale),
+            filteredExpansionFactor: f64(Field.filteredExpansionFactor),
             compactionThreshold: compaction == 0 ? nil : compaction)
         do { try configuration.validate() } catch let error as IndexError { throw corrupt("bad parameters: \(error.message)") }
-        let connectivity0 = Int(u32(24))
+        let connectivity0 = Int(u32(Field.connectivity0))
         guard connectivity0 == 2 * configuration.connectivity else { throw corrupt("M0 \(connectivity0) is not 2M") }
-        let nodeCount = int(u64(48)), liveCount = int(u64(56)), upperLinkWords = int(u64(64))
+        let nodeCount = int(u64(Field.nodeCount)), liveCount = int(u64(Field.liveCount)), upperLinkWords = int(u64(Field.upperLinkWords))
         guard nodeCount < Int(HNSWGraph.noNode), liveCount <= nodeCount else {
             throw corrupt("node counts \(nodeCount) / \(liveCount) out of range")
         }
-        let maxLevel = Int(Int32(bitPattern: u32(36)))
-        let entryPoint = u32(40)
+        let maxLevel = Int(Int32(bitPattern: u32(Field.maxLevel)))
+        let entryPoint = u32(Field.entryPoint)
         guard (nodeCount == 0 && maxLevel == -1 && entryPoint == HNSWGraph.noNode)
             || (nodeCount > 0 && (0 ... HNSWGraph.levelCap).contains(maxLevel) && Int(entryPoint) < nodeCount) else {
             throw corrupt("entry point \(entryPoint) / max level \(maxLevel) inconsistent with \(nodeCount) nodes")
@@ -149,15 +176,15 @@ public enum HNSWFile {
                                   upperLinkWords: upperLinkWords) else {
             throw corrupt("section sizes overflow")
         }
-        let stored = (0 ..< 7).map { int(u64(128 + $0 * 8)) }
+        let stored = (0 ..< 7).map { int(u64(Field.sectionOffsets + $0 * 8)) }
         guard stored == [layout.ids, layout.vectors, layout.links0, layout.upper, layout.levels, layout.tombstones, layout.footer] else {
             throw corrupt("section offsets disagree with the counts")
         }
         let nameBytes = Array(bytes[embedderIDOffset ..< headerSize]).prefix { $0 != 0 }
         return Header(version: version, metric: metric, dimension: dimension, configuration: configuration,
-                      nodeCount: nodeCount, liveCount: liveCount, maxLevel: maxLevel, generation: u64(72),
+                      nodeCount: nodeCount, liveCount: liveCount, maxLevel: maxLevel, generation: u64(Field.generation),
                       embedderID: String(decoding: nameBytes, as: UTF8.self), connectivity0: connectivity0,
-                      entryPoint: entryPoint, rngState: u64(88), upperLinkWords: upperLinkWords, layout: layout)
+                      entryPoint: entryPoint, rngState: u64(Field.rngState), upperLinkWords: upperLinkWords, layout: layout)
     }
 
     // MARK: Encoding
@@ -189,28 +216,28 @@ public enum HNSWFile {
             func put(_ value: Double, _ at: Int) { put(value.bitPattern, at) }
             // Header.
             for (i, byte) in magic.enumerated() { base.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) }
-            put(version, 8)
-            put(metric.fileCode, 12)
-            put(UInt32(graph.dimension), 16)
-            put(UInt32(configuration.connectivity), 20)
-            put(UInt32(graph.connectivity0), 24)
-            put(UInt32(configuration.expansionAdd), 28)
-            put(UInt32(configuration.expansionSearch), 32)
-            put(UInt32(bitPattern: Int32(graph.maxLevel)), 36)
-            put(graph.entryPoint, 40)
-            put(UInt64(n), 48)
-            put(UInt64(graph.liveCount), 56)
-            put(UInt64(upperLinkWords), 64)
-            put(generation, 72)
-            put(configuration.seed, 80)
-            put(rngState, 88)
-            put(configuration.exactFilterFraction, 96)
-            put(configuration.exactFilterScale, 104)
-            put(configuration.filteredExpansionFactor, 112)
-            put(configuration.compactionThreshold ?? 0, 120)
+            put(version, Field.version)
+            put(metric.fileCode, Field.metric)
+            put(UInt32(graph.dimension), Field.dimension)
+            put(UInt32(configuration.connectivity), Field.connectivity)
+            put(UInt32(graph.connectivity0), Field.connectivity0)
+            put(UInt32(configuration.expansionAdd), Field.expansionAdd)
+            put(UInt32(configuration.expansionSearch), Field.expansionSearch)
+            put(UInt32(bitPattern: Int32(graph.maxLevel)), Field.maxLevel)
+            put(graph.entryPoint, Field.entryPoint)
+            put(UInt64(n), Field.nodeCount)
+            put(UInt64(graph.liveCount), Field.liveCount)
+            put(UInt64(upperLinkWords), Field.upperLinkWords)
+            put(generation, Field.generation)
+            put(configuration.seed, Field.seed)
+            put(rngState, Field.rngState)
+            put(configuration.exactFilterFraction, Field.exactFilterFraction)
+            put(configuration.exactFilterScale, Field.exactFilterScale)
+            put(configuration.filteredExpansionFactor, Field.filteredExpansionFactor)
+            put(configuration.compactionThreshold ?? 0, Field.compactionThreshold)
             for (i, offset) in [layout.ids, layout.vectors, layout.links0, layout.upper, layout.levels, layout.tombstones,
                                 layout.footer].enumerated() {
-                put(UInt64(offset), 128 + i * 8)
+                put(UInt64(offset), Field.sectionOffsets + i * 8)
             }
             for (i, byte) in name.enumerated() { base.storeBytes(of: byte, toByteOffset: embedderIDOffset + i, as: UInt8.self) }
             // Body.
