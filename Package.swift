@@ -57,10 +57,14 @@ let package = Package(
         ),
         .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"], exclude: ["README.md"]),
         // C shim that dlopen()s OpenBLAS after choosing a kernel the CPU supports.
+        // OpenBLAS, loaded at run time (sgemm for the encoder).
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("dl")]),
+        // Our own SIMD kernels, cloned per CPU: vector distances (HNSW) and the encoder's
+        // element-wise steps (GELU, softmax, layer norm). Not BLAS.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // The encoder's element-wise loops are optimised even in debug builds, so tests and
         // the README's debug-built demo embed at a usable speed.
-        .target(name: "QuarryModels", dependencies: ["CBLAS", "QuarryCore", "QuarryText"], exclude: ["README.md"],
+        .target(name: "QuarryModels", dependencies: ["CBLAS", "CKernels", "QuarryCore", "QuarryText"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The HTTP client every outbound call shares: bounded bodies, deadlines, no redirects,
         // retries with jittered backoff, streamed bodies for server-sent events.
@@ -81,7 +85,7 @@ let package = Package(
         .target(
             name: "QuarryIndex",
             dependencies: [
-                "CBLAS", "QuarryCore", "QuarryText", "QuarryStore", .product(name: "Crypto", package: "swift-crypto"),
+                "CKernels", "QuarryCore", "QuarryText", "QuarryStore", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]
         ),

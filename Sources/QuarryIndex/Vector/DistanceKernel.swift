@@ -1,4 +1,4 @@
-import CBLAS
+import CKernels
 
 /// The distance function of one metric and dimension, chosen once when an index is created
 /// so the search loops never branch on strings or dispatch dynamically.

@@ -1,5 +1,5 @@
 import Foundation
-import CBLAS
+import CKernels
 import QuarryCore
 
 /// The HNSW engine: a multi-layer proximity graph over vectors addressed by dense

@@ -1,4 +1,4 @@
-import CBLAS
+import CKernels
 
 /// The element-wise kernels of a transformer layer. They live in C (CBLAS/qkernels.c),
 /// compiled for AVX-512, AVX2 and baseline x86-64 with the best chosen at load time:

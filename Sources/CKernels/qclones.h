@@ -1,4 +1,4 @@
-// Internal to CBLAS (not in include/, so Swift does not see it): how the C kernels are
+// Internal to CKernels (not in include/, so Swift does not see it): how the C kernels are
 // compiled for several CPUs. `QUARRY_CLONES` marks a function to be built for AVX-512,
 // AVX2 and baseline x86-64 and picked at load time (an ifunc), because the package's own
 // target is baseline x86-64.
