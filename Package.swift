@@ -92,15 +92,19 @@ let package = Package(
         .target(
             name: "QuarryEval",
             dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve", "QuarryGenerate",
-                           "QuarryPipeline", "QuarryText", .product(name: "Yams", package: "Yams")],
-            exclude: ["README.md"]
+                           "QuarryPipeline", "QuarryText", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Resources/report.html.mustache")]
         ),
         // The statistics (no I/O) plus the monitors: features from query logs, query files and
         // collections, reports (JSON, self-contained HTML), stored latest reports.
         .target(
             name: "QuarryDrift",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryTrack"],
-            exclude: ["README.md"]
+            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryTrack",
+                           .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Resources/report.html.mustache")]
         ),
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import QuarryCore
 #if canImport(Glibc)
 import Glibc
@@ -157,98 +158,44 @@ public enum ReportRenderer {
 
     // MARK: - HTML
 
+    /// The page template (`Resources/report.html.mustache`, compiled into the binary):
+    /// Mustache escapes every value it is given; only the charts, built and escaped here,
+    /// go in unescaped.
+    static let htmlTemplate: MustacheTemplate = {
+        do {
+            return try MustacheTemplate(string: String(decoding: PackageResources.report_html_mustache, as: UTF8.self))
+        } catch {
+            preconditionFailure("Resources/report.html.mustache does not parse: \(error)")
+        }
+    }()
+
     public static func html(_ report: EvalReport) -> String {
-        let title = "Evaluation report: \(report.suite)"
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTMLText.escape(title))</title>
-        <style>
-        body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1280px; padding: 0 1rem; color: #1f2328; }
-        h1 { font-size: 1.6rem; margin-bottom: .3rem; }
-        h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; }
-        .meta { color: #57606a; margin-top: 0; }
-        table { border-collapse: collapse; margin: .5rem 0; }
-        th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; }
-        th { background: #f6f8fa; text-align: left; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; font-family: ui-monospace, Menlo, Consolas, monospace; }
-        td.best { font-weight: 700; background: #dafbe1; }
-        .pass { color: #1a7f37; } .fail { color: #cf222e; }
-        figure { margin: 1.2rem 0; }
-        figcaption { font-size: .9rem; color: #57606a; margin-bottom: .3rem; }
-        svg { background: #fff; border: 1px solid #d0d7de; }
-        svg text { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; fill: #57606a; }
-        rect.pos { fill: #2da44e; } rect.neg { fill: #cf222e; } rect.zero { fill: #8c959f; }
-        rect.bar:hover { opacity: .7; }
-        </style>
-        </head>
-        <body>
-        <h1>\(HTMLText.escape(title))</h1>
-        <p class="meta">Dataset <b>\(HTMLText.escape(report.dataset))</b> · \(report.queries) queries · created \(HTMLText.escape(report.createdAt))</p>
-
-        """
-
-        out += "<h2>Summary</h2>\n"
-        if report.variants.isEmpty {
-            out += "<p>No variants.</p>\n"
-        } else {
-            let best = bestValues(report)
-            let showQPS = report.variants.contains { $0.queriesPerSecond != nil }
-            out += "<table>\n<thead><tr><th>Variant</th><th>Description</th>"
-            for metric in report.metrics { out += "<th>\(HTMLText.escape(metric))</th>" }
-            if showQPS { out += "<th>QPS</th>" }
-            out += "</tr></thead>\n<tbody>\n"
-            for variant in report.variants {
-                out += "<tr><td>\(HTMLText.escape(variant.name))</td><td>\(HTMLText.escape(variant.description))</td>"
-                for metric in report.metrics {
-                    if let value = variant.mean[metric] {
-                        let cls = isBest(value, best[metric]) ? "num best" : "num"
-                        out += "<td class=\"\(cls)\">\(fixed(value, 4))</td>"
-                    } else {
-                        out += "<td class=\"num\">–</td>"
-                    }
-                }
-                if showQPS { out += "<td class=\"num\">\(variant.queriesPerSecond.map { fixed($0, 1) } ?? "–")</td>" }
-                out += "</tr>\n"
-            }
-            out += "</tbody>\n</table>\n<p class=\"meta\">Best value per metric highlighted (higher is better).</p>\n"
+        let best = bestValues(report)
+        let showQPS = report.variants.contains { $0.queriesPerSecond != nil }
+        let variants: [[String: Any]] = report.variants.map { variant in
+            ["name": variant.name, "description": variant.description,
+             "cells": report.metrics.map { metric -> [String: Any] in
+                 guard let value = variant.mean[metric] else { return ["style": "num", "value": "–"] }
+                 return ["style": isBest(value, best[metric]) ? "num best" : "num", "value": fixed(value, 4)]
+             },
+             "qps": variant.queriesPerSecond.map { fixed($0, 1) } ?? "–"]
         }
-
-        if !report.comparisons.isEmpty {
-            out += "<h2>Comparisons</h2>\n<table>\n<thead><tr><th>Baseline</th><th>Variant</th><th>Metric</th>"
-            out += "<th>Δ</th><th>p-value</th><th>95 % CI</th></tr></thead>\n<tbody>\n"
-            for row in report.comparisons {
-                out += "<tr><td>\(HTMLText.escape(row.baseline))</td><td>\(HTMLText.escape(row.variant))</td><td>\(HTMLText.escape(row.metric))</td>"
-                out += "<td class=\"num\">\(signed(row.meanDelta, 4))</td><td class=\"num\">\(HTMLText.escape(pValue(row.pValue)))</td>"
-                out += "<td class=\"num\">[\(signed(row.ciLower, 4)), \(signed(row.ciUpper, 4))]</td></tr>\n"
-            }
-            out += "</tbody>\n</table>\n"
+        let comparisons: [[String: Any]] = report.comparisons.map { row in
+            ["baseline": row.baseline, "variant": row.variant, "metric": row.metric, "delta": signed(row.meanDelta, 4),
+             "pValue": pValue(row.pValue), "lower": signed(row.ciLower, 4), "upper": signed(row.ciUpper, 4)]
         }
-
-        if !report.gates.isEmpty {
-            let passed = report.gates.filter(\.passed).count
-            out += "<h2>Gates</h2>\n<p>\(passed)/\(report.gates.count) passed.</p>\n<table>\n"
-            out += "<thead><tr><th></th><th>Gate</th><th>Value</th></tr></thead>\n<tbody>\n"
-            for gate in report.gates {
-                let mark = gate.passed ? "<span class=\"pass\">✅</span>" : "<span class=\"fail\">❌</span>"
-                out += "<tr><td>\(mark)</td><td>\(HTMLText.escape(gate.expression))</td><td class=\"num\">\(fixed(gate.value, 4))</td></tr>\n"
-            }
-            out += "</tbody>\n</table>\n"
+        let byName = Dictionary(report.variants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let charts: [[String: Any]] = report.comparisons.map { row in
+            ["figure": deltaChart(row, baseline: byName[row.baseline], variant: byName[row.variant])]
         }
-
-        if !report.comparisons.isEmpty {
-            out += "<h2>Per-query deltas</h2>\n"
-            let byName = Dictionary(report.variants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            for row in report.comparisons {
-                out += deltaChart(row, baseline: byName[row.baseline], variant: byName[row.variant])
-            }
-        }
-
-        out += "</body>\n</html>\n"
-        return out
+        let gates: [[String: Any]] = report.gates.map { ["passed": $0.passed, "expression": $0.expression, "value": fixed($0.value, 4)] }
+        let page: [String: Any] = [
+            "title": "Evaluation report: \(report.suite)", "dataset": report.dataset, "queries": report.queries, "createdAt": report.createdAt,
+            "hasVariants": !variants.isEmpty, "variants": variants, "metrics": report.metrics, "showQPS": showQPS,
+            "hasComparisons": !comparisons.isEmpty, "comparisons": comparisons, "charts": charts,
+            "hasGates": !gates.isEmpty, "gates": gates, "gatesPassed": report.gates.filter(\.passed).count, "gateCount": report.gates.count,
+        ]
+        return htmlTemplate.render(page)
     }
 
     /// Paired per-query deltas (variant − baseline) for `metric`, sorted ascending by delta then query id.

@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import QuarryCore
 
 extension DriftReport {
@@ -12,65 +13,48 @@ extension DriftReport {
     /// reference fail visibly in tests rather than work by luck on a connected machine. No
     /// script runs: the charts are plain SVG, so the page renders the same in any browser.
     public func html() -> String {
-        var page = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Quarry drift report: \(HTMLText.escape(kind.rawValue)) \(HTMLText.escape(checkedAt))</title>
-            <style>\(HTML.style)</style>
-            </head>
-            <body>
-
-            """
-        page += "<header>\n<h1>Drift report: \(kind.rawValue)\(collection.map { " · collection " + HTMLText.escape($0) } ?? "")</h1>\n"
-        page += "<p class=\"dataset \(drifted ? "drift" : "ok")\" id=\"dataset-verdict\">Dataset drift: <strong>\(drifted ? "yes" : "no")</strong> — "
-            + "\(driftedCount) of \(features.count) features drifted (\(HTML.percent(driftedShare)); the dataset drifts at ≥ \(HTML.percent(shareThreshold)))</p>\n"
-        page += "<table class=\"sides\">\n<tr><th></th><th>source</th><th>rows</th><th>window</th></tr>\n"
-        for (label, side) in [("reference", reference), ("current", current)] {
-            let rows = side.rows == side.totalRows ? "\(side.rows)" : "\(side.rows) sampled of \(side.totalRows)"
-            let window = side.windowStart.map { "\($0) – \(side.windowEnd ?? "")" } ?? "—"
-            page += "<tr><th><span class=\"swatch \(label == "reference" ? "ref" : "cur")\"></span>\(label)</th><td><code>\(HTMLText.escape(side.source))</code></td>"
-                + "<td>\(rows)</td><td>\(HTMLText.escape(window))</td></tr>\n"
+        let sides: [[String: Any]] = [("reference", reference), ("current", current)].map { label, side in
+            ["label": label, "swatch": label == "reference" ? "ref" : "cur", "source": side.source,
+             "rows": side.rows == side.totalRows ? "\(side.rows)" : "\(side.rows) sampled of \(side.totalRows)",
+             "window": side.windowStart.map { "\($0) – \(side.windowEnd ?? "")" } ?? "—"]
         }
-        page += "</table>\n<p class=\"meta\">Checked \(HTMLText.escape(checkedAt))\(runID.map { " · tracking run <code>\(HTMLText.escape($0))</code>" } ?? "")</p>\n</header>\n"
-
-        page += "<section>\n<h2>Verdicts</h2>\n<table class=\"verdicts\">\n"
-            + "<tr><th>feature</th><th>kind</th><th>method</th><th>value</th><th>p-value</th><th>threshold</th><th>rows (ref / cur)</th><th>verdict</th></tr>\n"
-        for feature in features {
+        let rows: [[String: Any]] = features.map { feature in
             let v = feature.verdict
-            page += "<tr><td><a href=\"#feature-\(HTMLText.escape(v.feature))\">\(HTMLText.escape(v.feature))</a></td><td>\(v.kind.rawValue)</td>"
-                + "<td>\(HTML.methodName(v.method))</td><td>\(HTML.number(v.score))</td><td>\(v.pValue.map(HTML.number) ?? "—")</td>"
-                + "<td>\(HTML.threshold(v))</td><td>\(v.referenceCount) / \(v.currentCount)</td>"
-                + "<td><span class=\"badge \(v.drifted ? "drift" : "ok")\">\(v.drifted ? "drift" : "no drift")</span></td></tr>\n"
+            return ["name": v.feature, "kind": v.kind.rawValue, "method": HTML.methodName(v.method), "score": HTML.number(v.score),
+                    "pValue": v.pValue.map(HTML.number) ?? "—", "hasPValue": v.pValue != nil, "threshold": HTML.threshold(v),
+                    "referenceCount": v.referenceCount, "currentCount": v.currentCount,
+                    "verdictClass": v.drifted ? "drift" : "ok", "verdictWord": v.drifted ? "drift" : "no drift",
+                    "description": feature.description, "histogram": HTML.svg(feature.histogram, title: v.feature),
+                    "referenceSummary": feature.referenceSummary, "currentSummary": feature.currentSummary]
         }
-        page += "</table>\n</section>\n"
-
-        page += "<section class=\"features\">\n"
-        for feature in features { page += HTML.article(feature) }
-        page += "</section>\n"
-
-        if !skipped.isEmpty {
-            page += "<section>\n<h2>Not judged</h2>\n<ul class=\"skipped\">\n"
-            for item in skipped { page += "<li><strong>\(HTMLText.escape(item.feature))</strong>: \(HTMLText.escape(item.reason))</li>\n" }
-            page += "</ul>\n</section>\n"
-        }
-        if !notes.isEmpty {
-            page += "<section>\n<h2>Notes</h2>\n<ul>\n"
-            for note in notes { page += "<li>\(HTMLText.escape(note))</li>\n" }
-            page += "</ul>\n</section>\n"
-        }
-        page += "<section>\n<h2>Settings</h2>\n<p class=\"meta\">"
-            + settings.sorted { $0.key < $1.key }.map { "\(HTMLText.escape($0.key)) = \(HTMLText.escape($0.value))" }.joined(separator: " · ")
-            + "</p>\n</section>\n</body>\n</html>\n"
-        return page
+        var page: [String: Any] = [
+            "kind": kind.rawValue, "checkedAt": checkedAt, "style": HTML.style,
+            "verdictClass": drifted ? "drift" : "ok", "verdictWord": drifted ? "yes" : "no",
+            "driftedCount": driftedCount, "featureCount": features.count,
+            "driftedShare": HTML.percent(driftedShare), "shareThreshold": HTML.percent(shareThreshold),
+            "sides": sides, "features": rows,
+            "hasSkipped": !skipped.isEmpty, "skipped": skipped.map { ["feature": $0.feature, "reason": $0.reason] as [String: Any] },
+            "hasNotes": !notes.isEmpty, "notes": notes,
+            "settings": settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: " · "),
+        ]
+        if let collection { page["collection"] = collection }
+        if let runID { page["runID"] = runID }
+        return HTML.template.render(page)
     }
 }
 
-/// HTML and SVG pieces of the drift report.
+/// HTML and SVG pieces of the drift report. The page is `Resources/report.html.mustache`
+/// (compiled into the binary; Mustache escapes every value); the histograms are built and
+/// escaped here and go in as they are.
 enum HTML {
+    static let template: MustacheTemplate = {
+        do {
+            return try MustacheTemplate(string: String(decoding: PackageResources.report_html_mustache, as: UTF8.self))
+        } catch {
+            preconditionFailure("Resources/report.html.mustache does not parse: \(error)")
+        }
+    }()
+
     static let referenceColor = "#4c78a8"
     static let currentColor = "#f58518"
 
@@ -114,19 +98,6 @@ enum HTML {
 
     static func threshold(_ verdict: FeatureDriftVerdict) -> String {
         verdict.method.isStatisticalTest ? "p < \(number(verdict.threshold))" : (verdict.method == .domainClassifier ? "> " : "≥ ") + number(verdict.threshold)
-    }
-
-    static func article(_ feature: FeatureReport) -> String {
-        let v = feature.verdict
-        var html = "<article class=\"feature \(v.drifted ? "drift" : "ok")\" id=\"feature-\(HTMLText.escape(v.feature))\">\n"
-        html += "<h3>\(HTMLText.escape(v.feature)) <span class=\"badge \(v.drifted ? "drift" : "ok")\">\(v.drifted ? "drift" : "no drift")</span></h3>\n"
-        html += "<p class=\"meta\">\(HTMLText.escape(feature.description))</p>\n"
-        html += svg(feature.histogram, title: v.feature)
-        html += "<dl>\n<dt>test</dt><dd>\(methodName(v.method))</dd>\n<dt>value</dt><dd>\(number(v.score))"
-            + (v.pValue.map { ", p = \(number($0))" } ?? "") + " (drift when \(threshold(v)))</dd>\n"
-        html += "<dt><span class=\"swatch ref\"></span>reference</dt><dd>\(HTMLText.escape(feature.referenceSummary))</dd>\n"
-        html += "<dt><span class=\"swatch cur\"></span>current</dt><dd>\(HTMLText.escape(feature.currentSummary))</dd>\n</dl>\n</article>\n"
-        return html
     }
 
     /// Paired bars per bin: reference then current, heights as shares of each side.
