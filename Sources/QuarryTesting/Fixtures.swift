@@ -14,6 +14,13 @@ public enum Fixtures {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
+    /// A small reference fixture committed in the repository (`Tests/Fixtures/reference`,
+    /// made with the Python reference stack; its README says how, and the scripts in
+    /// scripts/fixtures recompute them). Tests that read only these run on a bare clone.
+    public static func reference(_ name: String, file: String = #filePath) -> URL {
+        packageRoot(file: file).appendingPathComponent("Tests/Fixtures/reference").appendingPathComponent(name)
+    }
+
     /// `../shared` beside the package (or `$QUARRY_SHARED`).
     public static func shared(file: String = #filePath) -> URL {
         if let override = ProcessInfo.processInfo.environment["QUARRY_SHARED"] { return URL(fileURLWithPath: override) }

@@ -4,13 +4,12 @@ import QuarryTesting
 import Testing
 
 @Suite struct TrecEvaluatorTests {
-    @Test("per-query and mean metrics equal pytrec_eval's to 1e-6", Fixtures.needsShared)
+    @Test("per-query and mean metrics equal pytrec_eval's to 1e-6")
     func parityWithReference() throws {
-        let shared = Fixtures.shared()
         let reference = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: shared.appendingPathComponent("fixtures/metrics_reference.json"))) as? [String: Any])
-        let run = try Run.read(shared.appendingPathComponent("fixtures/msmarco_bm25_run.trec"))
-        let qrels = try Qrels.read(shared.appendingPathComponent("corpora/msmarco/qrels/test.tsv"))
+            with: Data(contentsOf: Fixtures.reference("metrics_reference.json"))) as? [String: Any])
+        let run = try Run.read(Fixtures.reference("msmarco_bm25_run.trec"))
+        let qrels = try Qrels.read(Fixtures.reference("msmarco_qrels_test.tsv"))
         let names = ["ndcg@10", "recall@100", "mrr@10", "map"]
         let metrics = try names.map(Metric.init)
         let result = TrecEvaluator(metrics: metrics).evaluate(run: run, qrels: qrels)

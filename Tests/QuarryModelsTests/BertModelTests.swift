@@ -18,10 +18,10 @@ let miniLMDirectory = Fixtures.packageRoot().appendingPathComponent("models/all-
         }
     }
 
-    @Test("every reference embedding is reproduced (cosine ≥ 0.9999)", Fixtures.needsShared)
+    @Test("every reference embedding is reproduced (cosine ≥ 0.9999)")
     func referenceEmbeddings() throws {
         let encoder = try encoder()
-        let lines = try String(contentsOf: Fixtures.shared().appendingPathComponent("fixtures/minilm_embeddings.jsonl"), encoding: .utf8)
+        let lines = try String(contentsOf: Fixtures.reference("minilm_embeddings.jsonl"), encoding: .utf8)
             .split(separator: "\n")
         var texts: [String] = []
         var expected: [[Float]] = []

@@ -4,10 +4,11 @@ import Testing
 @testable import QuarryModels
 import QuarryTesting
 
-/// Checks `BertTokenizer` against the Hugging Face reference outputs in `shared/fixtures`
-/// (`minilm_tokens.jsonl`, made with tokenizers 0.23.3 for all-MiniLM-L6-v2, and the tiny cross-encoder's
-/// pair encodings), plus hand-written cases on a toy vocabulary.
-@Suite(Fixtures.needsShared) struct BertTokenizerTests {
+/// Checks `BertTokenizer` against the Hugging Face reference outputs: `minilm_tokens.jsonl`
+/// (in Tests/Fixtures/reference, made with tokenizers 0.23.3 for all-MiniLM-L6-v2, with the
+/// model scripts/fetch-model unpacks) and the tiny cross-encoder's pair encodings (in
+/// `shared/fixtures`), plus hand-written cases.
+@Suite struct BertTokenizerTests {
     /// `shared/` beside the package root (the folder holding Package.swift), or `$QUARRY_SHARED`.
     static let sharedURL: URL = {
         if let override = ProcessInfo.processInfo.environment["QUARRY_SHARED"] { return URL(fileURLWithPath: override) }
@@ -43,9 +44,15 @@ import QuarryTesting
         return try text.split(separator: "\n").map { try decoder.decode(T.self, from: Data($0.utf8)) }
     }
 
-    /// The all-MiniLM-L6-v2 vocabulary (the cross-encoder fixture ships the same `vocab.txt`).
+    /// The all-MiniLM-L6-v2 tokenizer, from the model folder scripts/fetch-model unpacks (the
+    /// cross-encoder fixture ships the same `vocab.txt`).
     static func miniLM() throws -> BertTokenizer {
-        try BertTokenizer.load(modelDirectory: crossEncoderURL)
+        do {
+            return try BertTokenizer.load(modelDirectory: miniLMDirectory)
+        } catch {
+            Issue.record("all-MiniLM-L6-v2 is not in models/ (run scripts/fetch-model): \(error)")
+            throw error
+        }
     }
 
     static func firstDifference(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -57,7 +64,7 @@ import QuarryTesting
     @Test("every minilm_tokens.jsonl line reproduces input_ids at max_length 256")
     func miniLMFixture() throws {
         let tokenizer = try Self.miniLM()
-        let cases = try Self.readJSONLines(Self.fixturesURL.appendingPathComponent("minilm_tokens.jsonl"), as: TokenCase.self)
+        let cases = try Self.readJSONLines(Fixtures.reference("minilm_tokens.jsonl"), as: TokenCase.self)
         #expect(cases.count == 71)
         for item in cases {
             let encoded = tokenizer.encode(item.text, maxLength: 256)
@@ -79,14 +86,14 @@ import QuarryTesting
     @Test("countTokens equals n_tokens_untruncated - 2 on every fixture line")
     func countTokensFixture() throws {
         let tokenizer = try Self.miniLM()
-        let cases = try Self.readJSONLines(Self.fixturesURL.appendingPathComponent("minilm_tokens.jsonl"), as: TokenCase.self)
+        let cases = try Self.readJSONLines(Fixtures.reference("minilm_tokens.jsonl"), as: TokenCase.self)
         for item in cases {
             #expect(tokenizer.countTokens(item.text) == item.n_tokens_untruncated - 2, "case \(item.id) (\(item.category))")
             #expect(tokenizer.wordPieces(item.text).count == item.n_tokens_untruncated - 2, "case \(item.id)")
         }
     }
 
-    @Test("every cross-encoder pair reproduces input_ids and token_type_ids (longest_first at 128)")
+    @Test("every cross-encoder pair reproduces input_ids and token_type_ids (longest_first at 128)", Fixtures.needsShared)
     func crossEncoderPairs() throws {
         let tokenizer = try Self.miniLM()
         let pairs = try Self.readJSONLines(Self.crossEncoderURL.appendingPathComponent("expected.jsonl"), as: PairCase.self)
@@ -241,6 +248,19 @@ import QuarryTesting
             Issue.record("loading a missing vocabulary did not throw")
         } catch let error as TokenizerError {
             #expect(error.code == .missingFile)
+        }
+    }
+}
+
+@Suite struct ReferenceFixtureCopyTests {
+    @Test("the reference fixtures in the repository are byte for byte the ones in ../shared", Fixtures.needsShared)
+    func sameAsShared() throws {
+        let shared = Fixtures.shared()
+        for (name, source) in [("minilm_tokens.jsonl", "fixtures/minilm_tokens.jsonl"), ("minilm_embeddings.jsonl", "fixtures/minilm_embeddings.jsonl"),
+                               ("msmarco_bm25_run.trec", "fixtures/msmarco_bm25_run.trec"), ("metrics_reference.json", "fixtures/metrics_reference.json"),
+                               ("msmarco_qrels_test.tsv", "corpora/msmarco/qrels/test.tsv")] {
+            let copy = try Data(contentsOf: Fixtures.reference(name))
+            #expect(copy == (try Data(contentsOf: shared.appendingPathComponent(source))), "\(name) differs from ../shared/\(source)")
         }
     }
 }
