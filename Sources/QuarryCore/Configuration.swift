@@ -124,9 +124,7 @@ public struct AnalysisSettings: Sendable, Equatable {
 
 /// Settings for embedding chunks and queries.
 public struct EmbeddingSettings: Sendable, Equatable {
-    /// `native` (BERT in-process), `http` (an OpenAI-compatible /v1/embeddings endpoint) or
-    /// `none` (lexical search only).
-    public var provider: String = "native"
+    public var provider: EmbeddingProvider = .native
     /// Native: the model folder in Hugging Face layout (scripts/fetch-model puts
     /// all-MiniLM-L6-v2 here).
     public var model: String = "models/all-MiniLM-L6-v2"
@@ -148,15 +146,12 @@ public struct EmbeddingSettings: Sendable, Equatable {
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["native", "http", "none"].contains(provider) else {
-            throw ConfigError(key: "embedding.provider", file: file, reason: "must be native, http or none, got '\(provider)'")
-        }
         guard (8 ... 8192).contains(maxSequenceLength) else {
             throw ConfigError(key: "embedding.max_sequence_length", file: file, reason: "must be 8...8192, got \(maxSequenceLength)")
         }
         guard (1 ... 4096).contains(batchSize) else { throw ConfigError(key: "embedding.batch_size", file: file, reason: "must be 1...4096") }
         guard timeoutSeconds > 0 else { throw ConfigError(key: "embedding.timeout_seconds", file: file, reason: "must be > 0") }
-        if provider == "http" {
+        if provider == .http {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigError(key: "embedding.url", file: file, reason: "provider http needs an http:// or https:// URL")
             }

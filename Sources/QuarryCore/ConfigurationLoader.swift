@@ -113,7 +113,7 @@ struct ConfigKey: Sendable {
         int("chunking.overlap_tokens") { $0.chunking.overlapTokens = $1 },
         int("chunking.max_chunk_characters") { $0.chunking.maxChunkCharacters = $1 },
         string("analysis.analyzer") { $0.analysis.analyzer = $1 },
-        string("embedding.provider") { $0.embedding.provider = $1 },
+        choice("embedding.provider") { $0.embedding.provider = $1 },
         string("embedding.model") { $0.embedding.model = $1 },
         int("embedding.max_sequence_length") { $0.embedding.maxSequenceLength = $1 },
         string("embedding.url") { $0.embedding.url = $1 },
@@ -122,24 +122,24 @@ struct ConfigKey: Sendable {
         string("embedding.api_key_env") { $0.embedding.apiKeyEnvironment = $1 },
         int("embedding.batch_size") { $0.embedding.batchSize = $1 },
         double("embedding.timeout_seconds") { $0.embedding.timeoutSeconds = $1 },
-        string("retrieval.mode") { $0.retrieval.mode = $1 },
+        choice("retrieval.mode") { $0.retrieval.mode = $1 },
         int("retrieval.k") { $0.retrieval.k = $1 },
         int("retrieval.candidates") { $0.retrieval.candidates = $1 },
-        string("retrieval.fusion") { $0.retrieval.fusion = $1 },
+        choice("retrieval.fusion") { $0.retrieval.fusion = $1 },
         double("retrieval.rrf_k") { $0.retrieval.rrfK = $1 },
         double("retrieval.dense_weight") { $0.retrieval.denseWeight = $1 },
-        string("retrieval.normalization") { $0.retrieval.normalization = $1 },
+        choice("retrieval.normalization") { $0.retrieval.normalization = $1 },
         double("retrieval.mmr_lambda") { $0.retrieval.mmrLambda = $1 },
         bool("retrieval.merge_adjacent") { $0.retrieval.mergeAdjacent = $1 },
-        string("rerank.provider") { $0.rerank.provider = $1 },
+        choice("rerank.provider") { $0.rerank.provider = $1 },
         string("rerank.model") { $0.rerank.model = $1 },
         string("rerank.url") { $0.rerank.url = $1 },
-        string("rerank.api") { $0.rerank.api = $1 },
+        choice("rerank.api") { $0.rerank.api = $1 },
         string("rerank.http_model") { $0.rerank.httpModel = $1 },
         string("rerank.api_key_env") { $0.rerank.apiKeyEnvironment = $1 },
         double("rerank.timeout_seconds") { $0.rerank.timeoutSeconds = $1 },
         int("rerank.depth") { $0.rerank.depth = $1 },
-        string("llm.provider") { $0.llm.provider = $1 },
+        choice("llm.provider") { $0.llm.provider = $1 },
         string("llm.url") { $0.llm.url = $1 },
         string("llm.model") { $0.llm.model = $1 },
         double("llm.temperature") { $0.llm.temperature = $1 },
@@ -179,6 +179,17 @@ struct ConfigKey: Sendable {
         ConfigKey(path: path, isList: false) { raw, config, file in
             guard case .scalar(let value) = raw else { throw ConfigError(key: path, file: file, reason: "must be a single value, not a list") }
             set(&config, value)
+        }
+    }
+
+    /// A key with a fixed set of values (`SettingChoice`): parsed here, once.
+    static func choice<Choice: SettingChoice>(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Choice) -> Void) -> ConfigKey {
+        ConfigKey(path: path, isList: false) { raw, config, file in
+            guard case .scalar(let value) = raw else { throw ConfigError(key: path, file: file, reason: "must be a single value, not a list") }
+            guard let parsed = Choice(rawValue: value) else {
+                throw ConfigError(key: path, file: file, reason: "must be \(Choice.choices), got '\(value)'")
+            }
+            set(&config, parsed)
         }
     }
 

@@ -3,20 +3,19 @@
 
 /// How a query retrieves.
 public struct RetrievalSettings: Sendable, Equatable {
-    /// `hybrid`, `dense` or `lexical`.
-    public var mode: String = "hybrid"
+    public var mode: SearchMode = .hybrid
     /// Hits handed to context assembly.
     public var k: Int = 5
     /// Hits taken from each side before fusion.
     public var candidates: Int = 100
-    /// `rrf` (reciprocal rank fusion) or `convex` (weighted normalised scores).
-    public var fusion: String = "rrf"
+    /// Reciprocal rank fusion or a convex combination of normalised scores.
+    public var fusion: FusionMethod = .rrf
     /// RRF's k (60 in Cormack et al. 2009).
     public var rrfK: Double = 60
     /// Convex fusion: the dense side's weight (the lexical side gets 1 − this).
     public var denseWeight: Double = 0.5
-    /// Convex fusion: `minmax` or `zscore`.
-    public var normalization: String = "minmax"
+    /// Convex fusion: how scores are put on one scale.
+    public var normalization: ScoreNormalization = .minMax
     /// MMR's λ (1 = relevance only, 0 = diversity only); a negative value turns MMR off.
     public var mmrLambda: Double = -1
     /// Merge adjacent chunks of one document when both qualify.
@@ -25,33 +24,23 @@ public struct RetrievalSettings: Sendable, Equatable {
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["hybrid", "dense", "lexical"].contains(mode) else {
-            throw ConfigError(key: "retrieval.mode", file: file, reason: "must be hybrid, dense or lexical, got '\(mode)'")
-        }
         guard (1 ... 1000).contains(k) else { throw ConfigError(key: "retrieval.k", file: file, reason: "must be 1...1000") }
         guard (1 ... 10000).contains(candidates) else { throw ConfigError(key: "retrieval.candidates", file: file, reason: "must be 1...10000") }
-        guard ["rrf", "convex"].contains(fusion) else {
-            throw ConfigError(key: "retrieval.fusion", file: file, reason: "must be rrf or convex, got '\(fusion)'")
-        }
         guard rrfK >= 0 else { throw ConfigError(key: "retrieval.rrf_k", file: file, reason: "must be >= 0") }
         guard (0 ... 1).contains(denseWeight) else { throw ConfigError(key: "retrieval.dense_weight", file: file, reason: "must be 0...1") }
-        guard ["minmax", "zscore"].contains(normalization) else {
-            throw ConfigError(key: "retrieval.normalization", file: file, reason: "must be minmax or zscore, got '\(normalization)'")
-        }
         guard mmrLambda <= 1 else { throw ConfigError(key: "retrieval.mmr_lambda", file: file, reason: "must be 0...1, or negative for off") }
     }
 }
 
 /// The optional reranking stage.
 public struct RerankSettings: Sendable, Equatable {
-    /// `none`, `native` (a cross-encoder model folder) or `http` (a /rerank endpoint).
-    public var provider: String = "none"
+    public var provider: RerankProvider = .none
     /// native: the cross-encoder model folder.
     public var model: String = ""
     /// http: the endpoint's base URL.
     public var url: String = ""
-    /// http: `cohere`, `jina` or `tei` (request and response shapes).
-    public var api: String = "cohere"
+    /// http: the request and response shapes.
+    public var api: RerankAPI = .cohere
     /// http: the model name sent with each request.
     public var httpModel: String = ""
     /// http: the environment variable holding the API key.
@@ -64,18 +53,12 @@ public struct RerankSettings: Sendable, Equatable {
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["none", "native", "http"].contains(provider) else {
-            throw ConfigError(key: "rerank.provider", file: file, reason: "must be none, native or http, got '\(provider)'")
-        }
-        guard ["cohere", "jina", "tei"].contains(api) else {
-            throw ConfigError(key: "rerank.api", file: file, reason: "must be cohere, jina or tei, got '\(api)'")
-        }
         guard (1 ... 1000).contains(depth) else { throw ConfigError(key: "rerank.depth", file: file, reason: "must be 1...1000") }
         guard timeoutSeconds > 0 else { throw ConfigError(key: "rerank.timeout_seconds", file: file, reason: "must be > 0") }
-        if provider == "native", model.isEmpty {
+        if provider == .native, model.isEmpty {
             throw ConfigError(key: "rerank.model", file: file, reason: "provider native needs the cross-encoder model folder")
         }
-        if provider == "http" {
+        if provider == .http {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigError(key: "rerank.url", file: file, reason: "provider http needs an http:// or https:// URL")
             }
@@ -85,9 +68,9 @@ public struct RerankSettings: Sendable, Equatable {
 
 /// The LLM that writes answers.
 public struct LLMSettings: Sendable, Equatable {
-    /// `none` (extractive answers) or `openai` (any OpenAI-compatible chat completions
-    /// server: OpenAI, vLLM, Ollama, llama.cpp server, LM Studio).
-    public var provider: String = "none"
+    /// None (extractive answers) or any OpenAI-compatible chat completions server (OpenAI,
+    /// vLLM, Ollama, llama.cpp server, LM Studio).
+    public var provider: LLMProvider = .none
     /// The server's base URL (…/v1/chat/completions is appended).
     public var url: String = ""
     /// The model name sent with each request.
@@ -106,14 +89,11 @@ public struct LLMSettings: Sendable, Equatable {
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["none", "openai"].contains(provider) else {
-            throw ConfigError(key: "llm.provider", file: file, reason: "must be none or openai, got '\(provider)'")
-        }
         guard (0 ... 2).contains(temperature) else { throw ConfigError(key: "llm.temperature", file: file, reason: "must be 0...2") }
         guard (1 ... 32768).contains(maxTokens) else { throw ConfigError(key: "llm.max_tokens", file: file, reason: "must be 1...32768") }
         guard timeoutSeconds > 0 else { throw ConfigError(key: "llm.timeout_seconds", file: file, reason: "must be > 0") }
         guard (1 ... 10).contains(maxAttempts) else { throw ConfigError(key: "llm.max_attempts", file: file, reason: "must be 1...10") }
-        if provider == "openai" {
+        if provider == .openai {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigError(key: "llm.url", file: file, reason: "provider openai needs an http:// or https:// URL")
             }

@@ -6,9 +6,9 @@ public enum EmbedderFactory {
     public static func make(_ configuration: QuarryConfiguration) throws -> (any Embedder)? {
         let settings = configuration.embedding
         switch settings.provider {
-        case "none":
+        case .none:
             return nil
-        case "http":
+        case .http:
             guard let url = URL(string: settings.url) else {
                 throw EmbedError(.configuration, "embedding.url \(settings.url) is not a URL")
             }
@@ -16,7 +16,7 @@ public enum EmbedderFactory {
                                                   apiKeyEnvironmentVariable: settings.apiKeyEnvironment, batchSize: settings.batchSize,
                                                   requestTimeout: settings.timeoutSeconds)
             return try HTTPEmbedder(http)
-        default:
+        case .native:
             return try NativeEmbedder(modelDirectory: configuration.resolvePath(settings.model),
                                       maxSequenceLength: settings.maxSequenceLength)
         }

@@ -1,3 +1,4 @@
+import QuarryCore
 import QuarryIndex
 
 /// Ways to merge ranked lists from several retrievers into one.
@@ -12,10 +13,8 @@ public enum Fusion: Sendable, Equatable {
     case reciprocalRank(k: Double = 60)
     case convex(denseWeight: Double, normalization: Normalization)
 
-    public enum Normalization: String, Sendable, Equatable, CaseIterable {
-        case minMax = "minmax"
-        case zScore = "zscore"
-    }
+    /// How convex fusion scales each list (the `retrieval.normalization` setting's type).
+    public typealias Normalization = ScoreNormalization
 
     /// Fuses `lists` (each best first) into one list, best first; ties by id ascending.
     /// For `.convex`, the lists are (lexical, dense). `trust` scales each list's contribution

@@ -34,13 +34,13 @@ public struct RetrievalOptions: Sendable {
     /// from these).
     public init(_ settings: RetrievalSettings, rerankDepth: Int = 30) {
         self.init()
-        mode = SearchMode(rawValue: settings.mode) ?? .hybrid
+        mode = settings.mode
         modeFallback = true
         self.rerankDepth = rerankDepth
         k = settings.k
         candidates = settings.candidates
-        fusion = settings.fusion == "convex"
-            ? .convex(denseWeight: settings.denseWeight, normalization: Fusion.Normalization(rawValue: settings.normalization) ?? .minMax)
+        fusion = settings.fusion == .convex
+            ? .convex(denseWeight: settings.denseWeight, normalization: settings.normalization)
             : .reciprocalRank(k: settings.rrfK)
         mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
         mergeAdjacent = settings.mergeAdjacent

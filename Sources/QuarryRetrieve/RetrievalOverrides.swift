@@ -1,3 +1,4 @@
+import QuarryCore
 import QuarryIndex
 
 /// What one request may change of a pipeline's retrieval defaults. `quarry query` and
@@ -8,12 +9,10 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
     public var mode: SearchMode?
     public var k: Int?
     public var candidates: Int?
-    /// `rrf` or `convex`.
-    public var fusion: String?
+    public var fusion: FusionMethod?
     public var rrfK: Double?
     public var denseWeight: Double?
-    /// `minmax` or `zscore`.
-    public var normalization: String?
+    public var normalization: ScoreNormalization?
     public var k1: Float?
     public var b: Float?
     public var titleBoost: Float?
@@ -30,18 +29,19 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
     /// Decodes a JSON object's keys (all optional); an unknown mode is named with its choices.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let name = try c.decodeIfPresent(String.self, forKey: .mode) {
-            guard let parsed = SearchMode(rawValue: name) else {
-                throw RetrieveError("\"mode\" must be \(SearchMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
-            }
-            mode = parsed
+        /// A choice key: its string parsed, an unknown value named with the choices.
+        func choice<Choice: SettingChoice>(_ key: CodingKeys) throws -> Choice? {
+            guard let name = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let parsed = Choice(rawValue: name) else { throw RetrieveError("\"\(key.rawValue)\" must be \(Choice.choices), got '\(name)'") }
+            return parsed
         }
+        mode = try choice(.mode)
         k = try c.decodeIfPresent(Int.self, forKey: .k)
         candidates = try c.decodeIfPresent(Int.self, forKey: .candidates)
-        fusion = try c.decodeIfPresent(String.self, forKey: .fusion)
+        fusion = try choice(.fusion)
         rrfK = try c.decodeIfPresent(Double.self, forKey: .rrfK)
         denseWeight = try c.decodeIfPresent(Double.self, forKey: .denseWeight)
-        normalization = try c.decodeIfPresent(String.self, forKey: .normalization)
+        normalization = try choice(.normalization)
         k1 = try c.decodeIfPresent(Float.self, forKey: .k1)
         b = try c.decodeIfPresent(Float.self, forKey: .b)
         titleBoost = try c.decodeIfPresent(Float.self, forKey: .titleBoost)
@@ -112,9 +112,9 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
     /// The fusion these overrides ask for, the unnamed parts taken from `base` when it is the
     /// same method.
     private func fusionMethod(base: Fusion, fail: (CodingKeys, String) -> RetrieveError) throws -> Fusion {
-        let method = fusion ?? (rrfK != nil ? "rrf" : denseWeight != nil || normalization != nil ? "convex" : base.name)
+        let method = fusion ?? (rrfK != nil ? .rrf : denseWeight != nil || normalization != nil ? .convex : base.method)
         switch method {
-        case "rrf":
+        case .rrf:
             var k = 60.0
             if case .reciprocalRank(let baseK) = base { k = baseK }
             if let rrfK {
@@ -122,30 +122,25 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
                 k = rrfK
             }
             return .reciprocalRank(k: k)
-        case "convex":
+        case .convex:
             var weight = 0.5, scaling = Fusion.Normalization.minMax
             if case .convex(let baseWeight, let baseScaling) = base { (weight, scaling) = (baseWeight, baseScaling) }
             if let denseWeight {
                 guard denseWeight >= 0, denseWeight <= 1 else { throw fail(.denseWeight, "must be 0...1, got \(denseWeight)") }
                 weight = denseWeight
             }
-            if let normalization {
-                guard let parsed = Fusion.Normalization(rawValue: normalization) else { throw fail(.normalization, "must be minmax or zscore, got '\(normalization)'") }
-                scaling = parsed
-            }
+            if let normalization { scaling = normalization }
             return .convex(denseWeight: weight, normalization: scaling)
-        default:
-            throw fail(.fusion, "must be rrf or convex, got '\(method)'")
         }
     }
 }
 
 extension Fusion {
-    /// `rrf` or `convex`, as the settings and overrides spell the method.
-    public var name: String {
+    /// The method, as the settings and overrides name it.
+    public var method: FusionMethod {
         switch self {
-        case .reciprocalRank: "rrf"
-        case .convex: "convex"
+        case .reciprocalRank: .rrf
+        case .convex: .convex
         }
     }
 }

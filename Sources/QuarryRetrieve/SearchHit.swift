@@ -1,3 +1,5 @@
+import QuarryCore
+
 /// One retrieved chunk, with where it sits in its document.
 public struct SearchHit: Sendable, Codable, Equatable {
     public var rank: Int
@@ -62,13 +64,6 @@ public struct StageScores: Sendable, Codable, Equatable {
     }
 }
 
-/// The retrieval modes `quarry search` and `quarry query` offer.
-public enum SearchMode: String, Sendable, CaseIterable, Codable {
-    /// BM25 over the collection's analyzer.
-    case lexical
-    /// Nearest neighbours of the query embedding (HNSW).
-    case dense
-    /// Lexical and dense top-n fused (reciprocal rank fusion, weighted by the embedder's
-    /// coverage of the query's script).
-    case hybrid
-}
+/// The retrieval modes `quarry search` and `quarry query` offer (a setting, so it is
+/// QuarryCore's; named here so users of this module need not import QuarryCore).
+public typealias SearchMode = QuarryCore.SearchMode

@@ -21,7 +21,7 @@ struct RetrievalFlags: ParsableArguments {
     var candidates: Int?
 
     @Option(help: "Hybrid fusion: rrf (reciprocal rank fusion) or convex (weighted normalised scores) (default: retrieval.fusion).")
-    var fusion: String?
+    var fusion: FusionMethod?
 
     @Option(help: "RRF's k, the rank offset (default: retrieval.rrf_k).")
     var rrfK: Double?
@@ -30,7 +30,7 @@ struct RetrievalFlags: ParsableArguments {
     var denseWeight: Double?
 
     @Option(help: "Convex fusion: score normalisation, minmax or zscore (default: retrieval.normalization).")
-    var normalization: String?
+    var normalization: ScoreNormalization?
 
     @Option(help: "BM25 k1, term-frequency saturation (default 0.9).")
     var k1: Float?
@@ -98,6 +98,9 @@ extension RetrievalOverrides {
 }
 
 extension SearchMode: ExpressibleByArgument {}
+extension EmbeddingProvider: ExpressibleByArgument {}
+extension FusionMethod: ExpressibleByArgument {}
+extension ScoreNormalization: ExpressibleByArgument {}
 
 extension Pipeline {
     /// The pipeline of `collection` with only the models `options` need there: a lexical

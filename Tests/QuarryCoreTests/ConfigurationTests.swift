@@ -110,3 +110,27 @@ import Testing
         #expect(ContentHash.sha256(fields: ["ab", "c"]) != ContentHash.sha256(fields: ["a", "bc"]))
     }
 }
+
+@Suite struct SettingChoiceTests {
+    @Test("choice settings are parsed once, typed; a bad value names the key and every choice", arguments: [
+        ("retrieval:\n  mode: sparse\n", "retrieval.mode", "must be lexical, dense or hybrid, got 'sparse'"),
+        ("retrieval:\n  fusion: max\n", "retrieval.fusion", "must be rrf or convex, got 'max'"),
+        ("retrieval:\n  normalization: l2\n", "retrieval.normalization", "must be minmax or zscore, got 'l2'"),
+        ("embedding:\n  provider: onnx\n", "embedding.provider", "must be native, http or none, got 'onnx'"),
+        ("rerank:\n  api: voyage\n", "rerank.api", "must be cohere, jina or tei, got 'voyage'"),
+        ("llm:\n  provider: gguf\n", "llm.provider", "must be none or openai, got 'gguf'"),
+    ])
+    func choices(yaml: String, key: String, reason: String) throws {
+        var config = QuarryConfiguration()
+        let error = #expect(throws: ConfigError.self) { try ConfigurationLoader.apply(yaml: yaml, file: nil, to: &config) }
+        #expect(error?.key == key && error?.reason == reason, "\(String(describing: error))")
+        try ConfigurationLoader.apply(yaml: "retrieval:\n  mode: dense\n  fusion: convex\n  normalization: zscore\nrerank:\n  api: tei\n",
+                                      file: nil, to: &config)
+        #expect(config.retrieval.mode == .dense && config.retrieval.fusion == .convex && config.retrieval.normalization == .zScore)
+        #expect(config.rerank.api == .tei)
+        let environment = #expect(throws: ConfigError.self) {
+            try ConfigurationLoader.apply(environment: ["QUARRY_LLM_PROVIDER": "gguf"], to: &config)
+        }
+        #expect(environment?.key == "llm.provider")
+    }
+}

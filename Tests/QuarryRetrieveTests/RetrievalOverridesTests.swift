@@ -23,9 +23,9 @@ import Testing
     @Test("overrides change only what they name; fusion keeps the configured method's other parts")
     func partial() throws {
         var settings = RetrievalSettings()
-        settings.fusion = "convex"
+        settings.fusion = .convex
         settings.denseWeight = 0.3
-        settings.normalization = "zscore"
+        settings.normalization = .zScore
         let base = RetrievalOptions(settings, rerankDepth: 12)
         #expect(base.modeFallback, "the configured mode may fall back to lexical")
         var overrides = RetrievalOverrides()
@@ -52,6 +52,6 @@ import Testing
         let error = #expect(throws: RetrieveError.self) {
             try JSONDecoder().decode(RetrievalOverrides.self, from: Data(#"{"mode": "sparse"}"#.utf8))
         }
-        #expect(error?.description.contains("lexical, dense, hybrid") == true)
+        #expect(error?.description == "\"mode\" must be lexical, dense or hybrid, got 'sparse'")
     }
 }

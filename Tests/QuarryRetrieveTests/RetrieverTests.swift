@@ -262,7 +262,7 @@ struct FailingReranker: Reranker {
     @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores", Fixtures.needsShared)
     func crossEncoder() async throws {
         var configuration = QuarryConfiguration()
-        configuration.rerank.provider = "native"
+        configuration.rerank.provider = .native
         configuration.rerank.model = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder").path
         let reranker = try #require(try RerankerFactory.make(configuration))
         #expect(reranker.identity == "cross-encoder:tiny-cross-encoder")
@@ -281,7 +281,7 @@ struct FailingReranker: Reranker {
         let missing = missingModel
         #expect(throws: RetrieveError.self) { _ = try RerankerFactory.make(missing) }
         var noneConfigured = configuration
-        noneConfigured.rerank.provider = "none"
+        noneConfigured.rerank.provider = .none
         #expect(try RerankerFactory.make(noneConfigured) == nil)
     }
 

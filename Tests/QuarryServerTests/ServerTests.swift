@@ -36,8 +36,8 @@ struct Harness {
         _ = try await Ingestor(home: home, options: ingest).run()
         try await prepare(home)
         var configuration = QuarryConfiguration()
-        configuration.embedding.provider = "none"
-        configuration.retrieval.mode = "lexical"
+        configuration.embedding.provider = .none
+        configuration.retrieval.mode = .lexical
         adjust(&configuration)
         let server = try QuarryServer(home: home, configuration: configuration,
                                       environment: ["QUARRY_API_KEYS": "\(key):read,\(writeKey):read+write,\(adminKey):admin"], accessLog: false,
@@ -132,7 +132,7 @@ struct Harness {
 
     @Test("a collection without embeddings answers the configured hybrid mode lexically, with the note; an explicit dense is a 400")
     func configuredModeFallsBack() async throws {
-        let harness = try await Harness.start { $0.retrieval.mode = "hybrid" }
+        let harness = try await Harness.start { $0.retrieval.mode = .hybrid }
         defer { Task { await harness.stop() } }
         let search = try await harness.send("POST", "/v1/collections/demo/search", json: #"{"query": "who built the first reflector"}"#)
         #expect(search.status == 200)
@@ -215,7 +215,7 @@ struct Harness {
         let harness = try await Harness.start {
             $0.server.maxConcurrentRequests = 1
             $0.server.requestTimeoutSeconds = 12
-            $0.llm.provider = "openai"
+            $0.llm.provider = .openai
             $0.llm.url = slow.baseURL.absoluteString
             $0.llm.model = "slow"
             $0.llm.timeoutSeconds = 30
@@ -339,7 +339,7 @@ struct Harness {
     func officialSDK() async throws {
         let model = Fixtures.packageRoot().appendingPathComponent("models/all-MiniLM-L6-v2")
         let harness = try await Harness.start { configuration in
-            configuration.embedding.provider = "native"
+            configuration.embedding.provider = .native
             configuration.embedding.model = model.path
         }
         defer { Task { await harness.stop() } }

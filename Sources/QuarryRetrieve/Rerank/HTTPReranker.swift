@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryHTTP
 
 /// A `Reranker` that calls a rerank endpoint over HTTP: Cohere (`POST {base}/v1/rerank`),
@@ -26,13 +27,8 @@ import QuarryHTTP
 /// let scores = try await reranker.scores(query: "capital of France", passages: hits.map(\.text))
 /// ```
 public struct HTTPReranker: Reranker {
-    /// The wire format the endpoint speaks.
-    public enum API: String, Sendable, CaseIterable {
-        case cohere, jina, tei
-
-        /// The path under the base URL.
-        var path: String { self == .tei ? "/rerank" : "/v1/rerank" }
-    }
+    /// The wire format the endpoint speaks (the `rerank.api` setting's type).
+    public typealias API = RerankAPI
 
     /// How to reach the endpoint and how hard to try.
     public struct Configuration: Sendable, Equatable {
@@ -262,4 +258,9 @@ public struct HTTPReranker: Reranker {
         }
         return ordered.map { $0! }  // every slot filled: count matches and no index repeats
     }
+}
+
+extension RerankAPI {
+    /// The path under the base URL.
+    var path: String { self == .tei ? "/rerank" : "/v1/rerank" }
 }

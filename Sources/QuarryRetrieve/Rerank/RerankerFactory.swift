@@ -7,16 +7,14 @@ public enum RerankerFactory {
     public static func make(_ configuration: QuarryConfiguration) throws -> (any Reranker)? {
         let settings = configuration.rerank
         switch settings.provider {
-        case "native":
+        case .native:
             return try CrossEncoderReranker(modelDirectory: configuration.resolvePath(settings.model))
-        case "http":
-            guard let url = URL(string: settings.url), let api = HTTPReranker.API(rawValue: settings.api) else {
-                throw RetrieveError("rerank.url '\(settings.url)' or rerank.api '\(settings.api)' is unusable")
-            }
+        case .http:
+            guard let url = URL(string: settings.url) else { throw RetrieveError("rerank.url '\(settings.url)' is not a URL") }
             return try HTTPReranker(HTTPReranker.Configuration(
-                baseURL: url, model: settings.httpModel, api: api, requestTimeout: settings.timeoutSeconds,
+                baseURL: url, model: settings.httpModel, api: settings.api, requestTimeout: settings.timeoutSeconds,
                 apiKeyEnvironmentVariable: settings.apiKeyEnvironment))
-        default:
+        case .none:
             return nil
         }
     }

@@ -128,7 +128,7 @@ struct EmbedCommand: AsyncParsableCommand {
 /// Flags that override the `embedding` section of the configuration.
 struct EmbeddingOptions: ParsableArguments {
     @Option(help: "Embedder: native, http or none (default: embedding.provider, native).")
-    var embedder: String?
+    var embedder: EmbeddingProvider?
 
     @Option(help: "Native model folder in Hugging Face layout (default: embedding.model).")
     var model: String?

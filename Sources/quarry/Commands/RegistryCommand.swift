@@ -102,7 +102,7 @@ struct RegistryCommand: AsyncParsableCommand {
             var metrics: [String: Double] = [:]
             if let run {
                 let details = try runs.run(run)
-                let prefix = (variant ?? configuration.retrieval.mode) + "/"
+                let prefix = (variant ?? configuration.retrieval.mode.rawValue) + "/"
                 for (key, value) in details.metrics where key.hasPrefix(prefix) { metrics[String(key.dropFirst(prefix.count))] = value }
                 if metrics.isEmpty {
                     if let variant { throw TrackingError(.notFound, "run \(run) has no metrics for variant \(variant)") }
@@ -111,14 +111,14 @@ struct RegistryCommand: AsyncParsableCommand {
             }
             let template = try PromptTemplate.configured(configuration)
             let settings = configuration.retrieval
-            let retrieval = ["mode": settings.mode, "k": "\(settings.k)", "candidates": "\(settings.candidates)", "fusion": settings.fusion,
-                             "rrf_k": "\(settings.rrfK)", "dense_weight": "\(settings.denseWeight)", "normalization": settings.normalization,
+            let retrieval = ["mode": settings.mode.rawValue, "k": "\(settings.k)", "candidates": "\(settings.candidates)", "fusion": settings.fusion.rawValue,
+                             "rrf_k": "\(settings.rrfK)", "dense_weight": "\(settings.denseWeight)", "normalization": settings.normalization.rawValue,
                              "mmr_lambda": "\(settings.mmrLambda)", "merge_adjacent": "\(settings.mergeAdjacent)"]
             let rerank = configuration.rerank
             let reranker: String? = switch rerank.provider {
-            case "native": "cross-encoder:\(configuration.resolvePath(rerank.model).lastPathComponent)"
-            case "http": "http-rerank:\(rerank.api):\(rerank.httpModel)@\(rerank.url)"
-            default: nil
+            case .native: "cross-encoder:\(configuration.resolvePath(rerank.model).lastPathComponent)"
+            case .http: "http-rerank:\(rerank.api.rawValue):\(rerank.httpModel)@\(rerank.url)"
+            case .none: nil
             }
             let version = try registry.register(PipelineVersion(
                 pipeline: pipeline, collection: collection, generation: snapshot.generation, manifestChecksum: snapshot.manifestChecksum,

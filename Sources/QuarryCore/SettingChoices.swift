@@ -1,0 +1,69 @@
+/// Settings with a fixed set of values, typed: the configuration loader parses each once,
+/// naming the key and the choices on a bad value, and every module switches over the enum
+/// instead of re-parsing a string it was handed.
+public protocol SettingChoice: RawRepresentable, CaseIterable, Sendable, Equatable, Codable where RawValue == String {}
+
+extension SettingChoice {
+    /// "a, b or c", for error messages.
+    public static var choices: String {
+        let names = allCases.map(\.rawValue)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+}
+
+/// How a query retrieves (`retrieval.mode`, `--mode`, `"mode"`).
+public enum SearchMode: String, SettingChoice {
+    /// BM25 over the collection's analyzer.
+    case lexical
+    /// Nearest neighbours of the query embedding (HNSW).
+    case dense
+    /// Lexical and dense top-n fused (reciprocal rank fusion by default, the dense list
+    /// weighted by the embedder's coverage of the query's script).
+    case hybrid
+}
+
+/// How hybrid retrieval fuses its two lists (`retrieval.fusion`).
+public enum FusionMethod: String, SettingChoice {
+    /// Reciprocal rank fusion.
+    case rrf
+    /// A weighted sum of normalised scores.
+    case convex
+}
+
+/// How convex fusion puts scores on one scale (`retrieval.normalization`).
+public enum ScoreNormalization: String, SettingChoice {
+    case minMax = "minmax"
+    case zScore = "zscore"
+}
+
+/// What embeds chunks and queries (`embedding.provider`).
+public enum EmbeddingProvider: String, SettingChoice {
+    /// BERT in-process.
+    case native
+    /// An OpenAI-compatible /v1/embeddings endpoint.
+    case http
+    /// No embeddings: lexical search only.
+    case none
+}
+
+/// What reranks (`rerank.provider`).
+public enum RerankProvider: String, SettingChoice {
+    case none
+    /// A cross-encoder model folder, in-process.
+    case native
+    /// A /rerank endpoint.
+    case http
+}
+
+/// The request and response shapes of an HTTP reranker (`rerank.api`).
+public enum RerankAPI: String, SettingChoice {
+    case cohere, jina, tei
+}
+
+/// What writes answers (`llm.provider`).
+public enum LLMProvider: String, SettingChoice {
+    /// Extractive answers only.
+    case none
+    /// Any OpenAI-compatible chat completions server.
+    case openai
+}
