@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "QuarryRetrieve", targets: ["QuarryRetrieve"]),
         .library(name: "QuarryGenerate", targets: ["QuarryGenerate"]),
         .library(name: "QuarryPipeline", targets: ["QuarryPipeline"]),
+        .library(name: "QuarryWire", targets: ["QuarryWire"]),
         .library(name: "QuarryHTTP", targets: ["QuarryHTTP"]),
         .library(name: "QuarryTrack", targets: ["QuarryTrack"]),
         .library(name: "QuarryServer", targets: ["QuarryServer"]),
@@ -92,7 +93,7 @@ let package = Package(
         .target(
             name: "QuarryEval",
             dependencies: ["QuarryCore", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryIngest", "QuarryRetrieve", "QuarryGenerate",
-                           "QuarryPipeline", "QuarryText", .product(name: "Yams", package: "Yams"),
+                           "QuarryPipeline", "QuarryWire", "QuarryText", .product(name: "Yams", package: "Yams"),
                            .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"],
             resources: [.embedInCode("Resources/report.html.mustache")]
@@ -109,7 +110,7 @@ let package = Package(
         .target(name: "QuarryIngest", dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed"], exclude: ["README.md"]),
         .target(
             name: "QuarryRetrieve",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryModels", "QuarryHTTP"],
+            dependencies: ["QuarryCore", "QuarryWire", "QuarryText", "QuarryStore", "QuarryIndex", "QuarryEmbed", "QuarryModels", "QuarryHTTP"],
             exclude: ["README.md"]
         ),
         .target(
@@ -120,7 +121,7 @@ let package = Package(
         .target(
             name: "QuarryServer",
             dependencies: [
-                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryPipeline", "QuarryDrift", "QuarryTrack",
+                "QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryPipeline", "QuarryWire", "QuarryDrift", "QuarryTrack",
                 "QuarryIngest", "QuarryText",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -135,20 +136,22 @@ let package = Package(
         ),
         .target(
             name: "QuarryGenerate",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", "QuarryWire", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
         ),
+        // What the HTTP API and --json output carry (clients decode with this alone).
+        .target(name: "QuarryWire", dependencies: ["QuarryCore"], exclude: ["README.md"]),
         // The one factory every front end builds retrieval and answering with.
         .target(
             name: "QuarryPipeline",
-            dependencies: ["QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate"],
+            dependencies: ["QuarryCore", "QuarryStore", "QuarryEmbed", "QuarryRetrieve", "QuarryGenerate", "QuarryWire"],
             exclude: ["README.md"]
         ),
         .executableTarget(
             name: "quarry",
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
-                "QuarryGenerate", "QuarryPipeline", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
+                "QuarryGenerate", "QuarryPipeline", "QuarryWire", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -156,19 +159,19 @@ let package = Package(
         .testTarget(name: "QuarryCoreTests", dependencies: ["QuarryCore", "QuarryTesting"]),
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryCore", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryGenerate", "QuarryPipeline", "QuarryText", "QuarryTesting"]),
+        .testTarget(name: "QuarryEvalTests", dependencies: ["QuarryWire", "QuarryEval", "QuarryEmbed", "QuarryCore", "QuarryGenerate", "QuarryPipeline", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting", "QuarryIngest", "QuarryStore", "QuarryEmbed",
                                                      "QuarryTrack", "QuarryCore", "QuarryRetrieve", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryCore", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryCore", "QuarryStore", "QuarryText", "QuarryTesting"]),
-        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryRetrieve", "QuarryCore", "QuarryText", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryWire", "QuarryRetrieve", "QuarryCore", "QuarryText", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
                                                       "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryCore", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
-        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryWire", "QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryCore", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryHTTP", "QuarryStore", "QuarryTrack", "QuarryCore",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),

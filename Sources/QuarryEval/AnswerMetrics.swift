@@ -1,6 +1,7 @@
 import Foundation
 import QuarryGenerate
 import QuarryText
+import QuarryWire
 
 /// Answer quality against reference answers, per query.
 ///

@@ -1,6 +1,7 @@
 import QuarryGenerate
 import QuarryRetrieve
 import QuarryStore
+import QuarryWire
 
 /// One collection's retrieval and answering as every front end runs it, with the
 /// configured defaults a request's overrides apply to.

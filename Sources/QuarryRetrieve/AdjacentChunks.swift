@@ -1,4 +1,5 @@
 import QuarryStore
+import QuarryWire
 
 /// Merges hits that are neighbouring chunks of one document into one hit spanning them.
 ///

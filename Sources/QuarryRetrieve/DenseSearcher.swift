@@ -3,6 +3,7 @@ import QuarryCore
 import QuarryEmbed
 import QuarryIndex
 import QuarryStore
+import QuarryWire
 
 /// The dense side of one collection's retrieval: the collection's own embedder and the HNSW
 /// index over its chunk vectors (`Retriever` runs the queries).

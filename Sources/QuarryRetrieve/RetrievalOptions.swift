@@ -1,5 +1,6 @@
 import QuarryCore
 import QuarryIndex
+import QuarryWire
 
 /// What one retrieval does: the mode, how many hits, the filter and the optional stages.
 /// Defaults are what `quarry query` uses.

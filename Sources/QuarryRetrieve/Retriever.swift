@@ -4,6 +4,7 @@ import QuarryEmbed
 import QuarryIndex
 import QuarryStore
 import QuarryText
+import QuarryWire
 
 /// The whole retrieval pipeline of one collection, as `quarry query` and the server run it:
 /// filter → analysis → embedding → lexical / dense top-n → fusion → chunk details →

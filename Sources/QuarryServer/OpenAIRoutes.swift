@@ -7,6 +7,7 @@ import QuarryGenerate
 import QuarryPipeline
 import QuarryRetrieve
 import QuarryStore
+import QuarryWire
 
 /// OpenAI-compatible endpoints, so existing clients and SDKs work unchanged:
 /// `POST /v1/embeddings` (the server's embedder) and `POST /v1/chat/completions`, where

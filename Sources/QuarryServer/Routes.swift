@@ -7,6 +7,7 @@ import QuarryGenerate
 import QuarryPipeline
 import QuarryRetrieve
 import QuarryStore
+import QuarryWire
 
 /// Every route the server answers, in one table: the router is built from it and a test
 /// checks it against the OpenAPI document.

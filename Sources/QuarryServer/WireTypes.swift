@@ -38,18 +38,3 @@ struct RetrievalBody: Sendable {
     }
 }
 
-/// The answer of `POST …/search`.
-struct SearchResponse: Encodable {
-    var collection: String
-    var generation: Int
-    var mode: SearchMode
-    var hits: [SearchHit]
-    var timingsMilliseconds: [String: Double]
-    var denseTrust: Double?
-    var reranker: String?
-    var notes: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case collection, generation, mode, hits, timingsMilliseconds = "timings_ms", denseTrust = "dense_trust", reranker, notes
-    }
-}

@@ -5,6 +5,7 @@ import QuarryGenerate
 import QuarryTesting
 import QuarryText
 import Testing
+import QuarryWire
 
 @Suite struct AnswerMetricsTests {
     @Test("exact match and token F1 follow SQuAD's normalisation")

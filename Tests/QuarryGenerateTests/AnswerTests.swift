@@ -7,6 +7,7 @@ import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
 import Testing
+import QuarryWire
 
 /// A scripted model: answers with `reply` (streamed word by word), or fails.
 struct ScriptedModel: LanguageModel {

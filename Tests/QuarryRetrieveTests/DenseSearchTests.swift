@@ -7,6 +7,7 @@ import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
 import Testing
+import QuarryWire
 
 @Suite struct DenseSearchTests {
     let embedder = HashEmbedder(dimension: 32)

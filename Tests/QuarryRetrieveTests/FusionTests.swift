@@ -7,6 +7,7 @@ import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
 import Testing
+import QuarryWire
 
 @Suite struct FusionTests {
     @Test("reciprocal rank fusion sums 1/(k + rank) over the lists")

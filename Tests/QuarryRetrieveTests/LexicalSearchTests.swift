@@ -6,6 +6,7 @@ import QuarryRetrieve
 import QuarryStore
 import QuarryTesting
 import Testing
+import QuarryWire
 
 @Suite struct LexicalSearchTests {
     let settings = CollectionSettings(analyzer: "english", chunking: ChunkingSettings(), tokenCounter: "words")

@@ -1,5 +1,6 @@
 import QuarryIndex
 import QuarryRetrieve
+import QuarryWire
 
 extension Retriever {
     /// One mode's top `k`, the later stages off: what `quarry search` runs.

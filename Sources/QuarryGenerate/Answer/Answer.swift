@@ -1,45 +1,5 @@
 import QuarryRetrieve
-
-/// A grounded answer: the text, what it cites, where the passages came from and what each
-/// stage took. `quarry query --json` prints it; the server returns it.
-public struct Answer: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable {
-        /// Written by the LLM.
-        case generated
-        /// Sentences quoted from the passages (no LLM configured, or the LLM failed).
-        case extractive
-        /// No passage matched, so nothing was generated.
-        case noContext = "no_context"
-    }
-
-    public var question: String
-    public var text: String
-    public var kind: Kind
-    /// Why there is no LLM answer (kind extractive): "no LLM is configured" or the failure.
-    public var fallbackReason: String?
-    public var citations: [Citation]
-    /// `[n]` in the answer that names no passage (a model's mistake, reported not hidden).
-    public var unknownCitations: [Int]
-    /// The numbered passages the answer could cite.
-    public var sources: [ContextPassage]
-    /// The retrieved hits, with per-stage scores.
-    public var hits: [SearchHit]
-    /// The prompt template id (`NAME@sha256:…`).
-    public var prompt: String
-    /// The LLM's identity, when one was called.
-    public var model: String?
-    public var mode: SearchMode
-    public var denseTrust: Double?
-    public var reranker: String?
-    /// Milliseconds per stage (retrieval stages, then assembly and generation).
-    public var timings: [String: Double]
-    public var notes: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
-        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes
-    }
-}
+import QuarryWire
 
 /// What `Answerer.run` reports as it goes, so a terminal or an SSE response can show
 /// tokens as they arrive.

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryRetrieve
+import QuarryWire
 
 /// Retrieval → context assembly → LLM (or extractive fallback) → citations.
 ///

@@ -5,6 +5,7 @@ import QuarryEmbed
 import QuarryGenerate
 import QuarryPipeline
 import QuarryRetrieve
+import QuarryWire
 
 /// `quarry query`: a grounded answer with citations, end to end.
 struct QueryCommand: AsyncParsableCommand {
