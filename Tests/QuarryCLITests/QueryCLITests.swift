@@ -76,7 +76,7 @@ import Testing
         defer { dir.remove() }
         let home = try await demoHome(dir)
         let reply = #"{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":"A curved primary mirror gathers the light [1]."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9}}"#
-        let server = try LocalHTTPServer(script: [.json(reply)])
+        let server = try await LocalHTTPServer(script: [.json(reply)])
         defer { server.stop() }
         let config = try llmConfig(dir, url: server.baseURL)
         let result = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",
@@ -90,7 +90,7 @@ import Testing
         #expect(request.path == "/v1/chat/completions")
         #expect(request.text.contains("test-model") && request.text.contains("BEGIN PASSAGE [1]"))
 
-        let failing = try LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 500)])
+        let failing = try await LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 500)])
         defer { failing.stop() }
         let failingConfig = try llmConfig(dir, url: failing.baseURL)
         let fallback = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo",

@@ -68,7 +68,7 @@ import Testing
             #expect(bad.stderr.contains("--pipeline must be NAME or NAME@ALIAS"), "\(bad.stderr)")
         }
 
-        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Newton built it [1]."}}]}"#, delay: 1.0) }
+        let slow = try await LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Newton built it [1]."}}]}"#, delay: 1.0) }
         defer { slow.stop() }
         try dir.write("quarry.yaml", """
             embedding:

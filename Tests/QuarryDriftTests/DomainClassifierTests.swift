@@ -59,7 +59,7 @@ import Testing
         }
     }
 
-    @Test("4,000 × 384-d embeddings in 5 folds", .tags(.slow), .enabled(if: slowTestsEnabled))
+    @Test("4,000 × 384-d embeddings in 5 folds", .tags(.slow), .enabled(if: slowTestsEnabled, "slow (seconds of CPU on 2 cores); set QUARRY_DRIFT_SLOW=1 to run it"))
     func largeEmbeddings() throws {
         var data = TestData(seed: 24)
         let a = data.vectors(2000, dimension: 384), b = data.vectors(2000, dimension: 384)

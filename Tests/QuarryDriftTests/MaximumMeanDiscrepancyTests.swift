@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    @Test("2,000 × 384-d embeddings: blocked kernel and 200 permutations", .tags(.slow), .enabled(if: slowTestsEnabled))
+    @Test("2,000 × 384-d embeddings: blocked kernel and 200 permutations", .tags(.slow), .enabled(if: slowTestsEnabled, "slow (seconds of CPU on 2 cores); set QUARRY_DRIFT_SLOW=1 to run it"))
     func largeEmbeddings() throws {
         var data = TestData(seed: 14)
         let a = data.vectors(1000, dimension: 384), b = data.vectors(1000, dimension: 384, mean: 0.05)

@@ -68,7 +68,7 @@ import Darwin
 
     @Test("150 texts go out as 3 requests of ≤ 64, vectors come back in order, the key as a Bearer header")
     func successBatchingAndAuthorization() async throws {
-        let server = try LocalHTTPServer(handler: Self.echoHandler(dimension: 4))
+        let server = try await LocalHTTPServer(handler: Self.echoHandler(dimension: 4))
         defer { server.stop() }
         let variable = Self.uniqueVariable()
         setenv(variable, "sk-test-1234", 1)
@@ -97,7 +97,7 @@ import Darwin
 
     @Test("no Authorization header when the key variable is unset; items without index are taken in order")
     func noKeyAndNoIndex() async throws {
-        let server = try LocalHTTPServer(handler: Self.echoHandler(dimension: 3, withIndex: false))
+        let server = try await LocalHTTPServer(handler: Self.echoHandler(dimension: 3, withIndex: false))
         defer { server.stop() }
         let embedder = try HTTPEmbedder(Self.configuration(server, dimension: 3))
         let vectors = try await embedder.embed(["t7", "t3"])
@@ -137,7 +137,7 @@ import Darwin
 
     @Test("429 and 503 are retried, Retry-After honoured and capped by maxBackoff")
     func retryAfter() async throws {
-        let server = try LocalHTTPServer(script: [
+        let server = try await LocalHTTPServer(script: [
             .json(#"{"error":"slow down"}"#, status: 429, headers: [("Retry-After", "3")]),
             .json(#"{"error":"overloaded"}"#, status: 503, headers: [("Retry-After", "120")]),
             .json(#"{"data":[{"index":0,"embedding":[1,2,3,4]}]}"#),
@@ -153,7 +153,7 @@ import Darwin
 
     @Test("500s until the retry budget runs out: exactly maxAttempts requests, backoff doubling")
     func retryBudget() async throws {
-        let server = try LocalHTTPServer { _ in .text("upstream exploded", status: 500) }
+        let server = try await LocalHTTPServer { _ in .text("upstream exploded", status: 500) }
         defer { server.stop() }
         let sleeper = SleepRecorder()
         let embedder = try HTTPEmbedder(Self.configuration(server, maxAttempts: 4), sleep: sleeper.sleep, jitter: .fixed(1))
@@ -187,7 +187,7 @@ import Darwin
         setenv(variable, "sk-secret-999", 1)
         defer { unsetenv(variable) }
         let body = "bad input\r\n\u{202E}key sk-secret-999 rejected " + String(repeating: "x", count: 1000)
-        let server = try LocalHTTPServer { _ in .text(body, status: 400) }
+        let server = try await LocalHTTPServer { _ in .text(body, status: 400) }
         defer { server.stop() }
         let sleeper = SleepRecorder()
         let embedder = try HTTPEmbedder(Self.configuration(server, keyVariable: variable), sleep: sleeper.sleep)
@@ -214,7 +214,7 @@ import Darwin
         #"[1,2]"#,
     ])
     func invalidResponse(body: String) async throws {
-        let server = try LocalHTTPServer { _ in .json(body) }
+        let server = try await LocalHTTPServer { _ in .json(body) }
         defer { server.stop() }
         let sleeper = SleepRecorder()
         let embedder = try HTTPEmbedder(Self.configuration(server), sleep: sleeper.sleep)
@@ -225,7 +225,7 @@ import Darwin
 
     @Test("a vector of another length is .dimensionMismatch naming both numbers")
     func wrongDimension() async throws {
-        let server = try LocalHTTPServer(handler: Self.echoHandler(dimension: 3))
+        let server = try await LocalHTTPServer(handler: Self.echoHandler(dimension: 3))
         defer { server.stop() }
         let embedder = try HTTPEmbedder(Self.configuration(server, dimension: 4))
         let error = await #expect(throws: EmbedError.self) { try await embedder.embed(["t0"]) }
@@ -236,7 +236,7 @@ import Darwin
 
     @Test("a body over maxResponseBytes is refused")
     func oversizedResponse() async throws {
-        let server = try LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[\#(String(repeating: "0.125,", count: 2000))1]}]}"#) }
+        let server = try await LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[\#(String(repeating: "0.125,", count: 2000))1]}]}"#) }
         defer { server.stop() }
         var configuration = Self.configuration(server)
         configuration.maxResponseBytes = 4096
@@ -249,7 +249,7 @@ import Darwin
 
     @Test("a redirect is not followed")
     func redirectRefused() async throws {
-        let server = try LocalHTTPServer { _ in
+        let server = try await LocalHTTPServer { _ in
             LocalHTTPServer.Response(status: 302, headers: [("Location", "http://169.254.169.254/v1/embeddings")])
         }
         defer { server.stop() }
@@ -265,7 +265,7 @@ import Darwin
         // first one's delay and times out too.
         // A 10 s answer against a 0.1 s timeout: the bound below is loose enough for a loaded CI
         // machine (other suites run in parallel) and still far under what no timeout would take.
-        let server = try LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[1,2,3,4]}]}"#, delay: 10) }
+        let server = try await LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[1,2,3,4]}]}"#, delay: 10) }
         defer { server.stop() }
         var configuration = Self.configuration(server, maxAttempts: 2)
         configuration.requestTimeout = 0.1
@@ -284,7 +284,7 @@ import Darwin
 
     @Test("cancelling the calling task ends a slow request at once")
     func cancellation() async throws {
-        let server = try LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[1,2,3,4]}]}"#, delay: 10) }
+        let server = try await LocalHTTPServer { _ in .json(#"{"data":[{"index":0,"embedding":[1,2,3,4]}]}"#, delay: 10) }
         defer { server.stop() }
         let embedder = try HTTPEmbedder(Self.configuration(server))
         let started = Date()

@@ -45,7 +45,7 @@ import Darwin
 
     @Test("a plain answer: text, model, finish reason and usage; the request carries model, messages, stream false")
     func plainCompletion() async throws {
-        let server = try LocalHTTPServer(script: [.json(Self.completion)])
+        let server = try await LocalHTTPServer(script: [.json(Self.completion)])
         defer { server.stop() }
         let variable = Self.uniqueVariable()
         setenv(variable, "sk-chat-123", 1)
@@ -90,7 +90,7 @@ import Darwin
             start = end
         }
         if start < text.count { pieces.append(Piece(delay: 0.02, Data(text[start...]))) }
-        let server = try LocalHTTPServer(script: [.eventStream(pieces)])
+        let server = try await LocalHTTPServer(script: [.eventStream(pieces)])
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server))
 
@@ -109,7 +109,7 @@ import Darwin
     func retryAfter(streamed: Bool) async throws {
         let success: LocalHTTPServer.Response = streamed
             ? .eventStream([Piece("data: \(Self.chunk("ok"))\n\ndata: [DONE]\n\n")]) : .json(Self.completion)
-        let server = try LocalHTTPServer(script: [.json(#"{"error":"rate limited"}"#, status: 429, headers: [("Retry-After", "2")]),
+        let server = try await LocalHTTPServer(script: [.json(#"{"error":"rate limited"}"#, status: 429, headers: [("Retry-After", "2")]),
                                                   success])
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
@@ -125,7 +125,7 @@ import Darwin
 
     @Test("a server slower than requestTimeout is .timeout", arguments: [false, true])
     func timeout(streamed: Bool) async throws {
-        let server = try LocalHTTPServer(script: [.json(Self.completion, delay: 3)])
+        let server = try await LocalHTTPServer(script: [.json(Self.completion, delay: 3)])
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
         let client = try OpenAIChatClient(Self.configuration(server, maxAttempts: 1, requestTimeout: 0.2), sleep: sleeper.sleep)
@@ -141,7 +141,7 @@ import Darwin
         "{not json", #"{"choices":"many"}"#, #"{"object":"list"}"#, "[1,2]",
     ])
     func malformed(body: String) async throws {
-        let server = try LocalHTTPServer { _ in .json(body + "\u{1B}[2J") }
+        let server = try await LocalHTTPServer { _ in .json(body + "\u{1B}[2J") }
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
         let client = try OpenAIChatClient(Self.configuration(server), sleep: sleeper.sleep)
@@ -153,7 +153,7 @@ import Darwin
 
     @Test("a malformed streamed event is .invalidResponse")
     func malformedEvent() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([Piece("data: {\"choices\": [oops\n\n")])])
+        let server = try await LocalHTTPServer(script: [.eventStream([Piece("data: {\"choices\": [oops\n\n")])])
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server), sleep: LocalHTTPServer.SleepRecorder().sleep)
         let error = await #expect(throws: GenerateError.self) { _ = try await Self.collect(client.stream(Self.messages)) }
@@ -167,7 +167,7 @@ import Darwin
         #"{"choices":[{"message":{"role":"assistant","content":"  \n"}}]}"#,
     ])
     func emptyAnswer(body: String) async throws {
-        let server = try LocalHTTPServer { _ in .json(body) }
+        let server = try await LocalHTTPServer { _ in .json(body) }
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server))
         let error = await #expect(throws: GenerateError.self) { try await client.complete(Self.messages) }
@@ -176,7 +176,7 @@ import Darwin
 
     @Test("a stream with no text before [DONE] is .emptyAnswer")
     func emptyStream() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([Piece("data: \(Self.chunk(nil))\n\ndata: [DONE]\n\n")])])
+        let server = try await LocalHTTPServer(script: [.eventStream([Piece("data: \(Self.chunk(nil))\n\ndata: [DONE]\n\n")])])
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server))
         let error = await #expect(throws: GenerateError.self) { _ = try await Self.collect(client.stream(Self.messages)) }
@@ -185,7 +185,7 @@ import Darwin
 
     @Test("leaving the loop after the first token ends the call without waiting for the rest")
     func consumerStopsEarly() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([Piece("data: \(Self.chunk("first"))\n\n"),
+        let server = try await LocalHTTPServer(script: [.eventStream([Piece("data: \(Self.chunk("first"))\n\n"),
                                                                 Piece(delay: 3, "data: [DONE]\n\n")])])
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server))
@@ -202,7 +202,7 @@ import Darwin
         let variable = Self.uniqueVariable()
         setenv(variable, "sk-very-secret-42", 1)
         defer { unsetenv(variable) }
-        let server = try LocalHTTPServer { _ in
+        let server = try await LocalHTTPServer { _ in
             .json(#"{"error":{"message":"Incorrect API key provided: sk-very-secret-42"}}"#, status: 401)
         }
         defer { server.stop() }
@@ -223,7 +223,7 @@ import Darwin
 
     @Test("a 503 before the first token is retried; the tokens come once")
     func streamRetriedBeforeFirstToken() async throws {
-        let server = try LocalHTTPServer(script: [
+        let server = try await LocalHTTPServer(script: [
             .text("warming up", status: 503),
             .eventStream([Piece("data: \(Self.chunk("a"))\n\n"), Piece(delay: 0.02, "data: \(Self.chunk("b"))\n\ndata: [DONE]\n\n")]),
         ])
@@ -242,7 +242,7 @@ import Darwin
         let response: LocalHTTPServer.Response = how == "cut"
             ? .eventStream([first, Piece(delay: 0.02, "data: \(Self.chunk(" answer"))\n\n")])
             : .eventStream([first, Piece(delay: 30, "data: [DONE]\n\n")])
-        let server = try LocalHTTPServer(script: [response, .json(Self.completion)])
+        let server = try await LocalHTTPServer(script: [response, .json(Self.completion)])
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
         let client = try OpenAIChatClient(Self.configuration(server, requestTimeout: how == "cut" ? 10 : 2), sleep: sleeper.sleep)
@@ -259,7 +259,7 @@ import Darwin
 
     @Test("an error event from the server ends the stream with .http")
     func errorEvent() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([
+        let server = try await LocalHTTPServer(script: [.eventStream([
             Piece("data: \(Self.chunk("a"))\n\ndata: {\"error\":{\"message\":\"model overloaded\"}}\n\n"),
         ])])
         defer { server.stop() }
@@ -271,7 +271,7 @@ import Darwin
 
     @Test("a server that ignores stream: true and answers JSON still streams the answer")
     func jsonInsteadOfStream() async throws {
-        let server = try LocalHTTPServer(script: [.json(Self.completion)])
+        let server = try await LocalHTTPServer(script: [.json(Self.completion)])
         defer { server.stop() }
         let client = try OpenAIChatClient(Self.configuration(server))
         #expect(try await Self.collect(client.stream(Self.messages)) == ["A ranking function [1]."])

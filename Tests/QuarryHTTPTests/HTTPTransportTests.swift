@@ -6,11 +6,16 @@ import QuarryHTTP
 import QuarryTesting
 import Testing
 
-/// The streaming side of `HTTPTransport` against `LocalHTTPServer` sending timed pieces. (The
+/// The streaming side of `HTTPTransport` against `LocalHTTPServer` sending timed pieces (and
+/// `CloseDelimitedServer` for a body that ends when the connection closes). (The
 /// buffered side is exercised by the embedder, chat and rerank tests.)
 @Suite struct HTTPTransportTests {
-    static func request(_ server: LocalHTTPServer) -> URLRequest {
-        var request = URLRequest(url: server.baseURL.appendingPathComponent("stream"))
+    static func request(_ server: LocalHTTPServer) -> URLRequest { request(server.baseURL) }
+
+    static func request(_ server: CloseDelimitedServer) -> URLRequest { request(server.baseURL) }
+
+    static func request(_ base: URL) -> URLRequest {
+        var request = URLRequest(url: base.appendingPathComponent("stream"))
         request.httpMethod = "POST"
         request.httpBody = Data("{}".utf8)
         return request
@@ -24,7 +29,7 @@ import Testing
 
     @Test("the head arrives before the body; chunks arrive as the server sends them, in order")
     func streamsInOrder() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("one "), .init(delay: 1, "two "), .init(delay: 0.05, "three")],
+        let server = try await LocalHTTPServer(script: [.eventStream([.init("one "), .init(delay: 1, "two "), .init(delay: 0.05, "three")],
                                                                headers: [("X-Trace", "abc")])])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 5)
@@ -41,7 +46,7 @@ import Testing
     // cores the head alone has taken over 0.4 s to arrive, which failed these tests in CI.
     @Test("a server silent for longer than idleTimeout ends the body with .stalled")
     func idleTimeout() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("one"), .init(delay: 30, "two")])])
+        let server = try await LocalHTTPServer(script: [.eventStream([.init("one"), .init(delay: 30, "two")])])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 60, idleTimeout: 2)
         var received = ""
@@ -55,7 +60,7 @@ import Testing
     @Test("a server that keeps trickling past the deadline ends the body with .timedOut")
     func deadline() async throws {
         let pieces = (0..<300).map { _ in LocalHTTPServer.Response.Piece(delay: 0.1, "x") }
-        let server = try LocalHTTPServer(script: [.eventStream(pieces)])
+        let server = try await LocalHTTPServer(script: [.eventStream(pieces)])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 2, idleTimeout: 20)
         let error = await #expect(throws: HTTPTransport.Failure.self) { _ = try await Self.chunks(reply) }
@@ -64,7 +69,7 @@ import Testing
 
     @Test("a silent server before the head is .stalled from stream() itself")
     func silentBeforeHead() async throws {
-        let server = try LocalHTTPServer(script: [.json("{}", delay: 3)])
+        let server = try await LocalHTTPServer(script: [.json("{}", delay: 3)])
         defer { server.stop() }
         let error = await #expect(throws: HTTPTransport.Failure.self) {
             _ = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 0.3)
@@ -75,7 +80,7 @@ import Testing
     @Test("an announced length over the limit is refused before any body byte")
     func announcedLimit() async throws {
         let piece = String(repeating: "y", count: 3000)
-        let server = try LocalHTTPServer(script: [.eventStream([.init(piece), .init(delay: 0.05, piece)])])
+        let server = try await LocalHTTPServer(script: [.eventStream([.init(piece), .init(delay: 0.05, piece)])])
         defer { server.stop() }
         let error = await #expect(throws: HTTPTransport.Failure.self) {
             _ = try await HTTPTransport.shared.stream(Self.request(server), limit: 4000, timeout: 10, idleTimeout: 5)
@@ -83,12 +88,18 @@ import Testing
         #expect(error == .tooLarge(4000))
     }
 
-    @Test("without an announced length, the limit counts the chunks as they arrive")
-    func runningLimit() async throws {
+    @Test("without an announced length, the limit counts the chunks as they arrive", arguments: ["chunked", "close-delimited"])
+    func runningLimit(framing: String) async throws {
         let piece = String(repeating: "y", count: 3000)
-        let server = try LocalHTTPServer(script: [.eventStream([.init(piece), .init(delay: 0.1, piece)], declaresLength: false)])
-        defer { server.stop() }
-        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 4000, timeout: 10, idleTimeout: 5)
+        let pieces: [LocalHTTPServer.Response.Piece] = [.init(piece), .init(delay: 0.1, piece)]
+        let chunked = framing == "chunked" ? try await LocalHTTPServer(script: [.eventStream(pieces, declaresLength: false)]) : nil
+        let closing = framing == "chunked" ? nil : try await CloseDelimitedServer(pieces: pieces)
+        defer {
+            chunked?.stop()
+            closing?.stop()
+        }
+        let request = chunked.map(Self.request) ?? Self.request(closing!)
+        let reply = try await HTTPTransport.shared.stream(request, limit: 4000, timeout: 10, idleTimeout: 5)
         var received = 0
         let error = await #expect(throws: HTTPTransport.Failure.self) {
             for try await chunk in reply.body { received += chunk.count }
@@ -99,7 +110,8 @@ import Testing
 
     @Test("without an announced length, closing the connection ends the body normally")
     func closeDelimited() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("a"), .init(delay: 0.05, "b")], declaresLength: false)])
+        let server = try await CloseDelimitedServer(headers: [("Content-Type", "text/event-stream")],
+                                                    pieces: [.init("a"), .init(delay: 0.05, "b")])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 4000, timeout: 10, idleTimeout: 5)
         #expect(try await Self.chunks(reply).joined() == "ab")
@@ -107,7 +119,7 @@ import Testing
 
     @Test("a non-2xx streamed reply can be read whole for its error message")
     func collectErrorBody() async throws {
-        let server = try LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 503, headers: [("Retry-After", "2")])])
+        let server = try await LocalHTTPServer(script: [.json(#"{"error":"overloaded"}"#, status: 503, headers: [("Retry-After", "2")])])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 5)
         let whole = try await reply.collect()
@@ -118,7 +130,7 @@ import Testing
 
     @Test("cancelling the consuming task stops the transfer: later pieces never arrive")
     func cancellation() async throws {
-        let server = try LocalHTTPServer(script: [.eventStream([.init("first"), .init(delay: 20, "second")])])
+        let server = try await LocalHTTPServer(script: [.eventStream([.init("first"), .init(delay: 20, "second")])])
         defer { server.stop() }
         let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 10)
         let (firstArrived, signal) = AsyncStream<Void>.makeStream()

@@ -56,9 +56,9 @@ let miniLMDirectory = Fixtures.packageRoot().appendingPathComponent("models/all-
         }
     }
 
-    @Test("the tiny cross-encoder reproduces PyTorch's logits to 1e-4", Fixtures.needsShared)
+    @Test("the tiny cross-encoder reproduces PyTorch's logits to 1e-4")
     func crossEncoder() throws {
-        let directory = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder")
+        let directory = try Fixtures.tinyCrossEncoder()
         let model = try CrossEncoder(modelDirectory: directory, maxSequenceLength: 128)
         let lines = try String(contentsOf: directory.appendingPathComponent("expected.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(!lines.isEmpty)

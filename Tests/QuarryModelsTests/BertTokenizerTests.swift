@@ -7,21 +7,8 @@ import QuarryTesting
 /// Checks `BertTokenizer` against the Hugging Face reference outputs: `minilm_tokens.jsonl`
 /// (in Tests/Fixtures/reference, made with tokenizers 0.23.3 for all-MiniLM-L6-v2, with the
 /// model scripts/fetch-model unpacks) and the tiny cross-encoder's pair encodings (in
-/// `shared/fixtures`), plus hand-written cases.
+/// Tests/Fixtures/reference/tiny-cross-encoder), plus hand-written cases.
 @Suite struct BertTokenizerTests {
-    /// `shared/` beside the package root (the folder holding Package.swift), or `$QUARRY_SHARED`.
-    static let sharedURL: URL = {
-        if let override = ProcessInfo.processInfo.environment["QUARRY_SHARED"] { return URL(fileURLWithPath: override) }
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Tests/QuarryModelsTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // the package root
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
-
-    static let fixturesURL = sharedURL.appendingPathComponent("fixtures")
-    static let crossEncoderURL = fixturesURL.appendingPathComponent("tiny-cross-encoder")
-
     struct TokenCase: Decodable {
         var id: Int
         var category: String
@@ -93,10 +80,10 @@ import QuarryTesting
         }
     }
 
-    @Test("every cross-encoder pair reproduces input_ids and token_type_ids (longest_first at 128)", Fixtures.needsShared)
+    @Test("every cross-encoder pair reproduces input_ids and token_type_ids (longest_first at 128)")
     func crossEncoderPairs() throws {
         let tokenizer = try Self.miniLM()
-        let pairs = try Self.readJSONLines(Self.crossEncoderURL.appendingPathComponent("expected.jsonl"), as: PairCase.self)
+        let pairs = try Self.readJSONLines(Fixtures.reference("tiny-cross-encoder/expected.jsonl"), as: PairCase.self)
         #expect(!pairs.isEmpty)
         for (index, pair) in pairs.enumerated() {
             let encoded = tokenizer.encodePair(pair.query, pair.passage, maxLength: 128)
@@ -258,7 +245,8 @@ import QuarryTesting
         let shared = Fixtures.shared()
         for (name, source) in [("minilm_tokens.jsonl", "fixtures/minilm_tokens.jsonl"), ("minilm_embeddings.jsonl", "fixtures/minilm_embeddings.jsonl"),
                                ("msmarco_bm25_run.trec", "fixtures/msmarco_bm25_run.trec"), ("metrics_reference.json", "fixtures/metrics_reference.json"),
-                               ("msmarco_qrels_test.tsv", "corpora/msmarco/qrels/test.tsv")] {
+                               ("msmarco_qrels_test.tsv", "corpora/msmarco/qrels/test.tsv")]
+            + ["config.json", "tokenizer_config.json", "vocab.txt", "expected.jsonl"].map { ("tiny-cross-encoder/\($0)", "fixtures/tiny-cross-encoder/\($0)") } {
             let copy = try Data(contentsOf: Fixtures.reference(name))
             #expect(copy == (try Data(contentsOf: shared.appendingPathComponent(source))), "\(name) differs from ../shared/\(source)")
         }

@@ -44,7 +44,7 @@ import Darwin
 
     @Test("each API: the right path and request shape; scores come back in input order", arguments: HTTPReranker.API.allCases)
     func apiShapes(api: HTTPReranker.API) async throws {
-        let server = try LocalHTTPServer(handler: Self.handler(api))
+        let server = try await LocalHTTPServer(handler: Self.handler(api))
         defer { server.stop() }
         let variable = Self.uniqueVariable()
         setenv(variable, "rk-123", 1)
@@ -73,7 +73,7 @@ import Darwin
 
     @Test("more passages than batchSize go out in batches and still come back in order")
     func batches() async throws {
-        let server = try LocalHTTPServer(handler: Self.handler(.tei))
+        let server = try await LocalHTTPServer(handler: Self.handler(.tei))
         defer { server.stop() }
         let reranker = try HTTPReranker(Self.configuration(server, api: .tei, batchSize: 3))
         let scores = try await reranker.scores(query: "q", passages: Self.passages + ["epsilon"])
@@ -85,7 +85,7 @@ import Darwin
 
     @Test("a 429 with Retry-After, then success")
     func retryAfter() async throws {
-        let server = try LocalHTTPServer(script: [
+        let server = try await LocalHTTPServer(script: [
             .json(#"{"message":"too many requests"}"#, status: 429, headers: [("Retry-After", "1")]),
             .json(#"{"results":[{"index":1,"relevance_score":0.9},{"index":0,"relevance_score":0.1}]}"#),
         ])
@@ -110,7 +110,7 @@ import Darwin
         #"{"data":[]}"#,
     ])
     func invalidAnswers(body: String) async throws {
-        let server = try LocalHTTPServer { _ in .json(body) }
+        let server = try await LocalHTTPServer { _ in .json(body) }
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
         let reranker = try HTTPReranker(Self.configuration(server, api: .jina), sleep: sleeper.sleep)
@@ -122,7 +122,7 @@ import Darwin
 
     @Test("a TEI answer missing an index is refused")
     func teiMissingIndex() async throws {
-        let server = try LocalHTTPServer { _ in .json(#"[{"index":1,"score":0.2},{"index":1,"score":0.3}]"#) }
+        let server = try await LocalHTTPServer { _ in .json(#"[{"index":1,"score":0.2},{"index":1,"score":0.3}]"#) }
         defer { server.stop() }
         let reranker = try HTTPReranker(Self.configuration(server, api: .tei))
         let error = await #expect(throws: RetrieveError.self) { try await reranker.scores(query: "q", passages: ["a", "b"]) }
@@ -134,7 +134,7 @@ import Darwin
         let variable = Self.uniqueVariable()
         setenv(variable, "rk-secret-77", 1)
         defer { unsetenv(variable) }
-        let server = try LocalHTTPServer { _ in .json(#"{"message":"invalid api token rk-secret-77"}"#, status: 401) }
+        let server = try await LocalHTTPServer { _ in .json(#"{"message":"invalid api token rk-secret-77"}"#, status: 401) }
         defer { server.stop() }
         let sleeper = LocalHTTPServer.SleepRecorder()
         let reranker = try HTTPReranker(Self.configuration(server, api: .cohere, keyVariable: variable), sleep: sleeper.sleep)

@@ -259,14 +259,14 @@ struct FailingReranker: Reranker {
 }
 
 @Suite struct RerankAndDiversityTests {
-    @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores", Fixtures.needsShared)
+    @Test("the native cross-encoder reranker, made from config, gives the model's logits as scores")
     func crossEncoder() async throws {
+        let directory = try Fixtures.tinyCrossEncoder()
         var configuration = QuarryConfiguration()
         configuration.rerank.provider = .native
-        configuration.rerank.model = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder").path
+        configuration.rerank.model = directory.path
         let reranker = try #require(try RerankerFactory.make(configuration))
         #expect(reranker.identity == "cross-encoder:tiny-cross-encoder")
-        let directory = Fixtures.shared().appendingPathComponent("fixtures/tiny-cross-encoder")
         let lines = try String(contentsOf: directory.appendingPathComponent("expected.jsonl"), encoding: .utf8).split(separator: "\n")
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])

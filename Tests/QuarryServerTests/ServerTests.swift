@@ -210,7 +210,7 @@ struct Harness {
     func concurrencyAndTimeout() async throws {
         // The first request holds the only slot for the whole request timeout; seconds, not
         // tenths, so the second still finds it held when the full suite loads the machine.
-        let slow = try LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 20) }
+        let slow = try await LocalHTTPServer { _ in .json(#"{"choices":[{"message":{"content":"Late [1]."}}]}"#, delay: 20) }
         defer { slow.stop() }
         let harness = try await Harness.start {
             $0.server.maxConcurrentRequests = 1
