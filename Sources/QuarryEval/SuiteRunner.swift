@@ -186,8 +186,8 @@ public struct SuiteRunner: Sendable {
         case .hybrid:
             let fusion: String
             switch options.fusion {
-            case .reciprocalRank(let k): fusion = "RRF (k \(k.formatted()))"
-            case .convex(let weight, let scaling): fusion = "convex (dense weight \(weight.formatted()), \(scaling.rawValue))"
+            case .reciprocalRank(let k): fusion = "RRF (k \(String(format: "%g", k)))"  // %g: not the machine's locale
+            case .convex(let weight, let scaling): fusion = "convex (dense weight \(String(format: "%g", weight)), \(scaling.rawValue))"
             }
             return "\(fusion) of \(bm25) and dense top-\(options.candidates), dense weighted by script coverage"
         }

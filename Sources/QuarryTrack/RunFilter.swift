@@ -122,8 +122,9 @@ extension RunFilter {
         conditions.allSatisfy { condition in
             switch condition.field {
             case .metric(let key):
-                guard let value = latestMetrics[key], let bound = Double(condition.value) else { return false }
-                return Self.compare(value, condition.op, bound)
+                guard let value = latestMetrics[key] else { return false }
+                // The bound as SQLite's CAST(? AS REAL) reads it (`inf`, `0x1p3` are 0 there).
+                return Self.compare(value, condition.op, Self.castToReal(condition.value))
             case .param(let key):
                 return params[key].map { Self.matches(text: $0, condition) } ?? false
             case .tag(let key):

@@ -47,13 +47,19 @@ public struct MemoryLexicalIndex: LexicalIndex {
 
     public func search(terms: [String], k: Int, parameters: BM25Parameters, allowing allowed: Set<ChunkID>?) -> [ScoredChunk] {
         guard k > 0 else { return [] }
+        // Terms in first-occurrence order: float sums then come out the same in every process
+        // (a dictionary's order is seeded per process), so near-ties never swap between runs.
         var repetitions: [String: Float] = [:]
-        for term in terms { repetitions[term, default: 0] += 1 }
+        var order: [String] = []
+        for term in terms {
+            if repetitions[term] == nil { order.append(term) }
+            repetitions[term, default: 0] += 1
+        }
         let c0 = parameters.k1 * (1 - parameters.b)
         let c1 = parameters.k1 * parameters.b / averageLength
         var scores: [Int: Float] = [:]
-        for (term, count) in repetitions {
-            guard let list = postings[term] else { continue }
+        for term in order {
+            guard let count = repetitions[term], let list = postings[term] else { continue }
             let weight = count * BM25Parameters.idf(documentCount: chunkIDs.count, documentFrequency: list.count)
             guard weight > 0 else { continue }
             for posting in list where allowed?.contains(chunkIDs[posting.document]) ?? true {
