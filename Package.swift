@@ -56,7 +56,10 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "QuarryText", dependencies: ["CICU", "QuarryCore"], exclude: ["README.md"]),
+        // C shims over Snowball's libstemmer and Google's CLD2 (language identification).
+        .target(name: "CStemmer", exclude: ["README.md"], linkerSettings: [.linkedLibrary("stemmer")]),
+        .target(name: "CCLD2", exclude: ["README.md"], linkerSettings: [.linkedLibrary("cld2"), .linkedLibrary("stdc++")]),
+        .target(name: "QuarryText", dependencies: ["CICU", "CStemmer", "CCLD2", "QuarryCore"], exclude: ["README.md"]),
         // C shim that dlopen()s OpenBLAS after choosing a kernel the CPU supports.
         // OpenBLAS, loaded at run time (sgemm for the encoder).
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("dl")]),

@@ -110,14 +110,20 @@ public struct ChunkingSettings: Sendable, Equatable, Codable {
 
 /// Settings for text analysis.
 public struct AnalysisSettings: Sendable, Equatable {
-    /// The analyzer a new collection uses for lexical search: `standard`, `english` or `arabic`.
-    public var analyzer: String = "standard"
+    /// The analyzer a new collection uses for lexical search: `auto` (each document's and
+    /// query's language identified, analysed with that language's chain), `standard`,
+    /// `english` or `arabic`. QuarryText's `Analyzers.names` is the same list.
+    public var analyzer: String = "auto"
+
+    /// Every analyzer name the configuration accepts.
+    public static let analyzers = ["auto", "standard", "english", "arabic"]
 
     public init() {}
 
     func validate(file: String?) throws {
-        guard ["standard", "english", "arabic"].contains(analyzer) else {
-            throw ConfigError(key: "analysis.analyzer", file: file, reason: "unknown analyzer '\(analyzer)' (known: standard, english, arabic)")
+        guard Self.analyzers.contains(analyzer) else {
+            throw ConfigError(key: "analysis.analyzer", file: file,
+                              reason: "unknown analyzer '\(analyzer)' (known: \(Self.analyzers.joined(separator: ", ")))")
         }
     }
 }

@@ -52,7 +52,8 @@ public struct Suite: Sendable, Equatable {
     /// each query and is scored with `AnswerMetrics`.
     public var answers: URL?
     public var queryLimit: Int?
-    public var analyzer: String = "standard"
+    /// The collection's analyzer (`collection: {analyzer: …}`); the platform default when unset.
+    public var analyzer: String = "auto"
     /// "native" or "none".
     public var embedder: String = "native"
     public var variants: [Variant]

@@ -14,6 +14,9 @@ public struct LexicalSearcher: Sendable {
     public let collection: CollectionReader
     public let index: any LexicalIndex
     public let analyzer: any Analyzer
+    /// The collection's chunks per language, read at open for a language-aware analyzer
+    /// (empty otherwise): what a query whose own language is uncertain is analysed against.
+    public let languages: LanguageMix
     /// What opening had to repair.
     public let notes: [String]
 
@@ -47,5 +50,11 @@ public struct LexicalSearcher: Sendable {
         self.index = index
         self.notes = notes
         analyzer = try Analyzers.named(collection.manifest.settings.analyzer)
+        languages = analyzer.isLanguageAware ? LanguageMix(chunkCounts: try collection.chunkLanguageCounts()) : LanguageMix()
+    }
+
+    /// The terms of `query`, analysed as the collection's documents were.
+    public func analyzeQuery(_ query: String) throws -> QueryAnalysis {
+        try analyzer.analyzeQuery(query, languages: languages)
     }
 }

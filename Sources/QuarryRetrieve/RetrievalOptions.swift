@@ -99,4 +99,7 @@ public struct Retrieval: Sendable {
     public var allowedChunks: Int?
     /// Things the caller should tell the user (a side skipped, an index rebuilt).
     public var notes: [String]
+    /// How the query was analysed, for a language-aware analyzer: "query language en
+    /// (reliable, 93%): english chain".
+    public var queryAnalysis: String? = nil
 }

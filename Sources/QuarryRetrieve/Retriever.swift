@@ -77,6 +77,8 @@ public struct Retriever: Sendable {
         /// The dense list's weight in fusion (hybrid only).
         public var denseTrust: Double?
         public var notes: [String] = []
+        /// How a language-aware analyzer read the query (`--explain`); nil otherwise.
+        public var analysis: QueryAnalysis?
     }
 
     /// Prepares `queries` for `mode`: every text analysed, and every text the embedder can
@@ -88,8 +90,11 @@ public struct Retriever: Sendable {
     }
 
     func prepare(_ queries: [String], mode: SearchMode, clock: inout StageClock) async throws -> [PreparedQuery] {
-        let terms = mode == .dense ? queries.map { _ in [] } : try clock.time(.analysis) { try queries.map { try lexical.analyzer.terms($0) } }
-        var prepared = queries.indices.map { PreparedQuery(text: queries[$0], terms: terms[$0]) }
+        let analyses: [QueryAnalysis?] = mode == .dense ? queries.map { _ in nil }
+            : try clock.time(.analysis) { try queries.map { try lexical.analyzeQuery($0) } }
+        var prepared = queries.indices.map { i in
+            PreparedQuery(text: queries[i], terms: analyses[i]?.terms ?? [], analysis: analyses[i]?.language == nil ? nil : analyses[i])
+        }
         guard let dense, mode != .lexical else { return prepared }
         var readable: [Int] = []
         for i in prepared.indices {
@@ -197,7 +202,7 @@ public struct Retriever: Sendable {
         for i in hits.indices { hits[i].rank = i + 1 }
         return Retrieval(query: query, mode: mode, hits: hits, timings: clock.seconds, denseTrust: prepared.denseTrust,
                          reranker: options.rerank ? reranker?.identity : nil, allowedChunks: allowed?.count,
-                         notes: (modeNote.map { [$0] } ?? []) + prepared.notes)
+                         notes: (modeNote.map { [$0] } ?? []) + prepared.notes, queryAnalysis: prepared.analysis?.summary)
     }
 
     func lexicalHits(_ terms: [String], depth: Int, options: RetrievalOptions, allowed: Set<Int64>?) -> [ScoredChunk] {

@@ -185,9 +185,11 @@ struct Handlers: Sendable {
         for (stage, seconds) in retrieval.timings { metrics.stage(stage.rawValue, milliseconds: seconds * 1000) }
         if !body.explain { for i in retrieval.hits.indices { retrieval.hits[i].stages = nil } }
         logQuery(entry, route: "search", query: body.query, options: options, latency: latency, hits: retrieval.hits, kind: nil, context)
-        return try Self.json(SearchResponse(collection: name, generation: entry.generation, mode: retrieval.mode, hits: retrieval.hits,
-                                            timingsMilliseconds: Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) }),
-                                            denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: pipeline.notes + retrieval.notes))
+        var response = SearchResponse(collection: name, generation: entry.generation, mode: retrieval.mode, hits: retrieval.hits,
+                                      timingsMilliseconds: Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) }),
+                                      denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: pipeline.notes + retrieval.notes)
+        response.queryAnalysis = retrieval.queryAnalysis
+        return try Self.json(response)
     }
 
     func query(_ request: Request, _ context: QuarryRequestContext, collection: String? = nil) async throws -> Response {

@@ -128,14 +128,26 @@ public struct ChunkText: Sendable, Equatable {
     public var id: Int64
     public var context: String
     public var text: String
+    /// Its document's language (a CLD2 code; "" when the document has none stored).
+    public var language: String
 
-    static func forEach(_ db: Database, sql: String = "SELECT id, context, text FROM chunks ORDER BY id", arguments: StatementArguments = [],
+    public init(id: Int64, context: String, text: String, language: String = "") {
+        self.id = id
+        self.context = context
+        self.text = text
+        self.language = language
+    }
+
+    /// The chunks (and their documents' languages) `whereClause` selects, in id order.
+    static func forEach(_ db: Database, where whereClause: String = "", arguments: StatementArguments = [],
                         batchSize: Int, _ body: ([ChunkText]) throws -> Void) throws {
+        let language = try Schema.hasDocumentLanguage(db) ? "d.language" : "''"
+        let sql = "SELECT c.id, c.context, c.text, \(language) FROM chunks c JOIN documents d ON d.id = c.document_id \(whereClause) ORDER BY c.id"
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         var batch: [ChunkText] = []
         batch.reserveCapacity(batchSize)
         while let row = try rows.next() {
-            batch.append(ChunkText(id: row[0], context: row[1], text: row[2]))
+            batch.append(ChunkText(id: row[0], context: row[1], text: row[2], language: row[3]))
             if batch.count == batchSize {
                 try body(batch)
                 batch.removeAll(keepingCapacity: true)
@@ -185,8 +197,7 @@ extension DerivedBuildContext {
     /// The chunks this generation added, in id order.
     public func addedChunks() throws -> [ChunkText] {
         var added: [ChunkText] = []
-        try ChunkText.forEach(database, sql: "SELECT id, context, text FROM chunks WHERE generation = ? ORDER BY id", arguments: [generation],
-                              batchSize: 4096) { added += $0 }
+        try ChunkText.forEach(database, where: "WHERE c.generation = ?", arguments: [generation], batchSize: 4096) { added += $0 }
         return added
     }
 

@@ -108,6 +108,8 @@ public struct CollectionReader: Sendable {
         public var metadata: String
         public var contentHash: String
         public var generation: Int
+        /// The language identified at ingest (a CLD2 code; "" for documents stored before).
+        public var language: String
     }
 
     /// A stored chunk.
@@ -123,24 +125,40 @@ public struct CollectionReader: Sendable {
         public var tokenCount: Int
     }
 
-    static let documentColumns = "SELECT doc_id, source, format, title, text, metadata, content_hash, generation FROM documents"
+    static func documentColumns(_ db: Database) throws -> String {
+        let language = try Schema.hasDocumentLanguage(db) ? "language" : "'' AS language"
+        return "SELECT doc_id, source, format, title, text, metadata, content_hash, generation, \(language) FROM documents"
+    }
 
     static func document(_ row: Row) -> StoredDocument {
         StoredDocument(docID: row[0], source: row[1], format: row[2], title: row[3], text: row[4], metadata: row[5],
-                       contentHash: row[6], generation: row[7])
+                       contentHash: row[6], generation: row[7], language: row[8])
     }
 
     /// Every document, ordered by document id.
     public func documents() throws -> [StoredDocument] {
         try database.read { db in
-            try Row.fetchAll(db, sql: Self.documentColumns + " ORDER BY doc_id").map(Self.document)
+            try Row.fetchAll(db, sql: try Self.documentColumns(db) + " ORDER BY doc_id").map(Self.document)
         }
     }
 
     /// One document by id, or nil.
     public func document(_ docID: String) throws -> StoredDocument? {
         try database.read { db in
-            try Row.fetchOne(db, sql: Self.documentColumns + " WHERE doc_id = ?", arguments: [docID]).map(Self.document)
+            try Row.fetchOne(db, sql: try Self.documentColumns(db) + " WHERE doc_id = ?", arguments: [docID]).map(Self.document)
+        }
+    }
+
+    /// Chunks per document language (CLD2 codes; "" for documents stored before languages
+    /// were identified): what the `auto` analyzer reads a query against.
+    public func chunkLanguageCounts() throws -> [String: Int] {
+        try database.read { db in
+            guard try Schema.hasDocumentLanguage(db) else { return ["": try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks") ?? 0] }
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT d.language, COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id GROUP BY d.language") {
+                counts[row[0]] = row[1]
+            }
+            return counts
         }
     }
 

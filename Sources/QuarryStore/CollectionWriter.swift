@@ -191,8 +191,8 @@ public actor CollectionWriter {
             if foreign { try Self.clearStaging(db) }
             var counts = ChangeCounts()
             let insertDocument = try db.cachedStatement(sql: """
-                INSERT INTO staged_documents(doc_id, deleted, source, format, title, text, metadata, content_hash, byte_size, staged_at, ingest_id)
-                VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO staged_documents(doc_id, deleted, source, format, title, text, metadata, content_hash, byte_size, staged_at, ingest_id, language)
+                VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertChunk = try db.cachedStatement(sql: """
                 INSERT INTO staged_chunks(staged_document_id, ordinal, chunk_key, text, context, start_offset, end_offset, token_count, content_hash, vector)
@@ -207,7 +207,7 @@ public actor CollectionWriter {
                 }
                 try db.execute(sql: "DELETE FROM staged_documents WHERE doc_id = ?", arguments: [document.docID])
                 try insertDocument.execute(arguments: [document.docID, document.source, document.format, document.title, document.text,
-                                                       document.metadata, document.contentHash, document.byteSize, now, logID])
+                                                       document.metadata, document.contentHash, document.byteSize, now, logID, document.language])
                 let stagedID = db.lastInsertedRowID
                 for chunk in document.chunks {
                     try insertChunk.execute(arguments: [stagedID, chunk.ordinal, chunk.key(docID: document.docID), chunk.text, chunk.context,
@@ -391,13 +391,13 @@ public actor CollectionWriter {
         let staged = try Row.fetchCursor(db, sql: "SELECT id, doc_id, deleted FROM staged_documents ORDER BY id")
         let find = try db.cachedStatement(sql: "SELECT id FROM documents WHERE doc_id = ?")
         let update = try db.cachedStatement(sql: """
-            UPDATE documents SET (source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at) =
-                (SELECT source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at FROM staged_documents WHERE id = ?)
+            UPDATE documents SET (source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at, language) =
+                (SELECT source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at, language FROM staged_documents WHERE id = ?)
             WHERE id = ?
             """)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO documents(doc_id, source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at)
-            SELECT doc_id, source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at FROM staged_documents WHERE id = ?
+            INSERT INTO documents(doc_id, source, format, title, text, metadata, content_hash, byte_size, char_count, generation, ingested_at, language)
+            SELECT doc_id, source, format, title, text, metadata, content_hash, byte_size, length(text), ?, staged_at, language FROM staged_documents WHERE id = ?
             """)
         let insertChunks = try db.cachedStatement(sql: """
             INSERT INTO chunks(chunk_key, document_id, ordinal, text, context, start_offset, end_offset, token_count, content_hash, generation)

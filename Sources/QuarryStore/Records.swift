@@ -15,9 +15,13 @@ public struct NewDocument: Sendable, Equatable {
     public var contentHash: String
     public var byteSize: Int
     public var chunks: [NewChunk]
+    /// The identified language (a CLD2 code such as "en"; "un" when unidentified, "" when
+    /// not identified at all).
+    public var language: String
 
     public init(docID: String, source: String, format: String, title: String, text: String, metadata: String,
-                contentHash: String, byteSize: Int, chunks: [NewChunk]) {
+                contentHash: String, byteSize: Int, chunks: [NewChunk], language: String = "") {
+        self.language = language
         self.docID = docID
         self.source = source
         self.format = format

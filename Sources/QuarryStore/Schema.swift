@@ -119,7 +119,22 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-language") { db in
+            // The language identified for each document at ingest (a CLD2 code such as "en";
+            // "un" when unidentified). '' marks documents stored before identification
+            // existed: the `auto` analyzer identifies their chunks when it indexes them.
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN language TEXT NOT NULL DEFAULT '';
+                ALTER TABLE staged_documents ADD COLUMN language TEXT NOT NULL DEFAULT '';
+                """)
+        }
         return migrator
+    }
+
+    /// Whether `documents` has the v4 `language` column (a read-only reader of a collection
+    /// no writer has upgraded yet sees the older schema).
+    static func hasDocumentLanguage(_ db: Database) throws -> Bool {
+        try db.columns(in: "documents").contains { $0.name == "language" }
     }
 
     /// Opens (creating if asked) a collection database in WAL mode with full fsync on commit.

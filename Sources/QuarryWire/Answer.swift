@@ -36,6 +36,9 @@ public struct Answer: Sendable, Codable {
     /// Milliseconds per stage (retrieval stages, then assembly and generation).
     public var timings: [String: Double]
     public var notes: [String]
+    /// How a language-aware analyzer read the question ("query language de (reliable, 97%):
+    /// german chain"); nil for the other analyzers and dense-only retrieval.
+    public var queryAnalysis: String? = nil
 
     public init(question: String, text: String, kind: Kind, fallbackReason: String?, citations: [Citation], unknownCitations: [Int],
                 sources: [ContextPassage], hits: [SearchHit], prompt: String, model: String?, mode: SearchMode, denseTrust: Double?,
@@ -59,6 +62,6 @@ public struct Answer: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
-        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes
+        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes, queryAnalysis = "query_analysis"
     }
 }

@@ -12,6 +12,8 @@ public struct SearchResponse: Sendable, Codable {
     public var denseTrust: Double?
     public var reranker: String?
     public var notes: [String]
+    /// How a language-aware analyzer read the query; nil otherwise.
+    public var queryAnalysis: String? = nil
 
     public init(collection: String, generation: Int, mode: SearchMode, hits: [SearchHit], timingsMilliseconds: [String: Double],
                 denseTrust: Double?, reranker: String?, notes: [String]) {
@@ -26,6 +28,6 @@ public struct SearchResponse: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case collection, generation, mode, hits, timingsMilliseconds = "timings_ms", denseTrust = "dense_trust", reranker, notes
+        case collection, generation, mode, hits, timingsMilliseconds = "timings_ms", denseTrust = "dense_trust", reranker, notes, queryAnalysis = "query_analysis"
     }
 }

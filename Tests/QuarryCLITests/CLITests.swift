@@ -27,6 +27,30 @@ import Testing
         let bad = try await CommandRunner.run(quarry, ["analyze", "--text", "x", "--analyzer", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown analyzer"))
+        // The default (auto) says which language it found and which chain it used.
+        let german = try await CommandRunner.run(quarry, ["analyze", "--text", "Die Kinder spielen jeden Tag im großen Garten"])
+        #expect(german.stdout.contains("language: de (reliable") && german.stdout.contains("german chain"), "\(german.stdout)")
+        #expect(german.stdout.contains(" kind\n"))
+        let forced = try await CommandRunner.run(quarry, ["analyze", "--text", "Kinder", "--language", "de", "--json"])
+        let forcedObject = try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as? [String: Any]
+        #expect(forcedObject?["chain"] as? String == "german")
+    }
+
+    @Test("collections show lists the languages of a collection's chunks")
+    func collectionLanguages() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/en.txt", "The children were playing happily in the garden behind the old house.")
+        try dir.write("docs/de.txt", "Die Kinder spielten fröhlich im Garten hinter dem alten Haus ihrer Großeltern.")
+        let home = dir.path + "/h"
+        let ingest = try await CommandRunner.run(quarry, ["ingest", dir.path + "/docs", "--home", home, "--collection", "c", "--embedder", "none"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let show = try await CommandRunner.run(quarry, ["collections", "show", "c", "--home", home])
+        #expect(show.stdout.contains("analyzer    auto"))
+        #expect(show.stdout.contains("languages   de 50.0%, en 50.0% of chunks"), "\(show.stdout)")
+        let json = try await CommandRunner.run(quarry, ["collections", "show", "c", "--home", home, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["chunk_languages"] as? [String: Int] == ["de": 1, "en": 1])
     }
 
     @Test("bad input fails with a clear message on stderr and a non-zero status")

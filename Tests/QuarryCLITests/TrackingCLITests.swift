@@ -43,7 +43,7 @@ import Testing
         let show = try await CommandRunner.run(quarry, ["runs", "show", runID, "--home", home, "--json"])
         let details = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         #expect((details["metrics"] as? [String: Double])?["documents_added"] == 36)
-        #expect((details["params"] as? [String: String])?["analyzer"] == "standard")
+        #expect((details["params"] as? [String: String])?["analyzer"] == "auto")
 
         let metrics = try await CommandRunner.run(quarry, ["runs", "log", "--experiment", "eval-demo", "--home", home, "--metric", "hybrid/ndcg@10=0.31",
                                                      "--end", "finished"])

@@ -60,6 +60,7 @@ public struct Answerer: Sendable {
                             sources: context.passages, hits: retrieval.hits, prompt: template.id, model: nil, mode: retrieval.mode,
                             denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, timings: timings,
                             notes: retriever.notes + retrieval.notes)
+        answer.queryAnalysis = retrieval.queryAnalysis
         guard !context.passages.isEmpty else {
             answer.kind = .noContext
             answer.text = retrieval.allowedChunks == 0

@@ -63,13 +63,13 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
     /// The encoded index of the chunks `forEach` hands out in id order.
     static func encodeAll(analyzer: any Analyzer, generation: Int, forEach: (([ChunkText]) throws -> Void) throws -> Void) throws -> [UInt8] {
         var builder = BM25Builder()
-        try forEach { batch in try add(batch.map { ($0.id, $0.context, $0.text) }, to: &builder, analyzer: analyzer) }
+        try forEach { batch in try add(batch, to: &builder, analyzer: analyzer) }
         return BM25File.encode(generation: UInt64(generation), analyzer: analyzer.name, chunkIDs: builder.chunkIDs,
                                lengths: builder.lengths, terms: builder.sortedTerms())
     }
 
     /// Analyses a batch of chunks in parallel and adds them in id order.
-    static func add(_ batch: [(Int64, String, String)], to builder: inout BM25Builder, analyzer: any Analyzer) throws {
+    static func add(_ batch: [ChunkText], to builder: inout BM25Builder, analyzer: any Analyzer) throws {
         guard !batch.isEmpty else { return }
         let documents = try LexicalAnalysis.analyze(batch, analyzer: analyzer)
         for document in documents { try builder.add(document) }
@@ -77,7 +77,7 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 
     /// The previous file's postings minus tombstoned chunks, plus the new generation's chunks.
     func merge(_ reader: BM25Reader, context: DerivedBuildContext, analyzer: any Analyzer) throws -> [UInt8] {
-        let added = try context.addedChunks().map { ($0.id, $0.context, $0.text) }
+        let added = try context.addedChunks()
         let deleted = try context.removedChunkIDs()
         // Old documents kept, renumbered densely.
         var remap = [Int32](repeating: -1, count: reader.documentCount)
@@ -91,7 +91,7 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
             chunkIDs.append(id)
             lengths.append(reader.length(UInt32(doc)))
         }
-        if let lastOld = chunkIDs.last, let firstNew = added.first?.0, firstNew <= lastOld {
+        if let lastOld = chunkIDs.last, let firstNew = added.first?.id, firstNew <= lastOld {
             throw IndexError(.mismatch, path: reader.path, "new chunk id \(firstNew) is not above the indexed ids")
         }
         var fresh = BM25Builder()
@@ -149,12 +149,20 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
 /// Turns chunks into lexical documents: the context (title › headings) is the title field,
 /// the chunk text the text field.
 public enum LexicalAnalysis {
-    /// Analyses (id, context, text) rows on all cores, keeping order.
-    public static func analyze(_ rows: [(Int64, String, String)], analyzer: any Analyzer) throws -> [LexicalDocument] {
+    /// Analyses chunks on all cores, keeping order. A language-aware analyzer gets each
+    /// chunk's document language; a chunk whose document has none stored (collections
+    /// ingested before languages were identified) is identified from its own context and
+    /// text, once for both fields.
+    public static func analyze(_ rows: [ChunkText], analyzer: any Analyzer) throws -> [LexicalDocument] {
         let results = ParallelMap.map(rows.count, chunk: 64) { i in
-            let (id, context, text) = rows[i]
+            let row = rows[i]
             return Result {
-                LexicalDocument(chunkID: id, textTerms: try analyzer.terms(text), titleTerms: try analyzer.terms(context))
+                guard analyzer.isLanguageAware else {
+                    return LexicalDocument(chunkID: row.id, textTerms: try analyzer.terms(row.text), titleTerms: try analyzer.terms(row.context))
+                }
+                let language = row.language.isEmpty ? LanguageIdentifier.identify(row.context + "\n" + row.text).code : row.language
+                return LexicalDocument(chunkID: row.id, textTerms: try analyzer.analyze(row.text, language: language).map(\.term),
+                                       titleTerms: try analyzer.analyze(row.context, language: language).map(\.term))
             }
         }
         return try results.map { try $0.get() }

@@ -92,8 +92,12 @@ public struct DocumentProcessor: Sendable {
             NewChunk(ordinal: ordinal, text: piece.text, context: piece.context, start: piece.start, end: piece.end,
                      tokenCount: piece.tokenCount, contentHash: ContentHash.sha256(piece.text))
         }
+        // CLD2's best guess, even when it calls it unreliable (a short record): a near miss
+        // still picks a related chain, and "un" (no guess at all) gets the standard one.
+        let languageText = titleIsContent && !chunked.title.isEmpty ? chunked.title + "\n" + parsed.text : parsed.text
+        let language = LanguageIdentifier.identify(languageText).code
         return .document(NewDocument(docID: docID, source: source, format: format.rawValue, title: parsed.title, text: parsed.text,
-                                     metadata: parsed.metadata, contentHash: hash, byteSize: byteSize, chunks: chunks))
+                                     metadata: parsed.metadata, contentHash: hash, byteSize: byteSize, chunks: chunks, language: language))
     }
 
     /// Reads at most `limit` bytes; a file that grew past it since it was listed is refused

@@ -13,6 +13,9 @@ public struct ArabicAnalyzer: Analyzer {
 
     public init() {}
 
+    /// One instance for the `auto` analyzer's chains.
+    static let shared = ArabicAnalyzer()
+
     public func analyze(_ text: String) throws -> [Token] {
         var tokens = try base.analyze(text)
         for i in tokens.indices {

@@ -18,6 +18,9 @@ public struct EnglishAnalyzer: Analyzer {
 
     public init() {}
 
+    /// One instance for the `auto` analyzer's chains.
+    static let shared = EnglishAnalyzer()
+
     public func analyze(_ text: String) throws -> [Token] {
         var tokens = try base.analyze(text)
         tokens.removeAll { Self.stopWords.contains($0.term) }

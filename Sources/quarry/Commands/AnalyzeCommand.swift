@@ -15,6 +15,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
               quarry analyze --text "Running foxes aren't sleeping"
               quarry analyze --text "天安门广场是北京的中心" --json
               echo "Les élèves étudient" | quarry analyze --analyzer standard
+              quarry analyze --text "Die Kinder spielen im Garten" --analyzer auto
+
+            The auto analyzer identifies the text's language (CLD2) and uses that
+            language's chain; --language names the language instead.
             """
     )
 
@@ -22,13 +26,20 @@ struct AnalyzeCommand: AsyncParsableCommand {
     var text: String?
 
     @Option(help: "The analyzer: \(Analyzers.names.joined(separator: ", ")).")
-    var analyzer: String = "standard"
+    var analyzer: String = Analyzers.defaultName
+
+    @Option(help: "The text's language as an ISO 639-1 code (auto analyzer; default: identified).")
+    var language: String?
 
     @Flag(help: "Print JSON.")
     var json = false
 
     struct Output: Encodable {
         var analyzer: String
+        /// What identification said (auto analyzer, no --language).
+        var language: LanguageGuess?
+        /// The chain the tokens came from (auto analyzer).
+        var chain: String?
         var tokens: [Token]
     }
 
@@ -42,11 +53,28 @@ struct AnalyzeCommand: AsyncParsableCommand {
             input = decoded
         }
         let chosen = try Analyzers.named(analyzer)
-        let tokens = try chosen.analyze(input)
+        var guess: LanguageGuess?
+        var chain: String?
+        let tokens: [Token]
+        if chosen.isLanguageAware {
+            let code: String
+            if let language {
+                code = language
+            } else {
+                let identified = LanguageIdentifier.identify(input)
+                guess = identified
+                code = identified.code
+            }
+            chain = LanguageChain.forLanguage(code).name
+            tokens = try chosen.analyze(input, language: code)
+        } else {
+            tokens = try chosen.analyze(input)
+        }
         if json {
-            try Terminal.json(Output(analyzer: chosen.name, tokens: tokens))
+            try Terminal.json(Output(analyzer: chosen.name, language: guess, chain: chain, tokens: tokens))
             return
         }
+        if let chain { print("language: \(guess?.summary ?? language ?? "") → \(chain) chain") }
         print("position  start  end  term")
         for token in tokens {
             print("\(pad(token.position, 8))  \(pad(token.start, 5))  \(pad(token.end, 3))  \(Printable.escaped(token.term))")

@@ -3,6 +3,7 @@ import Foundation
 import QuarryCore
 import QuarryIndex
 import QuarryStore
+import QuarryText
 
 /// `quarry collections`: list, inspect, check and delete collections.
 struct CollectionsCommand: AsyncParsableCommand {
@@ -52,14 +53,18 @@ struct CollectionsCommand: AsyncParsableCommand {
             /// Documents an unfinished ingest staged: not committed, not visible.
             var stagedDocuments: Int
             var ingests: [CollectionReader.IngestLogEntry]
+            /// Chunks per identified document language (CLD2 codes; "" for documents stored
+            /// before languages were identified).
+            var languages: [String: Int]
 
-            enum CodingKeys: String, CodingKey { case manifest, stagedDocuments = "staged_documents", ingests }
+            enum CodingKeys: String, CodingKey { case manifest, stagedDocuments = "staged_documents", ingests, languages = "chunk_languages" }
         }
 
         func run() async throws {
             let reader = try CollectionReader(home: global.resolveHome(try global.loadConfiguration()), name: name)
             let log = try reader.ingestLog(limit: 10)
-            if json { return try Terminal.json(Output(manifest: reader.manifest, stagedDocuments: reader.stagedDocuments, ingests: log)) }
+            let languages = try reader.chunkLanguageCounts()
+            if json { return try Terminal.json(Output(manifest: reader.manifest, stagedDocuments: reader.stagedDocuments, ingests: log, languages: languages)) }
             let m = reader.manifest
             print("collection  \(m.collection)")
             print("directory   \(reader.directory.path)")
@@ -70,6 +75,7 @@ struct CollectionsCommand: AsyncParsableCommand {
                 print("staged      \(reader.stagedDocuments) documents of an unfinished ingest (not committed, not visible; re-run it to finish)")
             }
             print("analyzer    \(m.settings.analyzer)")
+            print("languages   \(LanguageMix(chunkCounts: languages.reduce(into: [:]) { $0[$1.key.isEmpty ? "unrecorded" : $1.key, default: 0] += $1.value }).summary) of chunks, by document language")
             print("chunking    max_tokens \(m.settings.chunking.maxTokens), overlap_tokens \(m.settings.chunking.overlapTokens), counted in \(m.settings.tokenCounter)")
             print("recent ingests:")
             for entry in log {
