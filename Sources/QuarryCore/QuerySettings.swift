@@ -8,8 +8,8 @@ public struct RetrievalSettings: Sendable, Equatable {
     public var k: Int = 5
     /// Hits taken from each side before fusion.
     public var candidates: Int = 100
-    /// Reciprocal rank fusion or a convex combination of normalised scores.
-    public var fusion: FusionMethod = .rrf
+    /// Adaptive (the default), reciprocal rank fusion or a fixed convex combination.
+    public var fusion: FusionMethod = .auto
     /// RRF's k (60 in Cormack et al. 2009).
     public var rrfK: Double = 60
     /// Convex fusion: the dense side's weight (the lexical side gets 1 − this).

@@ -17,13 +17,16 @@ public enum SearchMode: String, SettingChoice {
     case lexical
     /// Nearest neighbours of the query embedding (HNSW).
     case dense
-    /// Lexical and dense top-n fused (reciprocal rank fusion by default, the dense list
-    /// weighted by the embedder's coverage of the query's script).
+    /// Lexical and dense top-n fused (by default `auto`: the dense list weighted by how well
+    /// the embedder reads the query's script and the collection's and query's words).
     case hybrid
 }
 
 /// How hybrid retrieval fuses its two lists (`retrieval.fusion`).
 public enum FusionMethod: String, SettingChoice {
+    /// The default: a convex combination of min-max scaled scores whose dense weight follows
+    /// how well the embedder reads the collection and the query (`Fusion.auto`).
+    case auto
     /// Reciprocal rank fusion.
     case rrf
     /// A weighted sum of normalised scores.

@@ -43,6 +43,7 @@ public final class BatchingEmbedder: Embedder, @unchecked Sendable {
     public var maxInputTokens: Int? { base.maxInputTokens }
     public var specialTokenCount: Int { base.specialTokenCount }
     public var scripts: Set<String>? { base.scripts }
+    public func vocabularyFit(_ text: String) -> VocabularyFit? { base.vocabularyFit(text) }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         if texts.isEmpty { return [] }

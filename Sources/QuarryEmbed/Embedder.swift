@@ -19,12 +19,16 @@ public protocol Embedder: Sendable {
     /// unknown, taken as "all". Hybrid search weighs the dense side by the share of a query's
     /// letters in these scripts, because a model blind to a script returns noise for it.
     var scripts: Set<String>? { get }
+    /// How many of `text`'s words the model's vocabulary holds whole; nil when the model's
+    /// vocabulary is unknown (HTTP endpoints), which hybrid search takes as "reads it all".
+    func vocabularyFit(_ text: String) -> VocabularyFit?
 }
 
 extension Embedder {
     public var dimension: Int { identity.dimension }
     public var specialTokenCount: Int { 0 }
     public var scripts: Set<String>? { nil }
+    public func vocabularyFit(_ text: String) -> VocabularyFit? { nil }
 
     /// The share of `text`'s letters this embedder reads (1 when its scripts are unknown or
     /// the text has no letters).

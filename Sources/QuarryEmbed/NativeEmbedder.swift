@@ -10,6 +10,17 @@ public struct NativeEmbedder: Embedder {
     public let identity: EmbedderIdentity
     /// Read off the model's vocabulary (`ScriptProfile.vocabularyScripts`).
     public let scripts: Set<String>?
+    /// Per vocabulary id: what the piece is, for `vocabularyFit` (computed once at load).
+    let pieceKinds: [PieceKind]
+
+    enum PieceKind: UInt8 {
+        /// A `##` continuation of the word before it.
+        case continuation
+        /// The first piece of a word with a letter in it.
+        case word
+        /// The first piece of anything else: digits, punctuation, specials.
+        case other
+    }
 
     /// Loads a model folder in Hugging Face layout.
     /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it is missing.
@@ -22,6 +33,42 @@ public struct NativeEmbedder: Embedder {
                                     checksum: String(encoder.weightsSHA256.prefix(16)),
                                     pooling: "mean", dimension: encoder.dimension)
         scripts = ScriptProfile.vocabularyScripts(encoder.tokenizer.vocabulary.tokens)
+        pieceKinds = Self.pieceKinds(encoder.tokenizer.vocabulary)
+    }
+
+    static func pieceKinds(_ vocabulary: WordPieceVocabulary) -> [PieceKind] {
+        vocabulary.tokens.enumerated().map { id, token in
+            if token.hasPrefix("##") && token.count > 2 { return .continuation }
+            // [UNK] stands for a word the tokenizer could not cut (most often a symbol or an
+            // emoji, which no model reads as a word either way): counted as nothing.
+            if Int32(id) == vocabulary.unkID { return .other }
+            // Specials and reserved slots ([CLS], [unused7]) are not words of any language.
+            if token.hasPrefix("[") && token.hasSuffix("]") { return .other }
+            return token.unicodeScalars.contains { $0.properties.isAlphabetic } ? .word : .other
+        }
+    }
+
+    /// Counts the words of `text` as the tokenizer cuts them: a word is a first piece with a
+    /// letter in it and its `##` continuations; it is whole when it is that one piece.
+    public func vocabularyFit(_ text: String) -> VocabularyFit? {
+        let ids = encoder.tokenizer.wordPieces(text)
+        var fit = VocabularyFit()
+        var i = 0
+        while i < ids.count {
+            let id = ids[i]
+            var end = i + 1
+            while end < ids.count, kind(ids[end]) == .continuation { end += 1 }
+            if kind(id) == .word {
+                fit.words += 1
+                if end == i + 1 { fit.whole += 1 }
+            }
+            i = end
+        }
+        return fit
+    }
+
+    private func kind(_ id: Int32) -> PieceKind {
+        id >= 0 && Int(id) < pieceKinds.count ? pieceKinds[Int(id)] : .other
     }
 
     /// Runs the (CPU-bound, blocking) encoder on a dispatch thread, so it never occupies the
@@ -50,7 +97,6 @@ public struct HashEmbedder: Embedder {
     public let identity: EmbedderIdentity
     /// nil (reads every script) unless a test sets it.
     public let scripts: Set<String>?
-
     public init(dimension: Int = 64, scripts: Set<String>? = nil) {
         self.scripts = scripts
         identity = EmbedderIdentity(kind: "hash", model: "fnv1a-words", checksum: "0", pooling: "sum", dimension: dimension)

@@ -14,6 +14,7 @@ import Yams
 /// variants:
 ///   - {name: lexical, mode: lexical, k1: 0.9, b: 0.4}
 ///   - {name: dense, mode: dense}
+///   - {name: rrf, mode: hybrid, fusion: rrf}     # fusion: auto | rrf | convex (+ dense_weight)
 /// baseline: lexical
 /// metrics: [ndcg@10, recall@100, mrr@10, map]
 /// depth: 100
@@ -24,11 +25,16 @@ import Yams
 public struct Suite: Sendable, Equatable {
     public struct Variant: Sendable, Equatable {
         public var name: String
-        /// "lexical", "dense" or "hybrid" (reciprocal rank fusion, k = 60, of both top-100s, the dense
-        /// side weighted by the embedder's coverage of the query's script).
+        /// "lexical", "dense" or "hybrid" (both top-100s fused by the configured method,
+        /// `auto` by default: ARCHITECTURE.md, "Fusion that never loses to its better input").
         public var mode: String
         public var k1: Float = 0.9
         public var b: Float = 0.4
+        /// Hybrid only: the fusion method instead of the configured one, so one suite can
+        /// compare methods (`{name: rrf, mode: hybrid, fusion: rrf}`).
+        public var fusion: FusionMethod? = nil
+        /// Hybrid with `fusion: convex`: the dense weight.
+        public var denseWeight: Double? = nil
     }
 
     /// "variant: metric >= threshold" (or `>`, `<=`, `<`): a variant and the same
@@ -143,10 +149,21 @@ public struct Suite: Sendable, Equatable {
                     guard ["lexical", "dense", "hybrid"].contains(variant.mode) else { throw fail(value, "mode must be lexical, dense or hybrid") }
                 case "k1": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "k1 must be a number") }; variant.k1 = x
                 case "b": guard let x = value.scalar.flatMap({ Float($0.string) }) else { throw fail(value, "b must be a number") }; variant.b = x
-                default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b)")
+                case "fusion":
+                    let name = try string(value, "fusion")
+                    guard let method = FusionMethod(rawValue: name) else { throw fail(value, "fusion must be \(FusionMethod.choices), got '\(name)'") }
+                    variant.fusion = method
+                case "dense_weight":
+                    guard let x = value.scalar.flatMap({ Double($0.string) }), x >= 0, x <= 1 else { throw fail(value, "dense_weight must be a number within 0...1") }
+                    variant.denseWeight = x
+                default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b, fusion, dense_weight)")
                 }
             }
             guard !variant.name.isEmpty, !variant.mode.isEmpty else { throw fail(v, "a variant needs a name and a mode") }
+            if variant.fusion != nil || variant.denseWeight != nil, variant.mode != "hybrid" {
+                throw fail(v, "fusion and dense_weight apply to hybrid variants only")
+            }
+            if variant.denseWeight != nil, variant.fusion != .convex { throw fail(v, "dense_weight needs fusion: convex") }
             guard !variants.contains(where: { $0.name == variant.name }) else { throw fail(v, "duplicate variant \"\(variant.name)\"") }
             variants.append(variant)
         }

@@ -174,6 +174,8 @@ public struct SuiteRunner: Sendable {
         overrides.mode = SearchMode(rawValue: variant.mode) ?? .lexical
         overrides.k1 = variant.k1
         overrides.b = variant.b
+        overrides.fusion = variant.fusion
+        overrides.denseWeight = variant.denseWeight
         return try factory.options(overrides)
     }
 
@@ -186,10 +188,11 @@ public struct SuiteRunner: Sendable {
         case .hybrid:
             let fusion: String
             switch options.fusion {
+            case .auto: fusion = "auto (dense weight \(String(format: "%g", Fusion.autoDenseWeight)) × trust, minmax)"
             case .reciprocalRank(let k): fusion = "RRF (k \(String(format: "%g", k)))"  // %g: not the machine's locale
             case .convex(let weight, let scaling): fusion = "convex (dense weight \(String(format: "%g", weight)), \(scaling.rawValue))"
             }
-            return "\(fusion) of \(bm25) and dense top-\(options.candidates), dense weighted by script coverage"
+            return "\(fusion) of \(bm25) and dense top-\(options.candidates), dense trusted by script coverage and vocabulary fit"
         }
     }
 

@@ -16,6 +16,23 @@ public struct DenseSearcher: Sendable {
     public let index: any VectorIndex
     public let embedder: any Embedder
     public let notes: [String]
+    /// How much of the collection's text the embedder's vocabulary holds whole, over a
+    /// sample of its chunks (`sampleSize`, spread evenly over the id range, so the same
+    /// generation always gives the same figure); nil when the embedder's vocabulary is unknown.
+    public let vocabularyFit: VocabularyFit?
+
+    /// Chunks read for `vocabularyFit`: enough for the share to be stable to about ±0.02
+    /// (each chunk holds dozens of words) while opening stays a few milliseconds.
+    public static let sampleSize = 256
+
+    public init(collection: CollectionReader, index: any VectorIndex, embedder: any Embedder, notes: [String] = [],
+                vocabularyFit: VocabularyFit? = nil) {
+        self.collection = collection
+        self.index = index
+        self.embedder = embedder
+        self.notes = notes
+        self.vocabularyFit = vocabularyFit
+    }
 
     public static func open(home: QuarryHome, collection name: String, embedder: any Embedder) async throws -> DenseSearcher {
         let manifestReader = try CollectionReader(home: home, name: name)
@@ -30,11 +47,21 @@ public struct DenseSearcher: Sendable {
             try openFile(url, reader, embedderID: embedderID)
         }
         let reader = outcome.reader
+        let fit = try collectionFit(reader, embedder: embedder)
         if let index = outcome.value {
-            return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
+            return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes, vocabularyFit: fit)
         }
         let index = try VectorIndexBuilder.buildAll(reader, dimension: stored.dimension, configuration: HNSWIndex.Configuration())
-        return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes)
+        return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes, vocabularyFit: fit)
+    }
+
+    /// The embedder's vocabulary fit over the text of up to `sampleSize` chunks spread evenly
+    /// over the id range; nil when the embedder reports none.
+    static func collectionFit(_ reader: CollectionReader, embedder: any Embedder) throws -> VocabularyFit? {
+        guard embedder.vocabularyFit("a") != nil else { return nil }
+        return try reader.spreadChunkTexts(limit: sampleSize).reduce(VocabularyFit()) { total, text in
+            total + (embedder.vocabularyFit(text) ?? VocabularyFit())
+        }
     }
 
     static func openFile(_ url: URL, _ reader: CollectionReader, embedderID: String) throws -> HNSWIndex {

@@ -16,7 +16,18 @@ public struct RetrievalOptions: Sendable {
     public static let maxK = 10_000
     /// Hits taken from each side before fusion (the n of "top-n").
     public var candidates: Int = 100
-    public var fusion: Fusion = .reciprocalRank()
+    public var fusion: Fusion = .auto
+    /// The configured parts of every method (`retrieval.rrf_k`, `dense_weight`,
+    /// `normalization`), for a request that switches to a method other than the configured one.
+    public var configuredFusion = ConfiguredFusion()
+
+    /// See `configuredFusion`.
+    public struct ConfiguredFusion: Sendable, Equatable {
+        public var rrfK = 60.0
+        public var denseWeight = 0.5
+        public var normalization = ScoreNormalization.minMax
+        public init() {}
+    }
     public var filter = MetadataFilter()
     /// Rerank the top `rerankDepth` fused hits (needs a configured reranker).
     public var rerank = false
@@ -40,9 +51,14 @@ public struct RetrievalOptions: Sendable {
         self.rerankDepth = rerankDepth
         k = settings.k
         candidates = settings.candidates
-        fusion = settings.fusion == .convex
-            ? .convex(denseWeight: settings.denseWeight, normalization: settings.normalization)
-            : .reciprocalRank(k: settings.rrfK)
+        configuredFusion.rrfK = settings.rrfK
+        configuredFusion.denseWeight = settings.denseWeight
+        configuredFusion.normalization = settings.normalization
+        switch settings.fusion {
+        case .auto: fusion = .auto
+        case .rrf: fusion = .reciprocalRank(k: settings.rrfK)
+        case .convex: fusion = .convex(denseWeight: settings.denseWeight, normalization: settings.normalization)
+        }
         mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
         mergeAdjacent = settings.mergeAdjacent
     }
@@ -90,8 +106,8 @@ public struct Retrieval: Sendable {
     public var hits: [SearchHit]
     /// Seconds per stage that ran.
     public var timings: [RetrievalStage: Double]
-    /// The weight the dense list had in fusion (hybrid only): the embedder's coverage of the
-    /// query's letters.
+    /// How far the dense list was trusted in fusion (hybrid only): `DenseTrust.value`, the
+    /// embedder's reading of the query's script and of the query's and collection's words.
     public var denseTrust: Double?
     /// The reranker's identity when one ran.
     public var reranker: String?
@@ -102,4 +118,7 @@ public struct Retrieval: Sendable {
     /// How the query was analysed, for a language-aware analyzer: "query language en
     /// (reliable, 93%): english chain".
     public var queryAnalysis: String? = nil
+    /// How the two lists were fused, with the trust and its parts (hybrid only): "auto: dense
+    /// weight 0.43 (0.70 × trust), trust 0.62 = script 1.00 × vocabulary 0.62 (fit 0.57: …)".
+    public var fusion: String? = nil
 }

@@ -84,7 +84,7 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
             options.candidates = candidates
         }
         if fusion != nil || rrfK != nil || denseWeight != nil || normalization != nil {
-            options.fusion = try fusionMethod(base: base.fusion, fail: fail)
+            options.fusion = try fusionMethod(base: base, fail: fail)
         }
         if let k1 {
             guard k1.isFinite, (0 ... 10).contains(k1) else { throw fail(.k1, "must be 0...10, got \(k1)") }
@@ -109,13 +109,21 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
         return options
     }
 
-    /// The fusion these overrides ask for, the unnamed parts taken from `base` when it is the
-    /// same method.
-    private func fusionMethod(base: Fusion, fail: (CodingKeys, String) -> RetrieveError) throws -> Fusion {
+    /// The fusion these overrides ask for, the unnamed parts taken from `base`'s fusion when
+    /// it is the same method and from the configured ones otherwise (`--fusion rrf` on an
+    /// `auto` default keeps the configured `rrf_k`). A part that belongs to another method is
+    /// refused rather than dropped.
+    private func fusionMethod(base options: RetrievalOptions, fail: (CodingKeys, String) -> RetrieveError) throws -> Fusion {
+        let base = options.fusion
         let method = fusion ?? (rrfK != nil ? .rrf : denseWeight != nil || normalization != nil ? .convex : base.method)
+        if method != .convex, denseWeight != nil { throw fail(.denseWeight, "applies to convex fusion only, and the fusion is \(method.rawValue)") }
+        if method != .convex, normalization != nil { throw fail(.normalization, "applies to convex fusion only, and the fusion is \(method.rawValue)") }
+        if method != .rrf, rrfK != nil { throw fail(.rrfK, "applies to rrf fusion only, and the fusion is \(method.rawValue)") }
         switch method {
+        case .auto:
+            return .auto
         case .rrf:
-            var k = 60.0
+            var k = options.configuredFusion.rrfK
             if case .reciprocalRank(let baseK) = base { k = baseK }
             if let rrfK {
                 guard rrfK.isFinite, rrfK >= 0 else { throw fail(.rrfK, "must be a finite number >= 0, got \(rrfK)") }
@@ -123,7 +131,7 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
             }
             return .reciprocalRank(k: k)
         case .convex:
-            var weight = 0.5, scaling = Fusion.Normalization.minMax
+            var weight = options.configuredFusion.denseWeight, scaling = options.configuredFusion.normalization
             if case .convex(let baseWeight, let baseScaling) = base { (weight, scaling) = (baseWeight, baseScaling) }
             if let denseWeight {
                 guard denseWeight >= 0, denseWeight <= 1 else { throw fail(.denseWeight, "must be 0...1, got \(denseWeight)") }
@@ -139,6 +147,7 @@ extension Fusion {
     /// The method, as the settings and overrides name it.
     public var method: FusionMethod {
         switch self {
+        case .auto: .auto
         case .reciprocalRank: .rrf
         case .convex: .convex
         }

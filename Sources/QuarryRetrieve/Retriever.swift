@@ -74,16 +74,19 @@ public struct Retriever: Sendable {
         public var terms: [String]
         /// nil when the mode has no dense side or the embedder cannot read the query.
         public var vector: [Float]?
-        /// The dense list's weight in fusion (hybrid only).
-        public var denseTrust: Double?
+        /// How far the dense list is trusted in fusion (hybrid only): `trust.value`.
+        public var denseTrust: Double? { trust?.value }
+        /// The dense trust and what it was read from (hybrid only).
+        public var trust: DenseTrust?
         public var notes: [String] = []
         /// How a language-aware analyzer read the query (`--explain`); nil otherwise.
         public var analysis: QueryAnalysis?
     }
 
     /// Prepares `queries` for `mode`: every text analysed, and every text the embedder can
-    /// read embedded in one batch (the embedder's coverage of a text's letters is its trust
-    /// in hybrid mode; a trust of 0 skips the embedding, with a note).
+    /// read embedded in one batch (in hybrid mode each text's `DenseTrust`, from the
+    /// embedder's script coverage and vocabulary fit; a trust of 0 skips the embedding, with
+    /// a note).
     public func prepare(_ queries: [String], mode: SearchMode) async throws -> [PreparedQuery] {
         var clock = StageClock()
         return try await prepare(queries, mode: mode, clock: &clock)
@@ -98,13 +101,17 @@ public struct Retriever: Sendable {
         guard let dense, mode != .lexical else { return prepared }
         var readable: [Int] = []
         for i in prepared.indices {
-            let trust = mode == .hybrid ? Fusion.denseTrust(coverage: dense.embedder.coverage(of: queries[i])) : 1
-            if mode == .hybrid { prepared[i].denseTrust = trust }
-            if trust > 0 {
+            let trust = mode == .hybrid ? DenseTrust(query: queries[i], embedder: dense.embedder, collectionFit: dense.vocabularyFit)
+                : DenseTrust(script: 1)
+            if mode == .hybrid { prepared[i].trust = trust }
+            if trust.value > 0 {
                 readable.append(i)
-            } else {
+            } else if trust.script == 0 {
                 let script = ScriptProfile(queries[i]).dominant ?? "the query's"
                 prepared[i].notes.append("dense side skipped: the embedder \(dense.embedder.identity.model) does not read \(script) script")
+            } else {
+                prepared[i].notes.append(String(format: "dense side skipped: the embedder %@ holds few of the words whole (vocabulary fit %.2f)",
+                                                dense.embedder.identity.model, trust.fit ?? 0))
             }
         }
         guard !readable.isEmpty else { return prepared }
@@ -202,7 +209,8 @@ public struct Retriever: Sendable {
         for i in hits.indices { hits[i].rank = i + 1 }
         return Retrieval(query: query, mode: mode, hits: hits, timings: clock.seconds, denseTrust: prepared.denseTrust,
                          reranker: options.rerank ? reranker?.identity : nil, allowedChunks: allowed?.count,
-                         notes: (modeNote.map { [$0] } ?? []) + prepared.notes, queryAnalysis: prepared.analysis?.summary)
+                         notes: (modeNote.map { [$0] } ?? []) + prepared.notes, queryAnalysis: prepared.analysis?.summary,
+                         fusion: mode == .hybrid ? prepared.trust.map { options.fusion.describe(trust: $0) } : nil)
     }
 
     func lexicalHits(_ terms: [String], depth: Int, options: RetrievalOptions, allowed: Set<Int64>?) -> [ScoredChunk] {

@@ -189,6 +189,7 @@ struct Handlers: Sendable {
                                       timingsMilliseconds: Dictionary(uniqueKeysWithValues: retrieval.timings.map { ($0.key.rawValue, $0.value * 1000) }),
                                       denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, notes: pipeline.notes + retrieval.notes)
         response.queryAnalysis = retrieval.queryAnalysis
+        response.fusion = retrieval.fusion
         return try Self.json(response)
     }
 

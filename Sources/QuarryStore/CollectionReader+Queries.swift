@@ -86,6 +86,27 @@ extension CollectionReader {
         try database.read { db in try StoredEmbedding.forEach(db, dimension: dimension, batchSize: batchSize, body) }
     }
 
+    /// The text of up to `limit` chunks spread evenly over the id range: for each of `limit`
+    /// evenly spaced ids, the first chunk at or after it (duplicates dropped). One indexed
+    /// lookup each, so the sample costs the same for a hundred chunks or ten million.
+    public func spreadChunkTexts(limit: Int) throws -> [String] {
+        guard limit > 0 else { return [] }
+        return try database.read { db in
+            guard let range = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM chunks"),
+                  let low = range[0] as Int64?, let high = range[1] as Int64? else { return [] }
+            let statement = try db.makeStatement(sql: "SELECT id, text FROM chunks WHERE id >= ? ORDER BY id LIMIT 1")
+            var seen = Set<Int64>()
+            var texts: [String] = []
+            for i in 0 ..< limit {
+                let offset = limit == 1 ? 0 : Int64((Double(high - low) * Double(i) / Double(limit - 1)).rounded(.down))
+                guard let row = try Row.fetchOne(statement, arguments: [low + offset]) else { continue }
+                let id: Int64 = row[0]
+                if seen.insert(id).inserted { texts.append(row[1]) }
+            }
+            return texts
+        }
+    }
+
     /// A sample of the committed chunks, for corpus drift: `limit` chosen by `choose` from
     /// the ordered ids, with text, context, token count and (if `dimension`) the vector.
     public func sampleChunks(limit: Int, dimension: Int?, choose: (_ count: Int) -> [Int]) throws -> (total: Int, chunks: [SampledChunk]) {

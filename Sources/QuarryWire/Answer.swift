@@ -39,6 +39,9 @@ public struct Answer: Sendable, Codable {
     /// How a language-aware analyzer read the question ("query language de (reliable, 97%):
     /// german chain"); nil for the other analyzers and dense-only retrieval.
     public var queryAnalysis: String? = nil
+    /// How the lexical and dense lists were fused and how far the dense one was trusted, and
+    /// why (hybrid only).
+    public var fusion: String? = nil
 
     public init(question: String, text: String, kind: Kind, fallbackReason: String?, citations: [Citation], unknownCitations: [Int],
                 sources: [ContextPassage], hits: [SearchHit], prompt: String, model: String?, mode: SearchMode, denseTrust: Double?,
@@ -62,6 +65,6 @@ public struct Answer: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
-        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes, queryAnalysis = "query_analysis"
+        case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes, queryAnalysis = "query_analysis", fusion
     }
 }

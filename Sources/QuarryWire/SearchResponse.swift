@@ -14,6 +14,9 @@ public struct SearchResponse: Sendable, Codable {
     public var notes: [String]
     /// How a language-aware analyzer read the query; nil otherwise.
     public var queryAnalysis: String? = nil
+    /// How the lexical and dense lists were fused and how far the dense one was trusted, and
+    /// why (hybrid only).
+    public var fusion: String? = nil
 
     public init(collection: String, generation: Int, mode: SearchMode, hits: [SearchHit], timingsMilliseconds: [String: Double],
                 denseTrust: Double?, reranker: String?, notes: [String]) {
@@ -28,6 +31,6 @@ public struct SearchResponse: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case collection, generation, mode, hits, timingsMilliseconds = "timings_ms", denseTrust = "dense_trust", reranker, notes, queryAnalysis = "query_analysis"
+        case collection, generation, mode, hits, timingsMilliseconds = "timings_ms", denseTrust = "dense_trust", reranker, notes, queryAnalysis = "query_analysis", fusion
     }
 }

@@ -20,7 +20,7 @@ struct RetrievalFlags: ParsableArguments {
     @Option(help: "Hybrid: hits taken from each side before fusing, 1-10000 (default: retrieval.candidates).")
     var candidates: Int?
 
-    @Option(help: "Hybrid fusion: rrf (reciprocal rank fusion) or convex (weighted normalised scores) (default: retrieval.fusion).")
+    @Option(help: "Hybrid fusion: auto (dense weight from its trust), rrf (reciprocal rank fusion) or convex (a fixed weight) (default: retrieval.fusion).")
     var fusion: FusionMethod?
 
     @Option(help: "RRF's k, the rank offset (default: retrieval.rrf_k).")

@@ -114,7 +114,7 @@ import Testing
 @Suite struct SettingChoiceTests {
     @Test("choice settings are parsed once, typed; a bad value names the key and every choice", arguments: [
         ("retrieval:\n  mode: sparse\n", "retrieval.mode", "must be lexical, dense or hybrid, got 'sparse'"),
-        ("retrieval:\n  fusion: max\n", "retrieval.fusion", "must be rrf or convex, got 'max'"),
+        ("retrieval:\n  fusion: max\n", "retrieval.fusion", "must be auto, rrf or convex, got 'max'"),
         ("retrieval:\n  normalization: l2\n", "retrieval.normalization", "must be minmax or zscore, got 'l2'"),
         ("embedding:\n  provider: onnx\n", "embedding.provider", "must be native, http or none, got 'onnx'"),
         ("rerank:\n  api: voyage\n", "rerank.api", "must be cohere, jina or tei, got 'voyage'"),

@@ -25,6 +25,22 @@ import Testing
         }
     }
 
+    @Test("vocabulary fit counts the words the WordPiece vocabulary holds whole")
+    func vocabularyFit() throws {
+        let embedder = try NativeEmbedder(modelDirectory: Self.model)
+        #expect(embedder.vocabularyFit("The cat sat on the mat.") == VocabularyFit(words: 6, whole: 6))
+        // Numbers and punctuation are not words; an empty text has no share.
+        #expect(embedder.vocabularyFit("2024 -- 3.14 !!") == VocabularyFit())
+        #expect(embedder.vocabularyFit("")?.share == nil)
+        #expect(embedder.vocabularyFit("🙂 🙂")?.share == nil, "an emoji is [UNK], not a word")
+        // "xylophonistically" is cut into pieces: a word, not a whole one.
+        #expect(embedder.vocabularyFit("xylophonistically cats") == VocabularyFit(words: 2, whole: 1))
+        // An English vocabulary reads English whole and German in fragments.
+        let english = try #require(embedder.vocabularyFit("The government passed the new law after a long debate in parliament.")?.share)
+        let german = try #require(embedder.vocabularyFit("Die Bundesregierung verabschiedete das neue Gesetz nach langer Debatte im Bundestag.")?.share)
+        #expect(english > 0.9 && german < 0.6, "english \(english), german \(german)")
+    }
+
     @Test("a missing model folder is a clear error")
     func missingModel() {
         let error = #expect(throws: EmbedError.self) { try NativeEmbedder(modelDirectory: URL(fileURLWithPath: "/nonexistent/model")) }

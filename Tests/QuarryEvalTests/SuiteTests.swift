@@ -93,6 +93,43 @@ import Testing
         #expect(error?.line == 3 && error?.description.contains("d7") == true)
     }
 
+    @Test("every suite under corpora/suites loads: its files exist and its variants parse", Fixtures.needsShared)
+    func everySuiteLoads() throws {
+        let root = Fixtures.packageRoot().appendingPathComponent("corpora/suites")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0 != "demo" }.sorted()
+        #expect(names.count >= 19)
+        for name in names {
+            let suite = try Suite.load(root.appendingPathComponent(name).path)
+            #expect(suite.variants.contains { $0.mode == "hybrid" }, "\(name)")
+            if let rrf = suite.variants.first(where: { $0.name == "rrf" }) { #expect(rrf.fusion == .rrf, "\(name)") }
+        }
+    }
+
+    @Test("a variant's fusion is parsed and checked")
+    func variantFusion() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("corpus.jsonl", #"{"_id": "d1", "text": "alpha"}"# + "\n")
+        try dir.write("queries.jsonl", #"{"_id": "q1", "text": "alpha"}"# + "\n")
+        try dir.write("qrels.tsv", "q1\td1\t1\n")
+        func load(_ variants: String) throws -> Suite {
+            try dir.write("suite.yaml", "name: f\ncorpus: corpus.jsonl\nqueries: queries.jsonl\nqrels: qrels.tsv\nmetrics: [ndcg@10]\nvariants:\n" + variants)
+            return try Suite.load(dir.path + "/suite.yaml")
+        }
+        let suite = try load("  - {name: c, mode: hybrid, fusion: convex, dense_weight: 0.3}\n  - {name: a, mode: hybrid, fusion: auto}\n")
+        #expect(suite.variants[0].fusion == .convex && suite.variants[0].denseWeight == 0.3 && suite.variants[1].fusion == .auto)
+        let bad: [(String, String)] = [
+            ("  - {name: x, mode: hybrid, fusion: max}\n", "fusion must be auto, rrf or convex, got 'max'"),
+            ("  - {name: x, mode: lexical, fusion: rrf}\n", "hybrid variants only"),
+            ("  - {name: x, mode: hybrid, dense_weight: 0.5}\n", "dense_weight needs fusion: convex"),
+            ("  - {name: x, mode: hybrid, fusion: convex, dense_weight: 2}\n", "within 0...1"),
+        ]
+        for (variants, message) in bad {
+            let error = #expect(throws: EvalError.self) { try load(variants) }
+            #expect(error?.description.contains(message) == true, "\(error?.description ?? "no error")")
+        }
+    }
+
     @Test("the msmarco and arcd suites pass their gates on a 20-query cut", .tags(.slow), Fixtures.needsShared, arguments: ["msmarco", "arcd"])
     func sharedSuites(name: String) async throws {
         let dir = try TemporaryDirectory()

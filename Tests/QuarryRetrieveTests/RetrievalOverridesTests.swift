@@ -43,6 +43,31 @@ import Testing
         #expect(try !overrides.applied(to: base).modeFallback, "an explicit mode is served or refused")
     }
 
+    @Test("switching method keeps the configured parts of the new one; parts of another method are refused")
+    func switchingMethod() throws {
+        var settings = RetrievalSettings()
+        settings.rrfK = 15
+        settings.denseWeight = 0.25
+        settings.normalization = .zScore
+        let base = RetrievalOptions(settings, rerankDepth: 30)
+        #expect(base.fusion == .auto)
+        var overrides = RetrievalOverrides()
+        overrides.fusion = .rrf
+        #expect(try overrides.applied(to: base).fusion == .reciprocalRank(k: 15), "the configured rrf_k, not 60")
+        overrides.fusion = .convex
+        #expect(try overrides.applied(to: base).fusion == .convex(denseWeight: 0.25, normalization: .zScore))
+        let refused: [(RetrievalOverrides, String)] = [
+            ({ var o = RetrievalOverrides(); o.fusion = .auto; o.denseWeight = 0.3; return o }(), "applies to convex fusion only, and the fusion is auto"),
+            ({ var o = RetrievalOverrides(); o.fusion = .rrf; o.normalization = .minMax; return o }(), "applies to convex fusion only, and the fusion is rrf"),
+            ({ var o = RetrievalOverrides(); o.fusion = .convex; o.rrfK = 10; return o }(), "applies to rrf fusion only, and the fusion is convex"),
+            ({ var o = RetrievalOverrides(); o.rrfK = 10; o.denseWeight = 0.4; return o }(), "applies to convex fusion only, and the fusion is rrf"),
+        ]
+        for (overrides, message) in refused {
+            let error = #expect(throws: RetrieveError.self) { try overrides.applied(to: base) }
+            #expect(error?.description.contains(message) == true, "\(error?.description ?? "no error")")
+        }
+    }
+
     @Test("JSON bodies decode into the same overrides; an unknown mode names the choices")
     func decoding() throws {
         let data = Data(#"{"mode": "dense", "k": 3, "filter": ["lang=en"], "rerank": true, "mmr": 0.5, "rrf_k": 20}"#.utf8)

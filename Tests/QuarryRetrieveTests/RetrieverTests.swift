@@ -182,6 +182,47 @@ struct FailingReranker: Reranker {
         #expect(Fusion.denseTrust(coverage: 1) == 1)
     }
 
+    @Test("auto fusion trusts MiniLM by how many words its vocabulary holds: English fully, German in part; --explain says why")
+    func vocabularyTrust() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let embedder = try NativeEmbedder(modelDirectory: Fixtures.packageRoot().appendingPathComponent("models/all-MiniLM-L6-v2"))
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let texts = [
+            "en": ["The moon orbits the earth once a month.", "Tides are caused by the pull of the moon.", "Bread rises because yeast makes gas."],
+            "de": ["Der Mond umkreist die Erde einmal im Monat.", "Die Gezeiten entstehen durch die Anziehungskraft des Mondes.",
+                   "Brot geht auf, weil die Hefe Gärgase erzeugt."],
+        ]
+        for (language, documents) in texts {
+            for (i, text) in documents.enumerated() { try dir.write("\(language)/\(i).txt", text) }
+            var ingest = IngestOptions(paths: [dir.path + "/\(language)"], collection: language,
+                                       settings: CollectionSettings(analyzer: "auto", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                    embedder: embedder.identity))
+            ingest.embedder = embedder
+            _ = try await Ingestor(home: home, options: ingest).run()
+        }
+        var options = RetrievalOptions()
+        options.k = 3
+        let english = try await Retriever.open(home: home, collection: "en", embedder: embedder)
+        #expect(try #require(english.dense?.vocabularyFit?.share) > 0.9)
+        let moon = try await english.retrieve("What causes the tides?", options: options)
+        #expect(moon.denseTrust == 1)
+        #expect(moon.hits.first?.docID == "1.txt")
+        #expect(moon.fusion?.hasPrefix("auto: dense weight 0.70") == true, "\(moon.fusion ?? "nil")")
+        let german = try await Retriever.open(home: home, collection: "de", embedder: embedder)
+        let fit = try #require(german.dense?.vocabularyFit?.share)
+        #expect(fit < 0.6)
+        let tides = try await german.retrieve("Wodurch entstehen die Gezeiten?", options: options)
+        let trust = try #require(tides.denseTrust)
+        #expect(trust > 0 && trust < 0.7, "German through an English vocabulary: trust \(trust)")
+        #expect(tides.hits.first?.docID == "1.txt")
+        #expect(tides.fusion?.contains("vocabulary") == true && tides.fusion?.contains("collection") == true)
+        // A fixed method keeps its own weights but the same trust.
+        options.fusion = .reciprocalRank(k: 60)
+        let rrf = try await german.retrieve("Wodurch entstehen die Gezeiten?", options: options)
+        #expect(rrf.denseTrust == trust && rrf.fusion?.hasPrefix("rrf (k 60)") == true)
+    }
+
     @Test("weighted fusion: trust scales each list; trust 0 removes it")
     func trust() {
         let lexical = scored([(1, 9), (2, 8)])

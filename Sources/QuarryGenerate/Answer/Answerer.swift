@@ -61,6 +61,7 @@ public struct Answerer: Sendable {
                             denseTrust: retrieval.denseTrust, reranker: retrieval.reranker, timings: timings,
                             notes: retriever.notes + retrieval.notes)
         answer.queryAnalysis = retrieval.queryAnalysis
+        answer.fusion = retrieval.fusion
         guard !context.passages.isEmpty else {
             answer.kind = .noContext
             answer.text = retrieval.allowedChunks == 0

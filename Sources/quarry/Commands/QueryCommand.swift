@@ -156,6 +156,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         guard explain else { return }
         if let analysis = answer.queryAnalysis { print("\nAnalysis: \(analysis)") }
+        if let fusion = answer.fusion { print((answer.queryAnalysis == nil ? "\n" : "") + "Fusion: \(fusion)") }
         print("\nRetrieval (\(answer.mode.rawValue)\(answer.denseTrust.map { String(format: ", dense trust %.2f", $0) } ?? "")\(answer.reranker.map { ", reranker \($0)" } ?? "")):")
         print("  rank  final      lexical          dense            fused            rerank           doc")
         func cell(_ rank: Int?, _ score: Float?) -> String {
