@@ -12,8 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=$(cd "${QUARRY_SHARED:-../shared}" && pwd)
 if [ -n "${QUARRY_BIN:-}" ]; then bin=$QUARRY_BIN; else swift build -c release --product quarry >/dev/null; bin=.build/release/quarry; fi
+#   FUSION_HOME=dir  keep the collections and runs there (reused by a later run and by
+#                    scripts/bench/fusion_grid.py); default: a temporary folder
 home=${FUSION_HOME:-$(mktemp -d)}
 [ -n "${FUSION_HOME:-}" ] || trap 'rm -rf "$home"' EXIT
+home=$(mkdir -p "$home" && cd "$home" && pwd)   # absolute: the table step runs in scripts/bench
 python3 scripts/bench/derived_corpora.py "$shared/corpora" "$home/derived"
 corpora=("$@")
 [ ${#corpora[@]} -gt 0 ] || corpora=(msmarco scifact classic/cisi classic/med classic/npl arcd jsquad xquad/ar xquad/de xquad/el xquad/en

@@ -11,23 +11,11 @@ the first hybrid run's nDCG@10 minus the better single side and minus plain RRF.
 import sys
 from collections import defaultdict
 
-from trec_metrics import read_qrels, read_run
-import math
+from trec_metrics import mean_metrics, read_qrels, read_run
 
 
 def metrics(run, qrels):
-    ndcgs, recalls = [], []
-    for qid, judged in qrels.items():
-        if qid not in run:
-            continue
-        ranked = [doc for _, doc in run[qid]]
-        dcg = sum(judged.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-        ideal = sorted(judged.values(), reverse=True)[:10]
-        idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-        ndcgs.append(dcg / idcg if idcg > 0 else 0.0)
-        relevant = {d for d, g in judged.items() if g >= 1}
-        recalls.append(len(relevant & set(ranked[:100])) / len(relevant) if relevant else 0.0)
-    return sum(ndcgs) / len(ndcgs), sum(recalls) / len(recalls)
+    return mean_metrics(run, qrels)[1:]
 
 
 def plain_rrf(a, b, k=60):

@@ -38,8 +38,8 @@ def read_run(path):
     return run
 
 
-def main():
-    run, qrels = read_run(sys.argv[1]), read_qrels(sys.argv[2])
+def mean_metrics(run, qrels):
+    """(queries scored, mean nDCG@10, mean Recall@100) of a run read by read_run."""
     ndcgs, recalls = [], []
     for qid, judged in qrels.items():
         if qid not in run:
@@ -52,7 +52,12 @@ def main():
         relevant = {d for d, g in judged.items() if g >= 1}
         recalls.append(len(relevant & set(ranked[:100])) / len(relevant) if relevant else 0.0)
     n = len(ndcgs)
-    print(f"queries {n}  nDCG@10 {sum(ndcgs)/n:.4f}  Recall@100 {sum(recalls)/n:.4f}")
+    return n, sum(ndcgs) / n, sum(recalls) / n
+
+
+def main():
+    n, ndcg, recall = mean_metrics(read_run(sys.argv[1]), read_qrels(sys.argv[2]))
+    print(f"queries {n}  nDCG@10 {ndcg:.4f}  Recall@100 {recall:.4f}")
 
 
 if __name__ == "__main__":
