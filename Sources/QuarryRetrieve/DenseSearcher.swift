@@ -21,18 +21,9 @@ public struct DenseSearcher: Sendable {
     /// generation always gives the same figure); nil when the embedder's vocabulary is unknown.
     public let vocabularyFit: VocabularyFit?
 
-    /// Chunks read for `vocabularyFit`: enough for the share to be stable to about ±0.02
-    /// (each chunk holds dozens of words) while opening stays a few milliseconds.
+    /// Chunks read for `vocabularyFit`: each holds dozens of words, so the share is stable,
+    /// and the read is one indexed lookup per chunk whatever the collection's size.
     public static let sampleSize = 256
-
-    public init(collection: CollectionReader, index: any VectorIndex, embedder: any Embedder, notes: [String] = [],
-                vocabularyFit: VocabularyFit? = nil) {
-        self.collection = collection
-        self.index = index
-        self.embedder = embedder
-        self.notes = notes
-        self.vocabularyFit = vocabularyFit
-    }
 
     public static func open(home: QuarryHome, collection name: String, embedder: any Embedder) async throws -> DenseSearcher {
         let manifestReader = try CollectionReader(home: home, name: name)
@@ -47,12 +38,9 @@ public struct DenseSearcher: Sendable {
             try openFile(url, reader, embedderID: embedderID)
         }
         let reader = outcome.reader
-        let fit = try collectionFit(reader, embedder: embedder)
-        if let index = outcome.value {
-            return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes, vocabularyFit: fit)
-        }
-        let index = try VectorIndexBuilder.buildAll(reader, dimension: stored.dimension, configuration: HNSWIndex.Configuration())
-        return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes, vocabularyFit: fit)
+        let index = try outcome.value ?? VectorIndexBuilder.buildAll(reader, dimension: stored.dimension, configuration: HNSWIndex.Configuration())
+        return DenseSearcher(collection: reader, index: index, embedder: embedder, notes: outcome.notes,
+                             vocabularyFit: try collectionFit(reader, embedder: embedder))
     }
 
     /// The embedder's vocabulary fit over the text of up to `sampleSize` chunks spread evenly

@@ -35,11 +35,6 @@ public struct DenseTrust: Sendable, Equatable {
         vocabulary = fit.map(Fusion.vocabularyTrust(fit:)) ?? 1
     }
 
-    public init(script: Double, vocabulary: Double = 1) {
-        self.script = script
-        self.vocabulary = vocabulary
-    }
-
     /// "trust 0.62 = script 1.00 × vocabulary 0.62 (fit 0.57: query 0.50, collection 0.64)".
     public var summary: String {
         var text = String(format: "trust %.2f = script %.2f × vocabulary %.2f", value, script, vocabulary)

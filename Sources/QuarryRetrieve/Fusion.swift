@@ -32,6 +32,15 @@ public enum Fusion: Sendable, Equatable {
     /// "Adaptive fusion").
     public static let autoDenseWeight = 0.7
 
+    /// `method` with its configured parts (`retrieval.rrf_k`, `dense_weight`, `normalization`).
+    public init(_ method: FusionMethod, configured settings: RetrievalSettings) {
+        switch method {
+        case .auto: self = .auto
+        case .rrf: self = .reciprocalRank(k: settings.rrfK)
+        case .convex: self = .convex(denseWeight: settings.denseWeight, normalization: settings.normalization)
+        }
+    }
+
     /// The dense list's weight in `auto` fusion for a dense trust (0 to 1).
     public static func autoWeight(trust: Double) -> Double {
         autoDenseWeight * min(1, max(0, trust.isFinite ? trust : 0))
@@ -111,7 +120,7 @@ public enum Fusion: Sendable, Equatable {
         case .reciprocalRank(let k):
             "rrf (k \(String(format: "%g", k))): dense list × trust, " + trust.summary
         case .convex(let weight, let normalization):
-            String(format: "convex (%@, dense weight %g × trust): ", normalization.rawValue, weight) + trust.summary
+            "convex (\(normalization.rawValue), dense weight \(String(format: "%g", weight)) × trust): " + trust.summary
         }
     }
 

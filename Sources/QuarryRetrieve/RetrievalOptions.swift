@@ -17,17 +17,10 @@ public struct RetrievalOptions: Sendable {
     /// Hits taken from each side before fusion (the n of "top-n").
     public var candidates: Int = 100
     public var fusion: Fusion = .auto
-    /// The configured parts of every method (`retrieval.rrf_k`, `dense_weight`,
-    /// `normalization`), for a request that switches to a method other than the configured one.
-    public var configuredFusion = ConfiguredFusion()
-
-    /// See `configuredFusion`.
-    public struct ConfiguredFusion: Sendable, Equatable {
-        public var rrfK = 60.0
-        public var denseWeight = 0.5
-        public var normalization = ScoreNormalization.minMax
-        public init() {}
-    }
+    /// The `retrieval.*` settings these options start from: a request that switches to a
+    /// fusion method other than the configured one takes that method's configured parts
+    /// (`Fusion(_:configured:)`).
+    public var configured = RetrievalSettings()
     public var filter = MetadataFilter()
     /// Rerank the top `rerankDepth` fused hits (needs a configured reranker).
     public var rerank = false
@@ -51,14 +44,8 @@ public struct RetrievalOptions: Sendable {
         self.rerankDepth = rerankDepth
         k = settings.k
         candidates = settings.candidates
-        configuredFusion.rrfK = settings.rrfK
-        configuredFusion.denseWeight = settings.denseWeight
-        configuredFusion.normalization = settings.normalization
-        switch settings.fusion {
-        case .auto: fusion = .auto
-        case .rrf: fusion = .reciprocalRank(k: settings.rrfK)
-        case .convex: fusion = .convex(denseWeight: settings.denseWeight, normalization: settings.normalization)
-        }
+        configured = settings
+        fusion = Fusion(settings.fusion, configured: settings)
         mmrLambda = settings.mmrLambda < 0 ? nil : settings.mmrLambda
         mergeAdjacent = settings.mergeAdjacent
     }

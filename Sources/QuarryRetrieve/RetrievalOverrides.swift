@@ -119,20 +119,16 @@ public struct RetrievalOverrides: Sendable, Equatable, Codable {
         if method != .convex, denseWeight != nil { throw fail(.denseWeight, "applies to convex fusion only, and the fusion is \(method.rawValue)") }
         if method != .convex, normalization != nil { throw fail(.normalization, "applies to convex fusion only, and the fusion is \(method.rawValue)") }
         if method != .rrf, rrfK != nil { throw fail(.rrfK, "applies to rrf fusion only, and the fusion is \(method.rawValue)") }
-        switch method {
+        switch base.method == method ? base : Fusion(method, configured: options.configured) {
         case .auto:
             return .auto
-        case .rrf:
-            var k = options.configuredFusion.rrfK
-            if case .reciprocalRank(let baseK) = base { k = baseK }
+        case .reciprocalRank(var k):
             if let rrfK {
                 guard rrfK.isFinite, rrfK >= 0 else { throw fail(.rrfK, "must be a finite number >= 0, got \(rrfK)") }
                 k = rrfK
             }
             return .reciprocalRank(k: k)
-        case .convex:
-            var weight = options.configuredFusion.denseWeight, scaling = options.configuredFusion.normalization
-            if case .convex(let baseWeight, let baseScaling) = base { (weight, scaling) = (baseWeight, baseScaling) }
+        case .convex(var weight, var scaling):
             if let denseWeight {
                 guard denseWeight >= 0, denseWeight <= 1 else { throw fail(.denseWeight, "must be 0...1, got \(denseWeight)") }
                 weight = denseWeight

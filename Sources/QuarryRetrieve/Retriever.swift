@@ -101,17 +101,22 @@ public struct Retriever: Sendable {
         guard let dense, mode != .lexical else { return prepared }
         var readable: [Int] = []
         for i in prepared.indices {
-            let trust = mode == .hybrid ? DenseTrust(query: queries[i], embedder: dense.embedder, collectionFit: dense.vocabularyFit)
-                : DenseTrust(script: 1)
-            if mode == .hybrid { prepared[i].trust = trust }
+            // Dense mode embeds every query; only hybrid weighs (and may skip) the dense side.
+            guard mode == .hybrid else {
+                readable.append(i)
+                continue
+            }
+            let trust = DenseTrust(query: queries[i], embedder: dense.embedder, collectionFit: dense.vocabularyFit)
+            prepared[i].trust = trust
+            let model = dense.embedder.identity.model
             if trust.value > 0 {
                 readable.append(i)
             } else if trust.script == 0 {
                 let script = ScriptProfile(queries[i]).dominant ?? "the query's"
-                prepared[i].notes.append("dense side skipped: the embedder \(dense.embedder.identity.model) does not read \(script) script")
+                prepared[i].notes.append("dense side skipped: the embedder \(model) does not read \(script) script")
             } else {
-                prepared[i].notes.append(String(format: "dense side skipped: the embedder %@ holds few of the words whole (vocabulary fit %.2f)",
-                                                dense.embedder.identity.model, trust.fit ?? 0))
+                let fit = String(format: "%.2f", trust.fit ?? 0)
+                prepared[i].notes.append("dense side skipped: the embedder \(model) holds few of the words whole (vocabulary fit \(fit))")
             }
         }
         guard !readable.isEmpty else { return prepared }

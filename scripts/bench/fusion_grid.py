@@ -15,13 +15,12 @@ they only score each setting.
 Usage: fusion_grid.py HOME [VOCAB]   (VOCAB: models/all-MiniLM-L6-v2/vocab.txt)
 """
 import json
-import math
 import os
 import re
 import sys
 import unicodedata
 
-from trec_metrics import read_qrels, read_run
+from trec_metrics import mean_metrics, read_qrels, read_run
 
 CORPORA = ["msmarco", "scifact", "classic/cisi", "classic/med", "classic/npl", "xquad/en", "xquad/de", "xquad/es", "xquad/ro",
            "xquad/tr", "xquad/vi", "xquad-mixed"]
@@ -41,11 +40,10 @@ def fit(texts, vocab):
     return hits / n if n else None
 
 
-def ndcg(ranked, judged):
-    dcg = sum(judged.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sorted(judged.values(), reverse=True)[:10]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
+def ndcg_of(queries, ranked, qrels):
+    """Mean nDCG@10 of one ranked document list per query (every query counted, an empty
+    list as 0), by trec_metrics."""
+    return mean_metrics({q: [(0.0, d) for d in r] for q, r in zip(queries, ranked)}, qrels)[1]
 
 
 def minmax(run):
@@ -85,8 +83,7 @@ def main():
         qrels = read_qrels(os.path.join(directory, "qrels", "test.tsv"))
         lexical, dense = read_run(os.path.join(home, f"{name}-lexical.trec")), read_run(os.path.join(home, f"{name}-dense.trec"))
         queries = [q for q in qrels if q in lexical or q in dense]
-        mean = lambda ranked: sum(ndcg(r, qrels[q]) for q, r in zip(queries, ranked)) / len(queries)
-        best = max(mean([[d for _, d in lexical.get(q, [])] for q in queries]), mean([[d for _, d in dense.get(q, [])] for q in queries]))
+        best = max(ndcg_of(queries, [[d for _, d in side.get(q, [])] for q in queries], qrels) for side in (lexical, dense))
         fits = {}
         for q in queries:
             own = fit([texts[q]], vocab)
@@ -99,7 +96,7 @@ def main():
             deltas = []
             for corpus, queries, qrels, lexical, dense, fits, best in data:
                 ranked = [convex(lexical.get(q, []), dense.get(q, []), a0 * min(1, max(0, (fits[q] - low) / (high - low)))) for q in queries]
-                deltas.append((sum(ndcg(r, qrels[q]) for q, r in zip(queries, ranked)) / len(queries) - best, corpus))
+                deltas.append((ndcg_of(queries, ranked, qrels) - best, corpus))
             worst = min(deltas)
             print(f"{a0:12.2f} {low:.1f}-{high:.1f}  {worst[0]:+.4f} ({worst[1]:14s})  {sum(d for d, _ in deltas) / len(deltas):+.4f}")
 

@@ -14,10 +14,6 @@ from collections import defaultdict
 from trec_metrics import mean_metrics, read_qrels, read_run
 
 
-def metrics(run, qrels):
-    return mean_metrics(run, qrels)[1:]
-
-
 def plain_rrf(a, b, k=60):
     fused = {}
     for qid in set(a) | set(b):
@@ -35,7 +31,7 @@ def main():
     lexical, dense = read_run(sys.argv[3]), read_run(sys.argv[4])
     # Each run is scored over the judged queries it answers, as trec_eval does without -c.
     runs = [lexical, dense, plain_rrf(lexical, dense)] + [read_run(path) for path in sys.argv[5:]]
-    scores = [metrics(run, qrels) for run in runs]
+    scores = [mean_metrics(run, qrels)[1:] for run in runs]
     cells = " ".join(f"{n:.4f}/{r:.4f}" for n, r in scores)
     best = max(scores[0][0], scores[1][0])
     print(f"{name:18s} {cells}  {scores[3][0] - best:+.4f} {scores[3][0] - scores[2][0]:+.4f}")

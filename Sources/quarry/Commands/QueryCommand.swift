@@ -155,8 +155,8 @@ struct QueryCommand: AsyncParsableCommand {
             }
         }
         guard explain else { return }
-        if let analysis = answer.queryAnalysis { print("\nAnalysis: \(analysis)") }
-        if let fusion = answer.fusion { print((answer.queryAnalysis == nil ? "\n" : "") + "Fusion: \(fusion)") }
+        let howRead = [answer.queryAnalysis.map { "Analysis: \($0)" }, answer.fusion.map { "Fusion: \($0)" }].compactMap { $0 }
+        if !howRead.isEmpty { print("\n" + howRead.joined(separator: "\n")) }
         print("\nRetrieval (\(answer.mode.rawValue)\(answer.denseTrust.map { String(format: ", dense trust %.2f", $0) } ?? "")\(answer.reranker.map { ", reranker \($0)" } ?? "")):")
         print("  rank  final      lexical          dense            fused            rerank           doc")
         func cell(_ rank: Int?, _ score: Float?) -> String {
