@@ -42,6 +42,19 @@ extension Embedder {
         countTokens("") == nil ? nil : EmbedderTokenCounter(embedder: self)
     }
 
+    /// Vectors of `texts` as `role`: each text behind the identity's prefix for the role
+    /// (`"query: "` for e5), as is for models without prefixes. Ingest embeds passages,
+    /// retrieval and drift embed queries; `embed(_:)` alone feeds texts unchanged.
+    public func embed(_ texts: [String], as role: EmbeddingRole) async throws -> [[Float]] {
+        let prefix = identity.prefix(for: role)
+        return try await embed(prefix.isEmpty ? texts : texts.map { prefix + $0 })
+    }
+
+    /// One text's vector as `role`.
+    public func embed(_ text: String, as role: EmbeddingRole) async throws -> [Float] {
+        try await embed(identity.prefix(for: role) + text)
+    }
+
     /// One text's vector.
     public func embed(_ text: String) async throws -> [Float] {
         guard let vector = try await embed([text]).first else {

@@ -17,8 +17,8 @@ public enum EmbedderFactory {
                                                   requestTimeout: settings.timeoutSeconds)
             return try HTTPEmbedder(http)
         case .native:
-            return try NativeEmbedder(modelDirectory: configuration.resolvePath(settings.model),
-                                      maxSequenceLength: settings.maxSequenceLength)
+            return try NativeEmbedder.open(modelDirectory: configuration.resolvePath(settings.model),
+                                           maxSequenceLength: settings.maxSequenceLength)
         }
     }
 }

@@ -26,7 +26,7 @@ public struct NativeEmbedder: Embedder {
     /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it is missing.
     public init(modelDirectory: URL, maxSequenceLength: Int? = nil) throws {
         guard FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent("model.safetensors").path) else {
-            throw EmbedError(.configuration, "no embedding model at \(modelDirectory.path) (run scripts/fetch-model, set embedding.model, or use --embedder none)")
+            throw EmbedError(.configuration, "no embedding model at \(modelDirectory.path): neither model.safetensors nor \(E5Encoder.fileName) (run scripts/fetch-model [multilingual-e5-small], set embedding.model, or use --embedder none)")
         }
         encoder = try SentenceEncoder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
         identity = EmbedderIdentity(kind: "native", model: modelDirectory.standardizedFileURL.lastPathComponent,
@@ -34,6 +34,17 @@ public struct NativeEmbedder: Embedder {
                                     pooling: "mean", dimension: encoder.dimension)
         scripts = ScriptProfile.vocabularyScripts(encoder.tokenizer.vocabulary.tokens)
         pieceKinds = Self.pieceKinds(encoder.tokenizer.vocabulary)
+    }
+
+    /// The native embedder for a model folder: multilingual-e5 when it holds an E5S1 file
+    /// (`scripts/fetch-model multilingual-e5-small`), else a BERT folder in Hugging Face
+    /// layout (all-MiniLM-L6-v2).
+    /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it holds neither.
+    public static func open(modelDirectory: URL, maxSequenceLength: Int? = nil) throws -> any Embedder {
+        if E5Encoder.isModelDirectory(modelDirectory) {
+            return try E5Embedder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
+        }
+        return try NativeEmbedder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
     }
 
     static func pieceKinds(_ vocabulary: WordPieceVocabulary) -> [PieceKind] {

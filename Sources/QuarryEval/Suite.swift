@@ -62,6 +62,9 @@ public struct Suite: Sendable, Equatable {
     public var analyzer: String = "auto"
     /// "native" or "none".
     public var embedder: String = "native"
+    /// A native model folder's name (`collection: {model: multilingual-e5-small}`), looked
+    /// up beside the configured model; nil: the configured embedder.
+    public var model: String?
     public var variants: [Variant]
     public var baseline: String?
     public var metrics: [Metric]
@@ -181,7 +184,13 @@ public struct Suite: Sendable, Equatable {
                 case "embedder":
                     suite.embedder = try string(value, "embedder")
                     guard ["native", "none"].contains(suite.embedder) else { throw fail(value, "embedder must be native or none") }
-                default: throw fail(k, "unknown collection key \"\(k.string ?? "?")\" (known: analyzer, embedder)")
+                case "model":
+                    let model = try string(value, "model")
+                    guard !model.isEmpty, !model.contains("/"), !model.hasPrefix(".") else {
+                        throw fail(value, "model must be a model folder's name (as in models/), e.g. multilingual-e5-small")
+                    }
+                    suite.model = model
+                default: throw fail(k, "unknown collection key \"\(k.string ?? "?")\" (known: analyzer, embedder, model)")
                 }
             }
         }

@@ -111,7 +111,7 @@ public struct SuiteRunner: Sendable {
             }
             results.append(VariantResult(
                 name: variant.name,
-                description: Self.describe(options, analyzer: suite.analyzer, embedder: embedder?.identity.description),
+                description: Self.describe(options, analyzer: suite.analyzer, embedder: try suiteEmbedder(suite)?.identity.description),
                 mean: mean,
                 perQuery: perQuery,
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
@@ -147,6 +147,7 @@ public struct SuiteRunner: Sendable {
     /// so a re-run reuses it (unchanged documents are skipped) and a changed suite gets a
     /// fresh one.
     func buildCollection(_ suite: Suite) async throws -> String {
+        let embedder = try suiteEmbedder(suite)
         let identity = suite.embedder == "native" ? embedder?.identity : nil
         if suite.embedder == "native" && identity == nil {
             throw EvalError(file: suite.file.path, "collection.embedder is native but no embedder is configured")
@@ -166,6 +167,16 @@ public struct SuiteRunner: Sendable {
             throw EvalError(file: suite.corpus.path, "\(summary.failed.count) documents failed to ingest, e.g. \(summary.failed[0].path): \(summary.failed[0].reason)")
         }
         return name
+    }
+
+    /// The suite's embedder: its `collection.model` when it names one, else the configured one.
+    func suiteEmbedder(_ suite: Suite) throws -> (any Embedder)? {
+        guard let model = suite.model else { return embedder }
+        do {
+            return try factory.embedders.embedder(named: model)
+        } catch {
+            throw EvalError(file: suite.file.path, "collection.model \(model): \(error)")
+        }
     }
 
     /// The served defaults with the variant's mode and BM25 parameters.

@@ -36,6 +36,9 @@ public struct PipelineFactory: Sendable {
     public let configuration: QuarryConfiguration
     public let home: QuarryHome
     public let embedder: (any Embedder)?
+    /// The configured embedder and the native models beside it: each collection is searched
+    /// with the model that embedded it.
+    public let embedders: EmbedderCatalog
     public let reranker: (any Reranker)?
     public let model: (any LanguageModel)?
     public let template: PromptTemplate
@@ -46,7 +49,15 @@ public struct PipelineFactory: Sendable {
     public init(configuration: QuarryConfiguration, home: QuarryHome, parts: Parts = .all, batchingEmbedder: Bool = false) throws {
         var embedder = parts.contains(.embedder) ? try EmbedderFactory.make(configuration) : nil
         if batchingEmbedder, let made = embedder { embedder = BatchingEmbedder(made) }
-        self.init(configuration: configuration, home: home, embedder: embedder,
+        let wrap: @Sendable (any Embedder) -> any Embedder = { base in
+            if batchingEmbedder {
+                let batching: any Embedder = BatchingEmbedder(base)
+                return batching
+            }
+            return base
+        }
+        let catalog = EmbedderCatalog(configuration: configuration, configured: embedder, wrap: wrap)
+        self.init(configuration: configuration, home: home, embedders: catalog,
                   reranker: parts.contains(.reranker) ? try RerankerFactory.make(configuration) : nil,
                   model: parts.contains(.languageModel) ? try LanguageModelFactory.make(configuration.llm) : nil,
                   template: try PromptTemplate.configured(configuration))
@@ -55,9 +66,17 @@ public struct PipelineFactory: Sendable {
     /// A factory over models made elsewhere (tests, a program embedding Quarry).
     public init(configuration: QuarryConfiguration, home: QuarryHome, embedder: (any Embedder)?, reranker: (any Reranker)?,
                 model: (any LanguageModel)?, template: PromptTemplate) {
+        self.init(configuration: configuration, home: home, embedders: EmbedderCatalog(embedder), reranker: reranker,
+                  model: model, template: template)
+    }
+
+    /// A factory over a catalog of embedders and models made elsewhere.
+    public init(configuration: QuarryConfiguration, home: QuarryHome, embedders: EmbedderCatalog, reranker: (any Reranker)?,
+                model: (any LanguageModel)?, template: PromptTemplate) {
         self.configuration = configuration
         self.home = home
-        self.embedder = embedder
+        self.embedders = embedders
+        self.embedder = embedders.configured
         self.reranker = reranker
         self.model = model
         self.template = template
@@ -89,9 +108,11 @@ public struct PipelineFactory: Sendable {
     }
 
     /// Opens `collection`'s committed generation: its indexes (repaired if needed), the
-    /// dense side when the configured embedder is the collection's own, and the answerer.
+    /// dense side with the model that embedded the collection (the configured one, or one
+    /// `embedders` finds beside it), and the answerer.
     public func open(_ collection: String) async throws -> Pipeline {
-        let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, reranker: reranker)
+        let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, catalog: embedders,
+                                                 reranker: reranker)
         let answerer = try Answerer(retriever: retriever, template: template, model: model,
                                     assembler: ContextAssembler(budget: configuration.generation.contextTokens),
                                     extractiveSentences: configuration.generation.extractiveSentences)

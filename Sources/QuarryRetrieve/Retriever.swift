@@ -35,10 +35,10 @@ public struct Retriever: Sendable {
     }
 
     /// Opens the collection's indexes. The dense side opens when the collection holds
-    /// embeddings and `embedder` is the one they were made with; otherwise
-    /// `denseUnavailable` says which of those is missing.
+    /// embeddings and `embedder` is the one they were made with, or `catalog` has that
+    /// model; otherwise `denseUnavailable` says which of those is missing.
     public static func open(home: QuarryHome, collection: String, embedder: (any Embedder)?,
-                            reranker: (any Reranker)? = nil) async throws -> Retriever {
+                            catalog: EmbedderCatalog? = nil, reranker: (any Reranker)? = nil) async throws -> Retriever {
         let lexical = try await LexicalSearcher.open(home: home, collection: collection)
         let stored = lexical.collection.manifest.settings.embedder
         switch (stored, embedder) {
@@ -49,6 +49,16 @@ public struct Retriever: Sendable {
             return Retriever(lexical: lexical, dense: nil, reranker: reranker,
                              denseUnavailable: "collection '\(collection)' was embedded with \(stored), and no embedder is configured (embedding.provider is none)")
         case (let stored?, let embedder?) where stored != embedder.identity:
+            if let catalog {
+                do {
+                    let own = try catalog.embedder(for: stored)
+                    let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: own)
+                    return Retriever(lexical: lexical, dense: dense, reranker: reranker)
+                } catch let error as EmbedError {
+                    return Retriever(lexical: lexical, dense: nil, reranker: reranker,
+                                     denseUnavailable: "collection '\(collection)' was embedded with \(stored); \(error.message)")
+                }
+            }
             return Retriever(lexical: lexical, dense: nil, reranker: reranker,
                              denseUnavailable: "collection '\(collection)' was embedded with \(stored); the configured embedder is \(embedder.identity) (configure the collection's embedder, or re-ingest)")
         case (_, let embedder?):
@@ -121,7 +131,7 @@ public struct Retriever: Sendable {
         }
         guard !readable.isEmpty else { return prepared }
         let texts = readable.map { queries[$0] }
-        let vectors = try await clock.time(.embedding) { texts.count == 1 ? [try await dense.embedder.embed(texts[0])] : try await dense.embedder.embed(texts) }
+        let vectors = try await clock.time(.embedding) { texts.count == 1 ? [try await dense.embedder.embed(texts[0], as: .query)] : try await dense.embedder.embed(texts, as: .query) }
         for (slot, i) in readable.enumerated() { prepared[i].vector = vectors[slot] }
         return prepared
     }

@@ -100,6 +100,7 @@ extension RetrievalOverrides {
 extension SearchMode: ExpressibleByArgument {}
 extension EmbeddingProvider: ExpressibleByArgument {}
 extension FusionMethod: ExpressibleByArgument {}
+extension EmbeddingRole: ExpressibleByArgument {}
 extension ScoreNormalization: ExpressibleByArgument {}
 
 extension Pipeline {

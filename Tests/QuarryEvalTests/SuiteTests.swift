@@ -2,6 +2,8 @@ import Foundation
 import QuarryCore
 import QuarryEmbed
 import QuarryEval
+import QuarryGenerate
+import QuarryPipeline
 import QuarryTesting
 import Testing
 
@@ -56,6 +58,7 @@ import Testing
         ("variants:\n  - {name: bm25, mode: lexical}\n  - {name: bm25, mode: lexical}\n", "duplicate variant", 3),
         ("gates: [\"nope: ndcg@10 >= 1\"]\n", "known variant", 1),
         ("variants:\n  - {name: x, mode: sparse}\n", "mode must be lexical, dense or hybrid", 2),
+        ("collection: {model: ../multilingual-e5-small}\n", "model folder's name", 1),
     ])
     func malformed(extra: String, message: String, relativeLine: Int) throws {
         let dir = try TemporaryDirectory()
@@ -74,6 +77,32 @@ import Testing
         #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
         #expect(error?.file == path)
         #expect(error?.line == start + relativeLine, "\(error?.description ?? "")")
+    }
+
+    @Test("collection.model embeds a suite's collection with that model, and its variants search with it")
+    func suiteModel() async throws {
+        let models = Fixtures.packageRoot().appendingPathComponent("models")
+        guard FileManager.default.fileExists(atPath: models.appendingPathComponent("multilingual-e5-small/e5-small-q4.bin").path) else {
+            Issue.record("multilingual-e5-small is not in models/ (run scripts/fetch-model multilingual-e5-small)")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let yaml = valid.replacingOccurrences(of: "collection: {analyzer: english, embedder: none}",
+                                              with: "collection: {analyzer: auto, embedder: native, model: multilingual-e5-small}")
+            .replacingOccurrences(of: "  - {name: bm25-b0, mode: lexical, b: 0}", with: "  - {name: dense, mode: dense}")
+        let suite = try Suite.load(try write(dir, yaml))
+        #expect(suite.model == "multilingual-e5-small")
+        var configuration = QuarryConfiguration()
+        configuration.embedding.model = models.appendingPathComponent("all-MiniLM-L6-v2").path
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        let factory = PipelineFactory(configuration: configuration, home: home,
+                                      embedders: EmbedderCatalog(configuration: configuration, configured: HashEmbedder()),
+                                      reranker: nil, model: nil, template: try PromptTemplate.builtin())
+        let outcome = try await SuiteRunner(factory: factory).run(suite, outputDirectory: dir.url.appendingPathComponent("out"))
+        let dense = try #require(outcome.report.variants.first { $0.name == "dense" })
+        #expect(dense.mean["ndcg@10"] == 1)
+        #expect(dense.description.contains("multilingual-e5-small"), "\(dense.description)")
     }
 
     @Test("qrels naming an unknown query or document fail with the qrels line")

@@ -223,6 +223,43 @@ struct FailingReranker: Reranker {
         #expect(rrf.denseTrust == trust && rrf.fusion?.hasPrefix("rrf (k 60)") == true)
     }
 
+    @Test("a collection embedded with multilingual-e5 is searched with it while MiniLM is configured; without the catalog it falls back to lexical")
+    func collectionsOwnEmbedder() async throws {
+        let models = Fixtures.packageRoot().appendingPathComponent("models")
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let e5: any Embedder
+        do {
+            e5 = try NativeEmbedder.open(modelDirectory: models.appendingPathComponent("multilingual-e5-small"))
+        } catch {
+            Issue.record("multilingual-e5-small is not in models/ (run scripts/fetch-model multilingual-e5-small): \(error)")
+            return
+        }
+        let minilm = try NativeEmbedder(modelDirectory: models.appendingPathComponent("all-MiniLM-L6-v2"))
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        for (i, text) in ["يدور القمر حول الأرض مرة كل شهر.", "المد والجزر سببه جاذبية القمر.", "ينتفخ الخبز لأن الخميرة تنتج غازا."].enumerated() {
+            try dir.write("ar/\(i).txt", text)
+        }
+        var ingest = IngestOptions(paths: [dir.path + "/ar"], collection: "ar",
+                                   settings: CollectionSettings(analyzer: "auto", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                embedder: e5.identity))
+        ingest.embedder = e5
+        _ = try await Ingestor(home: home, options: ingest).run()
+        var configuration = QuarryConfiguration()
+        configuration.embedding.model = models.appendingPathComponent("all-MiniLM-L6-v2").path
+        let catalog = EmbedderCatalog(configuration: configuration, configured: minilm)
+        var options = RetrievalOptions()
+        options.k = 3
+        options.mode = .dense
+        let retriever = try await Retriever.open(home: home, collection: "ar", embedder: minilm, catalog: catalog)
+        #expect(retriever.dense?.embedder.identity == e5.identity)
+        // No word of the query is in the answer: only the model's meaning finds it.
+        let tides = try await retriever.retrieve("ما سبب ظاهرة المد؟", options: options)
+        #expect(tides.hits.first?.docID == "1.txt", "\(tides.hits.map(\.docID))")
+        let plain = try await Retriever.open(home: home, collection: "ar", embedder: minilm)
+        #expect(plain.dense == nil && plain.denseUnavailable?.contains("multilingual-e5-small") == true)
+    }
+
     @Test("weighted fusion: trust scales each list; trust 0 removes it")
     func trust() {
         let lexical = scored([(1, 9), (2, 8)])

@@ -8,6 +8,9 @@
 # Also the derived corpora of scripts/bench/derived_corpora.py (xquad-mixed, NAME-short).
 # Usage: scripts/bench/fusion.sh [CORPUS ...]   (default: all shared and derived corpora)
 #   QUARRY_BIN=path  a quarry binary to use (default: build the release one)
+#   FUSION_MODEL=dir  ingest with this native model folder instead of the configured one
+#                     (models/multilingual-e5-small: the multilingual columns); searches
+#                     use each collection's own model
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=$(cd "${QUARRY_SHARED:-../shared}" && pwd)
@@ -31,7 +34,7 @@ for corpus in "${corpora[@]}"; do
   collection=${name%-short}   # a -short corpus is its base corpus with shorter queries
   if [ ! -d "$home/collections/$collection" ]; then
     base="$dir"; [ "$collection" = "$name" ] || { base="$shared/corpora/${corpus%-short}"; [ -d "$base" ] || base="$shared/corpora/${collection/-//}"; [ -d "$base" ] || base="$home/derived/$collection"; }
-    "$bin" ingest "$base/corpus.jsonl" --collection "$collection" --home "$home" --quiet >/dev/null
+    "$bin" ingest "$base/corpus.jsonl" --collection "$collection" --home "$home" --quiet ${FUSION_MODEL:+--model "$FUSION_MODEL"} >/dev/null
   fi
   run() { "$bin" search --queries "$dir/queries.jsonl" --output "$home/$name-$1.trec" --collection "$collection" --home "$home" --k 100 "${@:2}" >/dev/null; }
   run lexical --mode lexical

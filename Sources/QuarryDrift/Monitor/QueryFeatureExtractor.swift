@@ -126,7 +126,7 @@ public struct QueryFeatureExtractor: Sendable {
     /// Every query's vector, or nil without an embedder.
     func embeddings(_ queries: [ObservedQuery]) async throws -> [[Float]?]? {
         guard let embedder = probe.embedder else { return nil }
-        let vectors = try await embedder.embed(queries.map(\.text))
+        let vectors = try await embedder.embed(queries.map(\.text), as: .query)
         return vectors.map { vector in vector.allSatisfy(\.isFinite) ? vector : nil }
     }
 

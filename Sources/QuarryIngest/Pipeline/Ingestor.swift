@@ -264,7 +264,7 @@ public struct Ingestor: Sendable {
         guard !state.pending.isEmpty else { return }
         if let embedder = options.embedder {
             let texts = state.pending.flatMap { $0.chunks.map { Chunker.embeddingInput(context: $0.context, text: $0.text) } }
-            let vectors = try await embedder.embed(texts)
+            let vectors = try await embedder.embed(texts, as: .passage)
             guard vectors.count == texts.count else {
                 throw EmbedError(.invalidResponse, "the embedder returned \(vectors.count) vectors for \(texts.count) chunks")
             }

@@ -45,6 +45,22 @@ public struct BertConfiguration: Sendable, Equatable, Decodable {
         }
     }
 
+    /// A configuration from a file format that states its sizes itself (E5S1): BERT's
+    /// exact GELU and absolute positions.
+    init(hiddenSize: Int, layerCount: Int, headCount: Int, intermediateSize: Int, maxPositions: Int,
+         vocabularySize: Int, typeVocabularySize: Int, layerNormEpsilon: Float) {
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.maxPositions = maxPositions
+        self.vocabularySize = vocabularySize
+        self.typeVocabularySize = typeVocabularySize
+        self.layerNormEpsilon = layerNormEpsilon
+        hiddenActivation = "gelu"
+        labelCount = nil
+    }
+
     /// Reads `config.json` from a model folder.
     public static func load(modelDirectory: URL) throws -> BertConfiguration {
         let url = modelDirectory.appendingPathComponent("config.json")

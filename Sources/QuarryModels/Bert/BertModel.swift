@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 
 /// The BERT encoder forward pass in Float32 (Devlin et al. 2019): embeddings + LayerNorm,
 /// then per layer multi-head self-attention, residual + LayerNorm, a GELU feed-forward
@@ -18,6 +19,13 @@ public final class BertModel: Sendable {
         configuration = try BertConfiguration.load(modelDirectory: modelDirectory)
         let file = try SafeTensorsFile(path: modelDirectory.appendingPathComponent("model.safetensors").path)
         weights = try BertWeights(file: file, configuration: configuration)
+    }
+
+    /// A model whose weights were read elsewhere (an E5S1 file).
+    init(configuration: BertConfiguration, weights: BertWeights) throws {
+        try BLAS.load()
+        self.configuration = configuration
+        self.weights = weights
     }
 
     /// Whether the model has a sequence-classification head (a cross-encoder).
@@ -48,8 +56,14 @@ public final class BertModel: Sendable {
                     let word = Int(min(max(id, 0), Int32(c.vocabularySize - 1)))
                     let type = Int(min(max(sequence.typeIDs[position], 0), Int32(c.typeVocabularySize - 1)))
                     let p = min(position, c.maxPositions - 1)
+                    switch weights.wordEmbeddings {
+                    case .dense(let table):
+                        for i in 0 ..< h { row[i] = table[word * h + i] }
+                    case .q4(let table):
+                        table.addRow(word, into: row)
+                    }
                     for i in 0 ..< h {
-                        row[i] = weights.wordEmbeddings[word * h + i] + weights.positionEmbeddings[p * h + i] + weights.typeEmbeddings[type * h + i]
+                        row[i] += weights.positionEmbeddings[p * h + i] + weights.typeEmbeddings[type * h + i]
                     }
                     t += 1
                 }
@@ -107,6 +121,12 @@ public final class BertModel: Sendable {
     /// Mean-pooled, L2-normalised sentence embeddings (sentence-transformers' Pooling with
     /// mean tokens, then Normalize), one per sequence.
     public func embed(_ sequences: [TokenizedInput]) -> [[Float]] {
+        meanPooled(sequences).map(Self.normalized)
+    }
+
+    /// Each sequence's mean hidden state, before normalisation (windows of one long text are
+    /// averaged at this stage).
+    func meanPooled(_ sequences: [TokenizedInput]) -> [[Float]] {
         let h = configuration.hiddenSize
         let states = hiddenStates(sequences)
         var result: [[Float]] = []
@@ -119,12 +139,43 @@ public final class BertModel: Sendable {
             }
             start += sequence.count
             let n = Double(max(sequence.count, 1))
-            var vector = mean.map { Float($0 / n) }
-            let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-            if norm > 1e-12 { vector = vector.map { Float(Double($0) / norm) } }
-            result.append(vector)
+            result.append(mean.map { Float($0 / n) })
         }
         return result
+    }
+
+    /// `vector` scaled to unit length (unchanged when it is zero).
+    static func normalized(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        return norm > 1e-12 ? vector.map { Float(Double($0) / norm) } : vector
+    }
+
+    /// Runs `inputs` in batches under a token budget, sorted by length so a batch holds
+    /// sequences of similar size, batches in parallel on all cores (single-threaded BLAS in
+    /// each); `pool` maps a batch to one result per input. Results come back in input order.
+    func batched<Result: Sendable>(_ inputs: [TokenizedInput], tokenBudget: Int,
+                         _ pool: @Sendable (BertModel, [TokenizedInput]) -> [Result]) -> [Result] {
+        let order = inputs.indices.sorted { inputs[$0].count < inputs[$1].count }
+        var batches: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for index in order {
+            if !current.isEmpty && tokens + inputs[index].count > tokenBudget {
+                batches.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += inputs[index].count
+        }
+        if !current.isEmpty { batches.append(current) }
+        let planned = batches
+        let perBatch = ParallelMap.map(planned.count) { b in pool(self, planned[b].map { inputs[$0] }) }
+        var results = [Result?](repeating: nil, count: inputs.count)
+        for (batch, pooled) in zip(planned, perBatch) {
+            for (index, result) in zip(batch, pooled) { results[index] = result }
+        }
+        return results.map { $0! }
     }
 
     /// Classification logits of a cross-encoder (BertForSequenceClassification): the

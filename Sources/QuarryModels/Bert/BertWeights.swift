@@ -19,7 +19,14 @@ struct BertWeights: Sendable {
         var outputNormBeta: [Float]
     }
 
-    var wordEmbeddings: [Float]     // [V × H]
+    /// The word-embedding table: Float32 from safetensors, or Q4_0 rows left in the mapped
+    /// file (E5S1), widened per token.
+    enum WordEmbeddings: Sendable {
+        case dense([Float])
+        case q4(Q4Matrix)
+    }
+
+    var wordEmbeddings: WordEmbeddings  // [V × H]
     var positionEmbeddings: [Float] // [P × H]
     var typeEmbeddings: [Float]     // [T × H]
     var embeddingNormGamma: [Float]
@@ -42,7 +49,7 @@ struct BertWeights: Sendable {
             return (try tensor(base + ".gamma", [h]), try tensor(base + ".beta", [h]))
         }
         let h = c.hiddenSize, i = c.intermediateSize
-        wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [c.vocabularySize, h])
+        wordEmbeddings = .dense(try tensor("embeddings.word_embeddings.weight", [c.vocabularySize, h]))
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [c.maxPositions, h])
         typeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])
         (embeddingNormGamma, embeddingNormBeta) = try norm("embeddings.LayerNorm")
@@ -70,6 +77,34 @@ struct BertWeights: Sendable {
         if let entry = file.entries["classifier.weight"], entry.shape.count == 2, entry.shape[1] == h {
             classifier = (try file.floats("classifier.weight", shape: [entry.shape[0], h]),
                           try file.floats("classifier.bias", shape: [entry.shape[0]]), entry.shape[0])
+        }
+    }
+
+    /// The weights of an E5S1 file: its Q4_0 matrices widened to Float32 once (the layers are
+    /// 21 M weights, 85 MB, so every product runs through the same BLAS path as MiniLM), the
+    /// word table kept 4-bit.
+    init(e5 file: E5ModelFile) throws {
+        let c = file.configuration
+        let h = c.hiddenSize, i = c.intermediateSize
+        wordEmbeddings = .q4(try file.q4("emb.word", rows: c.vocabularySize, columns: h))
+        positionEmbeddings = try file.floats("emb.pos", count: c.maxPositions * h)
+        typeEmbeddings = try file.floats("emb.type", count: c.typeVocabularySize * h)
+        embeddingNormGamma = try file.floats("emb.ln.w", count: h)
+        embeddingNormBeta = try file.floats("emb.ln.b", count: h)
+        layers = try (0 ..< c.layerCount).map { l in
+            let p = "l\(l)."
+            func matrix(_ name: String, _ rows: Int, _ columns: Int) throws -> [Float] {
+                try file.q4(p + name, rows: rows, columns: columns).dequantized()
+            }
+            func vector(_ name: String, _ count: Int) throws -> [Float] { try file.floats(p + name, count: count) }
+            return Layer(
+                qkv: try matrix("q.w", h, h) + matrix("k.w", h, h) + matrix("v.w", h, h),
+                qkvBias: try vector("q.b", h) + vector("k.b", h) + vector("v.b", h),
+                attentionOut: try matrix("ao.w", h, h), attentionOutBias: try vector("ao.b", h),
+                attentionNormGamma: try vector("aln.w", h), attentionNormBeta: try vector("aln.b", h),
+                intermediate: try matrix("fi.w", i, h), intermediateBias: try vector("fi.b", i),
+                output: try matrix("fo.w", h, i), outputBias: try vector("fo.b", h),
+                outputNormGamma: try vector("oln.w", h), outputNormBeta: try vector("oln.b", h))
         }
     }
 }

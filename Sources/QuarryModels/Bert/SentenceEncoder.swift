@@ -40,27 +40,7 @@ public final class SentenceEncoder: Sendable {
     /// Embeddings of `texts`, in order.
     public func encode(_ texts: [String]) -> [[Float]] {
         let inputs = texts.map { tokenizer.encode($0, maxLength: maxSequenceLength) }
-        let order = inputs.indices.sorted { inputs[$0].count < inputs[$1].count }
-        var batches: [[Int]] = []
-        var current: [Int] = []
-        var tokens = 0
-        for index in order {
-            if !current.isEmpty && tokens + inputs[index].count > batchTokenBudget {
-                batches.append(current)
-                current = []
-                tokens = 0
-            }
-            current.append(index)
-            tokens += inputs[index].count
-        }
-        if !current.isEmpty { batches.append(current) }
-        let planned = batches
-        let perBatch = ParallelMap.map(planned.count) { b in model.embed(planned[b].map { inputs[$0] }) }
-        var results = [[Float]](repeating: [], count: texts.count)
-        for (batch, vectors) in zip(planned, perBatch) {
-            for (index, vector) in zip(batch, vectors) { results[index] = vector }
-        }
-        return results
+        return model.batched(inputs, tokenBudget: batchTokenBudget) { model, batch in model.embed(batch) }
     }
 }
 

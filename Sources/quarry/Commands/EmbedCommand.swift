@@ -14,6 +14,7 @@ struct EmbedCommand: AsyncParsableCommand {
               quarry embed --text "This is an example sentence"
               quarry embed --text "query text" --json
               quarry embed --text "x" --model /path/to/bert-model-folder
+              quarry embed --text "¿Cuántos balones?" --model models/multilingual-e5-small --role query
               quarry embed --corpus ../shared/corpora/msmarco/corpus.jsonl --output msmarco.fvecs
               quarry embed --latency-runs 200 --text "what is the capital of france"
             """
@@ -37,6 +38,9 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: "Embed --text this many times one at a time and report latency percentiles.")
     var latencyRuns: Int?
 
+    @Option(help: "Embed as a query or a passage: the model's prefix for the role goes in front (\"query: \" for multilingual-e5; nothing for MiniLM). Default: the text as given; --corpus embeds passages, --latency-runs queries.")
+    var role: EmbeddingRole?
+
     struct Output: Encodable {
         var embedder: EmbedderIdentity
         var tokens: Int?
@@ -50,9 +54,9 @@ struct EmbedCommand: AsyncParsableCommand {
         }
         if let corpus { return try await embedCorpus(corpus, embedder) }
         if let runs = latencyRuns { return try await latency(runs, embedder) }
-        if let native = embedder as? NativeEmbedder, !json { Terminal.error("note: \(BLAS.kernelDescription), \(native.identity)") }
+        if embedder.identity.kind == "native", !json { Terminal.error("note: \(BLAS.kernelDescription), \(embedder.identity)") }
         let input = try text ?? readStandardInput()
-        let vector = try await embedder.embed(input)
+        let vector = try await embedder.embed(role.map { embedder.identity.prefix(for: $0) + input } ?? input)
         if json { return try Terminal.json(Output(embedder: embedder.identity, tokens: embedder.countTokens(input), vector: vector)) }
         print(vector.map { String(format: "%.7g", $0) }.joined(separator: " "))
     }
@@ -80,7 +84,7 @@ struct EmbedCommand: AsyncParsableCommand {
         let start = Date()
         var vectors: [[Float]] = []
         for slice in stride(from: 0, to: texts.count, by: 1024).map({ Array(texts[$0 ..< min($0 + 1024, texts.count)]) }) {
-            vectors += try await embedder.embed(slice)
+            vectors += try await embedder.embed(slice, as: role ?? .passage)
         }
         let seconds = Date().timeIntervalSince(start)
         if let output {
@@ -102,11 +106,11 @@ struct EmbedCommand: AsyncParsableCommand {
     private func latency(_ runs: Int, _ embedder: any Embedder) async throws {
         guard runs > 0, runs <= 100_000 else { throw ValidationError("--latency-runs must be 1...100000") }
         let text = self.text ?? "what is the capital of france"
-        _ = try await embedder.embed(text)  // warm-up
+        _ = try await embedder.embed(text, as: role ?? .query)  // warm-up
         var samples: [Double] = []
         for _ in 0 ..< runs {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try await embedder.embed(text)
+            _ = try await embedder.embed(text, as: role ?? .query)
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         samples.sort()

