@@ -33,7 +33,17 @@ public struct EmbedderIdentity: Sendable, Codable, Hashable, CustomStringConvert
         (role == .query ? queryPrefix : passagePrefix) ?? ""
     }
 
-    public var description: String { "\(kind):\(model)@\(checksum.prefix(16)) (\(pooling), \(dimension)-d)" }
+    enum CodingKeys: String, CodingKey {
+        case kind, model, checksum, pooling, dimension, queryPrefix = "query_prefix", passagePrefix = "passage_prefix"
+    }
+
+    /// "native:multilingual-e5-small@1571fc9827503943 (mean, 384-d, query "query: ", passage
+    /// "passage: ")"; the prefixes only when the model has them, so identities that differ
+    /// only there never print the same.
+    public var description: String {
+        let prefixes = [queryPrefix.map { "query \(Printable.quoted($0))" }, passagePrefix.map { "passage \(Printable.quoted($0))" }].compactMap { $0 }
+        return "\(kind):\(model)@\(checksum.prefix(16)) (\(([pooling, "\(dimension)-d"] + prefixes).joined(separator: ", ")))"
+    }
 }
 
 /// What a text is to the embedder: a search query or a stored passage. Asymmetric models

@@ -3,7 +3,7 @@ import QuarryCore
 import QuarryModels
 import QuarryText
 
-/// multilingual-e5-small in this process (`E5Encoder`): 94 languages from one 250k-piece
+/// multilingual-e5-small in this process (`E5Encoder`): about a hundred languages from one 250k-piece
 /// SentencePiece vocabulary, queries behind `"query: "` and passages behind `"passage: "`
 /// as the model card asks (the prefixes are part of the identity, so a collection embedded
 /// with them is never searched without them).

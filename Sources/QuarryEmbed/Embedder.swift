@@ -2,7 +2,8 @@ import QuarryCore
 import QuarryText
 
 /// A type that turns texts into vectors: the seam between chunks and vector search.
-/// Implementations: `NativeEmbedder` (BERT in Swift), `HTTPEmbedder` (OpenAI-compatible
+/// Implementations: `NativeEmbedder` (BERT in Swift), `E5Embedder` (multilingual-e5 in
+/// Swift), `HTTPEmbedder` (OpenAI-compatible
 /// `/v1/embeddings`), `HashEmbedder` (deterministic, for tests).
 public protocol Embedder: Sendable {
     var identity: EmbedderIdentity { get }

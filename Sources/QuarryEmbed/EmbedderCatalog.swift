@@ -11,6 +11,11 @@ import QuarryCore
 /// ingested with `--model models/multilingual-e5-small` is searched with that model while
 /// others keep the configured MiniLM. A model is only used when its identity is the stored
 /// one byte for byte: a folder of the same name with other weights is refused, with why.
+///
+/// Loading takes a second or two (hashing and widening the weights); it runs on a dispatch
+/// thread, never under the catalog's lock or on the cooperative pool, and concurrent askers
+/// for the same model share one load. A failed load is not remembered: fetching the model
+/// later is enough, without a restart.
 public final class EmbedderCatalog: @unchecked Sendable {
     /// Folders searched for a model folder named like a stored identity's `model`.
     public let modelDirectories: [URL]
@@ -18,7 +23,8 @@ public final class EmbedderCatalog: @unchecked Sendable {
     private let maxSequenceLength: Int?
     private let wrap: @Sendable (any Embedder) -> any Embedder
     private let lock = NSLock()
-    private var loaded: [EmbedderIdentity: Result<any Embedder, EmbedError>] = [:]
+    /// Loads finished or under way, by folder name.
+    private var loads: [String: Task<any Embedder, any Error>] = [:]
 
     /// - Parameters:
     ///   - configured: the configured embedder (nil for `embedding.provider: none`).
@@ -42,55 +48,64 @@ public final class EmbedderCatalog: @unchecked Sendable {
     /// The embedder that made vectors of `identity`: the configured one when it is that
     /// model, else a native model found in `modelDirectories`.
     /// - Throws: `EmbedError(.embedderMismatch)` saying what was looked for and why it is unusable.
-    public func embedder(for identity: EmbedderIdentity) throws -> any Embedder {
+    public func embedder(for identity: EmbedderIdentity) async throws -> any Embedder {
         if let configured, configured.identity == identity { return configured }
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = loaded[identity] { return try known.get() }
-        let result = Result { try load(identity) }.mapError { error in
-            error as? EmbedError ?? EmbedError(.embedderMismatch, "\(error)")
+        let configuredName = configured.map { "the configured embedder is \($0.identity)" } ?? "no embedder is configured"
+        guard identity.kind == "native", Self.isFolderName(identity.model) else {
+            throw EmbedError(.embedderMismatch, "\(configuredName), and only native models are looked up by name")
         }
-        loaded[identity] = result
-        return try result.get()
+        let embedder: any Embedder
+        do {
+            embedder = try await self.embedder(named: identity.model)
+        } catch let error as EmbedError where error.code == .configuration {
+            throw EmbedError(.embedderMismatch, "\(configuredName), and \(error.message)")
+        }
+        guard embedder.identity == identity else {
+            throw EmbedError(.embedderMismatch, "\(configuredName), and the model folder \(identity.model) is \(embedder.identity), not the collection's model (re-fetch that model, or re-ingest)")
+        }
+        return embedder
     }
 
     /// The native model in the folder `name` of `modelDirectories` (an eval suite's
-    /// `collection.model`), loaded once; later lookups by its identity find it.
+    /// `collection.model`), loaded once.
     /// - Throws: `EmbedError(.configuration)` when no such folder holds a model.
-    public func embedder(named name: String) throws -> any Embedder {
+    public func embedder(named name: String) async throws -> any Embedder {
         if let configured, configured.identity.kind == "native", configured.identity.model == name { return configured }
-        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw EmbedError(.configuration, "model name \(Printable.quoted(name)) must be a folder name in \(modelDirectories.map(\.path).joined(separator: ", "))")
+        guard Self.isFolderName(name) else {
+            throw EmbedError(.configuration, "model name \(Printable.quoted(name)) must be a folder name in \(searched)")
         }
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = loaded.values.compactMap({ try? $0.get() }).first(where: { $0.identity.kind == "native" && $0.identity.model == name }) {
-            return known
+        let task: Task<any Embedder, any Error> = lock.withLock {
+            if let running = loads[name] { return running }
+            let task = Task { try await self.load(name) }
+            loads[name] = task
+            return task
         }
-        for directory in modelDirectories {
-            let folder = directory.appendingPathComponent(name, isDirectory: true)
-            guard FileManager.default.fileExists(atPath: folder.path) else { continue }
-            let embedder = wrap(try NativeEmbedder.open(modelDirectory: folder, maxSequenceLength: maxSequenceLength))
-            loaded[embedder.identity] = .success(embedder)
-            return embedder
+        do {
+            return try await task.value
+        } catch {
+            lock.withLock { if loads[name] == task { loads[name] = nil } }
+            throw error
         }
-        throw EmbedError(.configuration, "no model folder \(name) in \(modelDirectories.map(\.path).joined(separator: ", ")) (scripts/fetch-model \(name))")
     }
 
-    private func load(_ identity: EmbedderIdentity) throws -> any Embedder {
-        let configuredName = configured.map { "the configured embedder is \($0.identity)" } ?? "no embedder is configured"
-        guard identity.kind == "native", !identity.model.contains("/"), !identity.model.hasPrefix(".") else {
-            throw EmbedError(.embedderMismatch, "\(configuredName), and only native models are looked up by name")
+    private var searched: String { modelDirectories.map(\.path).joined(separator: ", ") }
+
+    static func isFolderName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && !name.hasPrefix(".")
+    }
+
+    /// Loads the folder on a dispatch thread (the load blocks for a second or two).
+    private func load(_ name: String) async throws -> any Embedder {
+        guard let folder = modelDirectories.map({ $0.appendingPathComponent(name, isDirectory: true) })
+            .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw EmbedError(.configuration, "no model folder \(name) in \(searched) (scripts/fetch-model \(name), or re-ingest)")
         }
-        for directory in modelDirectories {
-            let folder = directory.appendingPathComponent(identity.model, isDirectory: true)
-            guard FileManager.default.fileExists(atPath: folder.path) else { continue }
-            let embedder = try NativeEmbedder.open(modelDirectory: folder, maxSequenceLength: maxSequenceLength)
-            guard embedder.identity == identity else {
-                throw EmbedError(.embedderMismatch, "\(configuredName), and \(folder.path) is \(embedder.identity), not the collection's model")
+        let maxSequenceLength = self.maxSequenceLength
+        let loaded: any Embedder = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try NativeEmbedder.open(modelDirectory: folder, maxSequenceLength: maxSequenceLength) })
             }
-            return wrap(embedder)
         }
-        throw EmbedError(.embedderMismatch, "\(configuredName), and no folder \(identity.model) is in \(modelDirectories.map(\.path).joined(separator: ", ")) (fetch that model, or re-ingest)")
+        return wrap(loaded)
     }
 }

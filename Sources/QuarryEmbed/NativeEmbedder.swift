@@ -41,7 +41,9 @@ public struct NativeEmbedder: Embedder {
     /// layout (all-MiniLM-L6-v2).
     /// - Throws: `EmbedError(.configuration)` naming the folder and the fix when it holds neither.
     public static func open(modelDirectory: URL, maxSequenceLength: Int? = nil) throws -> any Embedder {
-        if E5Encoder.isModelDirectory(modelDirectory) {
+        // The file's presence decides, not its magic: a truncated download or a Git LFS
+        // pointer then gets the reader's precise error instead of "no model here".
+        if FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent(E5Encoder.fileName).path) {
             return try E5Embedder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)
         }
         return try NativeEmbedder(modelDirectory: modelDirectory, maxSequenceLength: maxSequenceLength)

@@ -111,7 +111,7 @@ public struct SuiteRunner: Sendable {
             }
             results.append(VariantResult(
                 name: variant.name,
-                description: Self.describe(options, analyzer: suite.analyzer, embedder: try suiteEmbedder(suite)?.identity.description),
+                description: Self.describe(options, analyzer: suite.analyzer, embedder: try await suiteEmbedder(suite)?.identity.description),
                 mean: mean,
                 perQuery: perQuery,
                 queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
@@ -147,7 +147,7 @@ public struct SuiteRunner: Sendable {
     /// so a re-run reuses it (unchanged documents are skipped) and a changed suite gets a
     /// fresh one.
     func buildCollection(_ suite: Suite) async throws -> String {
-        let embedder = try suiteEmbedder(suite)
+        let embedder = try await suiteEmbedder(suite)
         let identity = suite.embedder == "native" ? embedder?.identity : nil
         if suite.embedder == "native" && identity == nil {
             throw EvalError(file: suite.file.path, "collection.embedder is native but no embedder is configured")
@@ -170,10 +170,10 @@ public struct SuiteRunner: Sendable {
     }
 
     /// The suite's embedder: its `collection.model` when it names one, else the configured one.
-    func suiteEmbedder(_ suite: Suite) throws -> (any Embedder)? {
+    public func suiteEmbedder(_ suite: Suite) async throws -> (any Embedder)? {
         guard let model = suite.model else { return embedder }
         do {
-            return try factory.embedders.embedder(named: model)
+            return try await factory.embedders.embedder(named: model)
         } catch {
             throw EvalError(file: suite.file.path, "collection.model \(model): \(error)")
         }

@@ -51,7 +51,7 @@ public struct Retriever: Sendable {
         case (let stored?, let embedder?) where stored != embedder.identity:
             if let catalog {
                 do {
-                    let own = try catalog.embedder(for: stored)
+                    let own = try await catalog.embedder(for: stored)
                     let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: own)
                     return Retriever(lexical: lexical, dense: dense, reranker: reranker)
                 } catch let error as EmbedError {

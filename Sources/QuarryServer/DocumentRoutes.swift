@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import QuarryCore
+import QuarryEmbed
 import QuarryIngest
 import QuarryStore
 import QuarryText
@@ -82,13 +83,19 @@ extension Handlers {
     func write(_ name: String, documents: [InputDocument], deletions: [String]) async throws -> WriteResult {
         let home = pool.home
         let configuration = pool.factory.configuration
-        let embedder = pool.factory.embedder
+        let configured = pool.factory.embedder
+        let catalog = pool.factory.embedders
         let summary = try await writes.run(name) { () async throws -> IngestSummary in
             let existing = try? CollectionReader(home: home, name: name).manifest.settings
-            let identity = existing.map { $0.embedder } ?? embedder?.identity
-            if let identity, identity != embedder?.identity {
-                throw Problem(.conflict, "collection '\(name)' was embedded with \(identity); this server's embedder is "
-                    + "\(embedder.map { "\($0.identity)" } ?? "none"), so it cannot add documents to it")
+            let identity = existing.map { $0.embedder } ?? configured?.identity
+            var embedder = configured
+            if let identity, identity != configured?.identity {
+                // The collection's own model (multilingual-e5 for one, MiniLM for another).
+                do {
+                    embedder = try await catalog.embedder(for: identity)
+                } catch let error as EmbedError {
+                    throw Problem(.conflict, "collection '\(name)' was embedded with \(identity); \(error.message), so this server cannot add documents to it")
+                }
             }
             let settings = existing ?? CollectionSettings(analyzer: configuration.analysis.analyzer, chunking: configuration.chunking,
                                                           tokenCounter: embedder?.tokenCounter?.name ?? WordTokenCounter().name,

@@ -80,26 +80,43 @@ import Testing
     }
 
     @Test("the catalog finds a collection's own model beside the configured one, and refuses a look-alike")
-    func catalog() throws {
+    func catalog() async throws {
         let e5 = try embedder()
         var configuration = QuarryConfiguration()
         configuration.embedding.model = Self.models.appendingPathComponent("all-MiniLM-L6-v2").path
         let configured = HashEmbedder()
         let catalog = EmbedderCatalog(configuration: configuration, configured: configured)
-        #expect(try catalog.embedder(for: configured.identity).identity == configured.identity)
-        #expect(try catalog.embedder(for: e5.identity).identity == e5.identity)
+        #expect(try await catalog.embedder(for: configured.identity).identity == configured.identity)
+        // Concurrent first askers share one load.
+        async let first = catalog.embedder(for: e5.identity)
+        async let second = catalog.embedder(for: e5.identity)
+        let (a, b) = try await (first, second)
+        #expect(a.identity == e5.identity && (a as? E5Embedder)?.encoder === (b as? E5Embedder)?.encoder)
         var other = e5.identity
         other.checksum = "0123456789abcdef"
-        let lookAlike = #expect(throws: EmbedError.self) { try catalog.embedder(for: other) }
-        #expect(lookAlike?.description.contains("not the collection's model") == true)
+        await #expect { try await catalog.embedder(for: other) } throws: { error in
+            (error as? EmbedError)?.message.contains("not the collection's model") == true
+        }
         other.model = "no-such-model"
-        let missing = #expect(throws: EmbedError.self) { try catalog.embedder(for: other) }
-        #expect(missing?.description.contains("no folder no-such-model") == true)
+        await #expect { try await catalog.embedder(for: other) } throws: { error in
+            (error as? EmbedError)?.message.contains("no model folder no-such-model") == true
+        }
         other.model = "../multilingual-e5-small"
-        #expect(throws: EmbedError.self) { try catalog.embedder(for: other) }
+        await #expect(throws: EmbedError.self) { try await catalog.embedder(for: other) }
         other = e5.identity
         other.kind = "http"
-        #expect(throws: EmbedError.self) { try catalog.embedder(for: other) }
+        await #expect(throws: EmbedError.self) { try await catalog.embedder(for: other) }
+        #expect(try await catalog.embedder(named: "multilingual-e5-small").identity == e5.identity)
+        await #expect(throws: EmbedError.self) { try await catalog.embedder(named: "../x") }
+    }
+
+    @Test("a model folder whose e5 file is not an E5S1 file gets the reader's error")
+    func brokenE5File() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try dir.write(E5Encoder.fileName, "version https://git-lfs.github.com/spec/v1\n")
+        let error = #expect(throws: ModelError.self) { try NativeEmbedder.open(modelDirectory: dir.url) }
+        #expect(error?.description.contains("E5S1") == true, "\(String(describing: error))")
     }
 
     @Test("identities stored before prefixes existed read back equal, and MiniLM's encodes as before")
@@ -112,5 +129,11 @@ import Testing
         encoder.outputFormatting = .sortedKeys
         let encoded = String(decoding: try encoder.encode(identity), as: UTF8.self)
         #expect(encoded == old, "\(encoded)")
+        // e5's prefixes are stored snake_case, like the rest of the manifest, and printed.
+        let e5 = try embedder().identity
+        let stored = String(decoding: try encoder.encode(e5), as: UTF8.self)
+        #expect(stored.contains(#""query_prefix":"query: ""#) && stored.contains(#""passage_prefix":"passage: ""#))
+        #expect(try JSONDecoder().decode(EmbedderIdentity.self, from: Data(stored.utf8)) == e5)
+        #expect(e5.description.hasSuffix(#"(mean, 384-d, query "query: ", passage "passage: ")"#), "\(e5.description)")
     }
 }

@@ -65,6 +65,17 @@ let e5Directory = Fixtures.packageRoot().appendingPathComponent("models/multilin
         print("e5_reference: \(rows.count) texts, worst cosine \(worst)")
     }
 
+    @Test("the configured max_sequence_length bounds chunks, not windows: a long text embeds the same")
+    func windowsIgnoreTheSetting() throws {
+        let encoder = try encoder()
+        let short = try E5Encoder(modelDirectory: e5Directory, maxSequenceLength: 256)
+        #expect(short.maxSequenceLength == 256 && short.windowLength == 510)
+        let long = "query: " + String(repeating: "Retrieval-augmented generation grounds a language model in retrieved passages. ", count: 40)
+        #expect(encoder.tokenizer.countTokens(long) > 600)
+        let a = encoder.encode([long])[0], b = short.encode([long])[0]
+        #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-6)
+    }
+
     @Test("batching does not change embeddings")
     func batchingInvariant() throws {
         let encoder = try encoder()
@@ -157,6 +168,7 @@ let e5Directory = Fixtures.packageRoot().appendingPathComponent("models/multilin
             ("block size", header([384, 12, 12, 1536, 10, 512, 2, 16])),
             ("piece count above vocabulary", header([384, 12, 12, 1536, 10, 512, 2, 32, 11, 0, 2, 1, 3])),
             ("huge piece text", header([384, 12, 12, 1536, 10, 512, 2, 32, 1, 0, 0, 0, 0, -1, 0x7fff_ffff, 0, 1, 0])),
+            ("piece text over 2 GiB", header([384, 12, 12, 1536, 10, 512, 2, 32, 1, 0, 0, 0, 0, Int32.min, 0, 0, 1, 0])),
             ("NaN epsilon", header([384, 12, 12, 1536, 10, 512, 2, 32], epsilon: .nan)),
         ]
         for (name, data) in cases {

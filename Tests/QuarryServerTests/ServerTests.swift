@@ -236,6 +236,42 @@ struct Harness {
 }
 
 @Suite struct ServerWriteTests {
+    @Test("a collection embedded with multilingual-e5 is searched and extended with it by a server configured with MiniLM")
+    func collectionsOwnEmbedder() async throws {
+        let models = Fixtures.packageRoot().appendingPathComponent("models")
+        let e5: any Embedder
+        do {
+            e5 = try NativeEmbedder.open(modelDirectory: models.appendingPathComponent("multilingual-e5-small"))
+        } catch {
+            Issue.record("multilingual-e5-small is not in models/ (run scripts/fetch-model multilingual-e5-small): \(error)")
+            return
+        }
+        let harness = try await Harness.start({ configuration in
+            configuration.embedding.provider = .native
+            configuration.embedding.model = models.appendingPathComponent("all-MiniLM-L6-v2").path
+            configuration.retrieval.mode = .dense
+        }, prepare: { home in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            try dir.write("ar/moon.txt", "يدور القمر حول الأرض مرة كل شهر.")
+            try dir.write("ar/bread.txt", "ينتفخ الخبز لأن الخميرة تنتج غازا.")
+            var ingest = IngestOptions(paths: [dir.path + "/ar"], collection: "ar",
+                                       settings: CollectionSettings(analyzer: "auto", chunking: ChunkingSettings(), tokenCounter: "words",
+                                                                    embedder: e5.identity))
+            ingest.embedder = e5
+            _ = try await Ingestor(home: home, options: ingest).run()
+        })
+        defer { Task { await harness.stop() } }
+        let add = #"{"documents": [{"id": "tides.txt", "text": "المد والجزر سببه جاذبية القمر."}]}"#
+        let added = try await harness.send("POST", "/v1/collections/ar/documents", json: add, key: Harness.writeKey)
+        #expect(added.status == 200, "\(String(decoding: added.body, as: UTF8.self))")
+        let found = try await harness.send("POST", "/v1/collections/ar/search", json: #"{"query": "ما سبب ظاهرة المد؟", "k": 3}"#)
+        #expect(found.status == 200, "\(String(decoding: found.body, as: UTF8.self))")
+        #expect((try Harness.object(found)["hits"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.txt")
+        let reader = try CollectionReader(home: QuarryHome(url: harness.dir.url.appendingPathComponent("home")), name: "ar")
+        #expect(reader.manifest.settings.embedder == e5.identity)
+    }
+
     @Test("documents are added, found, replaced and deleted through the API; writes need the write scope")
     func documents() async throws {
         let harness = try await Harness.start()

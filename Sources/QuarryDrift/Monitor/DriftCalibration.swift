@@ -65,7 +65,8 @@ extension DriftMonitor {
     public func calibrate(_ source: DriftSource, collection: String?, splits: Int, now: Date = Date()) async throws -> DriftCalibration.Result {
         try configuration.validate()
         let sample = try loadQueries(source, now: now, seed: configuration.seed)
-        let probe = try await QueryProbe.open(home: home, collection: collection ?? source.queryLogCollection, embedder: embedder)
+        let probe = try await QueryProbe.open(home: home, collection: collection ?? source.queryLogCollection, embedder: embedder,
+                                            catalog: catalog)
         let extractor = QueryFeatureExtractor(probe: probe, goodDenseScore: configuration.goodDenseScore,
                                               goodLexicalCoverage: configuration.goodLexicalCoverage)
         let table = try await extractor.extract(sample.queries)

@@ -63,11 +63,15 @@ public struct DriftMonitor: Sendable {
     /// The configured embedder, for query embeddings (and dense scores when it is the
     /// collection's own); nil for none.
     public let embedder: (any Embedder)?
+    /// Finds a collection's own model when it is not the configured one (multilingual-e5).
+    public let catalog: EmbedderCatalog?
     public var configuration: Configuration
 
-    public init(home: QuarryHome, embedder: (any Embedder)?, configuration: Configuration = Configuration()) {
+    public init(home: QuarryHome, embedder: (any Embedder)?, catalog: EmbedderCatalog? = nil,
+                configuration: Configuration = Configuration()) {
         self.home = home
         self.embedder = embedder
+        self.catalog = catalog
         self.configuration = configuration
     }
 
@@ -89,7 +93,7 @@ public struct DriftMonitor: Sendable {
         switch reference.kind {
         case .queries:
             let collection = collection ?? current.queryLogCollection ?? reference.queryLogCollection
-            let probe = try await QueryProbe.open(home: home, collection: collection, embedder: embedder)
+            let probe = try await QueryProbe.open(home: home, collection: collection, embedder: embedder, catalog: catalog)
             let r = try loadQueries(reference, now: now, seed: configuration.seed)
             let c = try loadQueries(current, now: now, seed: configuration.seed &+ 1)
             let extractor = QueryFeatureExtractor(probe: probe, goodDenseScore: configuration.goodDenseScore,

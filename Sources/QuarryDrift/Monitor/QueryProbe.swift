@@ -31,7 +31,8 @@ public struct QueryProbe: Sendable {
 
     /// Opens `collection`'s indexes (when given) and picks the embedder.
     /// - Throws: `DriftError.Code.sourceNotFound` for an unknown collection; index errors unchanged.
-    public static func open(home: QuarryHome, collection: String?, embedder: (any Embedder)?) async throws -> QueryProbe {
+    public static func open(home: QuarryHome, collection: String?, embedder: (any Embedder)?,
+                            catalog: EmbedderCatalog? = nil) async throws -> QueryProbe {
         guard let collection else {
             return QueryProbe(collection: nil, lexical: nil, dense: nil, embedder: embedder,
                               notes: ["no collection given: OOV rate, best scores and no-good-result rate are not measured (pass --collection)"])
@@ -45,12 +46,20 @@ public struct QueryProbe: Sendable {
         var notes = lexical.notes
         var dense: DenseSearcher?
         if let stored = lexical.collection.manifest.settings.embedder {
-            if let embedder, embedder.identity == stored {
-                dense = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
+            var own = embedder?.identity == stored ? embedder : nil
+            var why = "the configured embedder is \(embedder.map { "\($0.identity)" } ?? "none")"
+            if own == nil, embedder != nil, let catalog {
+                do {
+                    own = try await catalog.embedder(for: stored)
+                } catch let error as EmbedError {
+                    why = error.message
+                }
+            }
+            if let own {
+                dense = try await DenseSearcher.open(home: home, collection: collection, embedder: own)
                 notes += dense?.notes ?? []
             } else {
-                notes.append("best dense score not measured: collection '\(collection)' was embedded with \(stored), "
-                             + "the configured embedder is \(embedder.map { "\($0.identity)" } ?? "none")")
+                notes.append("best dense score not measured: collection '\(collection)' was embedded with \(stored), \(why)")
             }
         } else {
             notes.append("best dense score not measured: collection '\(collection)' has no embeddings")

@@ -9,12 +9,16 @@ import QuarryCore
 /// A text longer than the model's 512 positions is cut into windows of 510 pieces (no
 /// overlap), each run as `<s> window </s>`, and its vector is the piece-weighted mean of the
 /// windows' mean states, then normalised — what the package's own engine does, so long
-/// texts keep all their words instead of being truncated.
+/// texts keep all their words instead of being truncated. `maxSequenceLength` (the
+/// configured `embedding.max_sequence_length`) bounds the chunks ingest cuts, not the
+/// windows, so a text embeds the same whatever the setting.
 public final class E5Encoder: Sendable {
     public let model: BertModel
     public let tokenizer: UnigramTokenizer
-    /// Positions per window, specials included.
+    /// The longest chunk ingest should cut, specials included (`Embedder.maxInputTokens`).
     public let maxSequenceLength: Int
+    /// Pieces per window: the model's positions less `<s>` and `</s>`.
+    public let windowLength: Int
     public let batchTokenBudget: Int
     /// SHA-256 of the E5S1 file: part of the embedder's identity.
     public let weightsSHA256: String
@@ -38,14 +42,15 @@ public final class E5Encoder: Sendable {
         model = try BertModel(configuration: file.configuration, weights: try BertWeights(e5: file))
         tokenizer = file.tokenizer
         self.maxSequenceLength = max(3, min(maxSequenceLength ?? file.configuration.maxPositions, file.configuration.maxPositions))
-        self.batchTokenBudget = max(batchTokenBudget, self.maxSequenceLength)
+        windowLength = max(1, file.configuration.maxPositions - 2)
+        self.batchTokenBudget = max(batchTokenBudget, windowLength + 2)
         BLAS.setThreads(1)
         weightsSHA256 = try ContentHash.sha256(fileAt: URL(fileURLWithPath: path))
     }
 
     /// Embeddings of `texts`, in order.
     public func encode(_ texts: [String]) -> [[Float]] {
-        let width = maxSequenceLength - 2
+        let width = windowLength
         var windows: [TokenizedInput] = []
         var owner: [(text: Int, weight: Float)] = []
         for (index, text) in texts.enumerated() {

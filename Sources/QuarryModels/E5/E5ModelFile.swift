@@ -76,6 +76,10 @@ final class E5ModelFile: @unchecked Sendable {
         let pieceCount = try reader.count("piece count", max: vocabularyRows)
         let bos = try reader.i32("bos id"), eos = try reader.i32("eos id"), pad = try reader.i32("pad id"), unk = try reader.i32("unk id")
         let textLength = try reader.u64("piece text length")
+        // The piece table addresses its text with 32-bit offsets.
+        guard textLength <= UInt64(Int32.max) else {
+            throw ModelError(.invalidFile, "\(path): piece text length \(textLength) is over 2 GiB")
+        }
         let offsets = try (0 ... pieceCount).map { _ in Int(try reader.u32("piece offsets")) }
         let scores = try (0 ..< pieceCount).map { _ in try reader.f32("piece scores") }
         let text = try reader.bytes(Int(clamping: textLength), "piece text")

@@ -22,10 +22,13 @@ final class PieceTable: @unchecked Sendable {
         var ids: [Int32] = []
         var index: [[UInt8]: Int] = [:]
 
-        mutating func insert(_ key: ArraySlice<UInt8>, id: Int32) {
+        /// Adds `key`; when it is already there, a later duplicate wins (WordPiece's
+        /// vocab.txt, as Hugging Face reads it) unless `keepFirst` (SentencePiece, whose
+        /// engine finds the first).
+        mutating func insert(_ key: ArraySlice<UInt8>, id: Int32, keepFirst: Bool = false) {
             let key = Array(key)
             if let existing = index[key] {
-                ids[existing] = id  // a later duplicate wins
+                if !keepFirst { ids[existing] = id }
                 return
             }
             index[key] = ids.count

@@ -55,7 +55,7 @@ public struct UnigramTokenizer: Sendable {
         unkID = unk
         var builder = PieceTable.Builder()
         for (id, piece) in pieces.enumerated() where !piece.isEmpty {
-            builder.insert(piece[...], id: Int32(id))
+            builder.insert(piece[...], id: Int32(id), keepFirst: true)
         }
         table = builder.build()
         unkScore = (scores.min() ?? 0) - 10

@@ -77,6 +77,11 @@ struct CollectionsCommand: AsyncParsableCommand {
             print("analyzer    \(m.settings.analyzer)")
             print("languages   \(LanguageMix(chunkCounts: languages.reduce(into: [:]) { $0[$1.key.isEmpty ? "unrecorded" : $1.key, default: 0] += $1.value }).summary) of chunks, by document language")
             print("chunking    max_tokens \(m.settings.chunking.maxTokens), overlap_tokens \(m.settings.chunking.overlapTokens), counted in \(m.settings.tokenCounter)")
+            if let embedder = m.settings.embedder {
+                print("embedder    \(embedder)")
+            } else {
+                print("embedder    none (lexical only)")
+            }
             print("recent ingests:")
             for entry in log {
                 print("  #\(entry.id) \(entry.startedAt) \(entry.status) gen \(entry.generation.map(String.init) ?? "-") \(entry.counts)")

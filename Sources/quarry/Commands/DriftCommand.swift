@@ -63,7 +63,8 @@ struct DriftCommand: AsyncParsableCommand {
         let configuration = try embedding.apply(to: global.loadConfiguration())
         let home = global.resolveHome(configuration)
         let embedder = reference.kind == .queries ? try EmbedderFactory.make(configuration) : nil
-        let monitor = DriftMonitor(home: home, embedder: embedder, configuration: options.monitorConfiguration)
+        let monitor = DriftMonitor(home: home, embedder: embedder, catalog: EmbedderCatalog(configuration: configuration, configured: embedder),
+                                   configuration: options.monitorConfiguration)
         let name = current.queryLogCollection ?? collection ?? reference.kind.rawValue
         let recorder = Tracking.recorder(home: home, experiment: "drift", name: "\(reference.kind.rawValue)-\(name)", configuration: configuration,
                                          tags: ["kind": reference.kind.rawValue])
@@ -173,7 +174,9 @@ struct DriftCommand: AsyncParsableCommand {
             var settings = DriftMonitor.Configuration()
             settings.seed = seed
             settings.maxRows = maxRows
-            let monitor = DriftMonitor(home: global.resolveHome(configuration), embedder: try EmbedderFactory.make(configuration), configuration: settings)
+            let embedder = try EmbedderFactory.make(configuration)
+            let monitor = DriftMonitor(home: global.resolveHome(configuration), embedder: embedder,
+                                       catalog: EmbedderCatalog(configuration: configuration, configured: embedder), configuration: settings)
             let result = try await monitor.calibrate(try DriftSource.parse(queries), collection: collection, splits: splits)
             if json { return try Terminal.json(result) }
             print("\(result.splits) random half splits of \(result.rows) queries (seed \(result.seed)): "

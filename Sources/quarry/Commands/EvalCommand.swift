@@ -44,14 +44,15 @@ struct EvalCommand: AsyncParsableCommand {
                 definition.queryLimit = queryLimit
             }
             var parts: PipelineFactory.Parts = []
-            if definition.embedder == "native" { parts.insert(.embedder) }
+            // A suite naming its own model needs no configured one (the catalog loads it).
+            if definition.embedder == "native", definition.model == nil { parts.insert(.embedder) }
             if definition.answers != nil { parts.insert(.languageModel) }
             let factory = try PipelineFactory(configuration: configuration, home: global.resolveHome(configuration), parts: parts)
-            let embedder = factory.embedder
             let interactive = !json
             let runner = SuiteRunner(factory: factory) { line in
                 if interactive { Terminal.error(line) }
             }
+            let embedder = definition.embedder == "native" ? try await runner.suiteEmbedder(definition) : nil
             let home = global.resolveHome(configuration)
             let recorder = Tracking.recorder(home: home, experiment: "eval-\(definition.name)", name: definition.name, configuration: configuration,
                                              tags: ["suite": definition.name])

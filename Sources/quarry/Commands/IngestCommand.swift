@@ -79,9 +79,12 @@ struct IngestCommand: AsyncParsableCommand {
         // MiniLM for another) unless --embedder or --model asks for another.
         if embedding.embedder == nil, embedding.model == nil, let embedded = embedder,
            let reader = try? CollectionReader(home: home, name: target.collection),
-           let stored = reader.manifest.settings.embedder, stored != embedded.identity,
-           let own = try? EmbedderCatalog(configuration: configuration, configured: embedder).embedder(for: stored) {
-            embedder = own
+           let stored = reader.manifest.settings.embedder, stored != embedded.identity {
+            do {
+                embedder = try await EmbedderCatalog(configuration: configuration, configured: embedder).embedder(for: stored)
+            } catch let error as EmbedError {
+                throw ValidationError("collection '\(target.collection)' was embedded with \(stored); \(error.message)")
+            }
         }
         if let embedder, !quiet, !json { Terminal.error("embedding with \(embedder.identity)\(embedder.identity.kind == "native" ? " on \(BLAS.kernelDescription)" : "")") }
         var options = IngestOptions(paths: paths, collection: target.collection,
