@@ -47,7 +47,7 @@ final class E5ModelFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
-        var reader = Reader(bytes: file.bytes, path: path)
+        var reader = BoundedReader(bytes: file.bytes, path: path)
         guard try reader.bytes(4, "magic") == Self.magic else {
             throw ModelError(.invalidFile, "\(path): not an E5S1 model file (bad magic)")
         }
@@ -93,7 +93,7 @@ final class E5ModelFile: @unchecked Sendable {
         }
         let normalizationCount = try reader.count("normalization entries", min: 0, max: 1_114_112)
         let normalizationBytes = Int(try reader.u32("normalization length"))
-        var map = Reader(bytes: UnsafeRawBufferPointer(rebasing: try reader.slice(normalizationBytes, "normalization map")), path: path)
+        var map = BoundedReader(bytes: UnsafeRawBufferPointer(rebasing: try reader.slice(normalizationBytes, "normalization map")), path: path)
         var normalization: [UInt32: [UInt32]] = [:]
         for _ in 0 ..< normalizationCount {
             let scalar = try map.u32("normalization scalar")
@@ -155,37 +155,5 @@ final class E5ModelFile: @unchecked Sendable {
             throw ModelError(.shapeMismatch, "\(path): tensor \(name) has \(tensor.elements) elements, expected \(count)")
         }
         return tensor
-    }
-
-    /// A bounds-checked little-endian cursor.
-    struct Reader {
-        let bytes: UnsafeRawBufferPointer
-        let path: String
-        var position = 0
-
-        mutating func slice(_ count: Int, _ field: String) throws -> Slice<UnsafeRawBufferPointer> {
-            guard count >= 0, count <= bytes.count - position else {
-                throw ModelError(.invalidFile, "\(path): truncated at \(field) (needs \(count) bytes at offset \(position), the file has \(bytes.count))")
-            }
-            defer { position += count }
-            return bytes[position ..< position + count]
-        }
-
-        mutating func bytes(_ count: Int, _ field: String) throws -> [UInt8] { Array(try slice(count, field)) }
-
-        mutating func u16(_ field: String) throws -> UInt16 { UInt16(littleEndian: try slice(2, field).loadUnaligned(as: UInt16.self)) }
-        mutating func u32(_ field: String) throws -> UInt32 { UInt32(littleEndian: try slice(4, field).loadUnaligned(as: UInt32.self)) }
-        mutating func u64(_ field: String) throws -> UInt64 { UInt64(littleEndian: try slice(8, field).loadUnaligned(as: UInt64.self)) }
-        mutating func i32(_ field: String) throws -> Int32 { Int32(bitPattern: try u32(field)) }
-        mutating func f32(_ field: String) throws -> Float { Float(bitPattern: try u32(field)) }
-
-        /// An i32 in `min ... max`.
-        mutating func count(_ field: String, min: Int = 1, max: Int) throws -> Int {
-            let value = Int(try i32(field))
-            guard value >= min, value <= max else {
-                throw ModelError(.invalidFile, "\(path): \(field) is \(value), outside \(min)...\(max)")
-            }
-            return value
-        }
     }
 }
