@@ -99,11 +99,7 @@ public struct E5Embedder: Embedder {
     /// Runs the (CPU-bound, blocking) encoder on a dispatch thread, off the cooperative pool.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         let encoder = self.encoder
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: encoder.encode(texts))
-            }
-        }
+        return try await BlockingWork.run { encoder.encode(texts) }
     }
 
     public func countTokens(_ text: String) -> Int? { encoder.tokenizer.countTokens(text) }

@@ -101,11 +101,6 @@ public final class EmbedderCatalog: @unchecked Sendable {
             throw EmbedError(.configuration, "no model folder \(name) in \(searched) (scripts/fetch-model \(name), or re-ingest)")
         }
         let maxSequenceLength = self.maxSequenceLength
-        let loaded: any Embedder = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(with: Result { try NativeEmbedder.open(modelDirectory: folder, maxSequenceLength: maxSequenceLength) })
-            }
-        }
-        return wrap(loaded)
+        return wrap(try await BlockingWork.run { try NativeEmbedder.open(modelDirectory: folder, maxSequenceLength: maxSequenceLength) })
     }
 }

@@ -88,11 +88,7 @@ public struct NativeEmbedder: Embedder {
     /// cooperative thread pool that HTTP handling and other tasks need.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         let encoder = self.encoder
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: encoder.encode(texts))
-            }
-        }
+        return try await BlockingWork.run { encoder.encode(texts) }
     }
 
     public func countTokens(_ text: String) -> Int? {

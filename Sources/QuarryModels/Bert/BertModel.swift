@@ -59,8 +59,8 @@ public final class BertModel: Sendable {
                     switch weights.wordEmbeddings {
                     case .dense(let table):
                         for i in 0 ..< h { row[i] = table[word * h + i] }
-                    case .q4(let table):
-                        table.addRow(word, into: row)
+                    case .quantized(let table):
+                        table.row(word, into: row)
                     }
                     for i in 0 ..< h {
                         row[i] += weights.positionEmbeddings[p * h + i] + weights.typeEmbeddings[type * h + i]

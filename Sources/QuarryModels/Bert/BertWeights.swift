@@ -23,7 +23,7 @@ struct BertWeights: Sendable {
     /// file (E5S1), widened per token.
     enum WordEmbeddings: Sendable {
         case dense([Float])
-        case q4(Q4Matrix)
+        case quantized(QuantizedMatrix)
     }
 
     var wordEmbeddings: WordEmbeddings  // [V × H]
@@ -86,7 +86,7 @@ struct BertWeights: Sendable {
     init(e5 file: E5ModelFile) throws {
         let c = file.configuration
         let h = c.hiddenSize, i = c.intermediateSize
-        wordEmbeddings = .q4(try file.q4("emb.word", rows: c.vocabularySize, columns: h))
+        wordEmbeddings = .quantized(try file.q4("emb.word", rows: c.vocabularySize, columns: h))
         positionEmbeddings = try file.floats("emb.pos", count: c.maxPositions * h)
         typeEmbeddings = try file.floats("emb.type", count: c.typeVocabularySize * h)
         embeddingNormGamma = try file.floats("emb.ln.w", count: h)

@@ -27,12 +27,6 @@ public final class E5Encoder: Sendable {
     /// The file name the wheel uses, looked for inside a model folder.
     public static let fileName = "e5-small-q4.bin"
 
-    /// Whether `directory` holds an E5S1 model (the folder `scripts/fetch-model
-    /// multilingual-e5-small` unpacks).
-    public static func isModelDirectory(_ directory: URL) -> Bool {
-        E5ModelFile.isE5File(directory.appendingPathComponent(fileName).path)
-    }
-
     /// Loads `directory/e5-small-q4.bin`.
     /// - Throws: `ModelError` naming the file and the field for a missing, truncated or
     ///   inconsistent file.

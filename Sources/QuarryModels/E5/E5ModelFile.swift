@@ -19,7 +19,7 @@ import QuarryCore
 /// hostile file is a `ModelError` naming the file and the field, never a crash.
 final class E5ModelFile: @unchecked Sendable {
     struct Tensor {
-        var dtype: UInt8
+        var type: GGMLType
         var elements: Int
         var offset: Int
         var byteCount: Int
@@ -32,13 +32,8 @@ final class E5ModelFile: @unchecked Sendable {
     let file: MappedFile
 
     static let magic: [UInt8] = Array("E5S1".utf8)
-
-    /// Whether the file at `path` starts with the `E5S1` magic.
-    static func isE5File(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 4)).map(Array.init) == magic
-    }
+    /// The file's tensor types: its dtype byte 0 is F32, 1 is ggml's Q4_0 block format.
+    static let types: [UInt8: GGMLType] = [0: .f32, 1: .q4_0]
 
     init(path: String) throws {
         self.path = path
@@ -62,8 +57,8 @@ final class E5ModelFile: @unchecked Sendable {
         let types = try reader.count("token type count", max: 1024)
         let epsilon = try reader.f32("layer_norm_eps")
         let block = try reader.count("block size", max: 1024)
-        guard block == Q4Matrix.blockWeights else {
-            throw ModelError(.unsupported, "\(path): block size \(block), only \(Q4Matrix.blockWeights) is supported")
+        guard block == GGMLType.q4_0.blockWeights else {
+            throw ModelError(.unsupported, "\(path): block size \(block), only \(GGMLType.q4_0.blockWeights) is supported")
         }
         guard hidden % heads == 0, hidden % block == 0, feedForward % block == 0, epsilon.isFinite, epsilon > 0 else {
             throw ModelError(.invalidFile, "\(path): inconsistent sizes (hidden \(hidden), heads \(heads), feed-forward \(feedForward), eps \(epsilon))")
@@ -117,39 +112,40 @@ final class E5ModelFile: @unchecked Sendable {
             let elements = Int(try reader.u32("tensor \(name) elements"))
             let offset = Int(clamping: try reader.u64("tensor \(name) offset"))
             let byteCount = Int(clamping: try reader.u64("tensor \(name) length"))
-            let expected: Int
-            switch dtype {
-            case 0: expected = elements * 4
-            case 1:
-                guard elements % block == 0 else { throw ModelError(.invalidFile, "\(path): Q4 tensor \(name) has \(elements) elements, not a multiple of \(block)") }
-                expected = elements / block * Q4Matrix.blockBytes
-            default: throw ModelError(.unsupported, "\(path): tensor \(name) has dtype \(dtype) (0 F32 and 1 Q4_0 are supported)")
+            guard let type = Self.types[dtype] else {
+                throw ModelError(.unsupported, "\(path): tensor \(name) has dtype \(dtype) (0 F32 and 1 Q4_0 are supported)")
             }
+            guard elements % type.blockWeights == 0 else {
+                throw ModelError(.invalidFile, "\(path): \(type.name) tensor \(name) has \(elements) elements, not a multiple of \(type.blockWeights)")
+            }
+            let expected = elements / type.blockWeights * type.blockBytes
             guard byteCount == expected, offset >= 0, offset <= file.count, byteCount <= file.count - offset else {
                 throw ModelError(.invalidFile, "\(path): tensor \(name) (\(byteCount) bytes at \(offset)) does not fit its \(elements) elements or the file (\(file.count) bytes)")
             }
-            tensors[name] = Tensor(dtype: dtype, elements: elements, offset: offset, byteCount: byteCount)
+            tensors[name] = Tensor(type: type, elements: elements, offset: offset, byteCount: byteCount)
         }
         self.tensors = tensors
     }
 
     /// An F32 tensor of `count` elements.
     func floats(_ name: String, count: Int) throws -> [Float] {
-        let tensor = try entry(name, dtype: 0, count: count)
-        let raw = UnsafeRawBufferPointer(rebasing: file.bytes[tensor.offset ..< tensor.offset + tensor.byteCount])
-        return (0 ..< count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        try matrix(name, .f32, rows: 1, columns: count).dequantized()
     }
 
-    /// A Q4_0 matrix of rows × columns.
-    func q4(_ name: String, rows: Int, columns: Int) throws -> Q4Matrix {
-        let tensor = try entry(name, dtype: 1, count: rows * columns)
-        return Q4Matrix(file: file, offset: tensor.offset, rows: rows, columns: columns)
+    /// A Q4_0 matrix of rows × columns (columns a multiple of 32, which the header checks).
+    func q4(_ name: String, rows: Int, columns: Int) throws -> QuantizedMatrix {
+        try matrix(name, .q4_0, rows: rows, columns: columns)
     }
 
-    private func entry(_ name: String, dtype: UInt8, count: Int) throws -> Tensor {
+    private func matrix(_ name: String, _ type: GGMLType, rows: Int, columns: Int) throws -> QuantizedMatrix {
+        let tensor = try entry(name, type, count: rows * columns)
+        return QuantizedMatrix(type: type, file: file, offset: tensor.offset, rows: rows, columns: columns)
+    }
+
+    private func entry(_ name: String, _ type: GGMLType, count: Int) throws -> Tensor {
         guard let tensor = tensors[name] else { throw ModelError(.missingTensor, "\(path): no tensor named \(name)") }
-        guard tensor.dtype == dtype else {
-            throw ModelError(.invalidFile, "\(path): tensor \(name) is \(tensor.dtype == 0 ? "F32" : "Q4_0"), expected \(dtype == 0 ? "F32" : "Q4_0")")
+        guard tensor.type == type else {
+            throw ModelError(.invalidFile, "\(path): tensor \(name) is \(tensor.type.name), expected \(type.name)")
         }
         guard tensor.elements == count else {
             throw ModelError(.shapeMismatch, "\(path): tensor \(name) has \(tensor.elements) elements, expected \(count)")

@@ -141,14 +141,15 @@ public final class LlamaModel: @unchecked Sendable {
         var up = [Float](repeating: 0, count: t * c.feedForward)
         let scale = 1 / Float(d).squareRoot()
         let group = c.heads / c.kvHeads
+        let rotation = rotations(positions: start ..< start + t)
         for (l, layer) in layers.enumerated() {
             Self.rmsNorm(x, layer.attentionNorm, rows: t, width: h, epsilon: c.epsilon, into: &normed)
             normed = Self.roundedToQ8(normed)
             Self.product(normed, rows: t, inner: h, layer.q, outputs: h, into: &q)
             Self.product(normed, rows: t, inner: h, layer.k, outputs: kvWidth, into: &k)
             Self.product(normed, rows: t, inner: h, layer.v, outputs: kvWidth, into: &v)
-            rotate(&q, rows: t, heads: c.heads, start: start)
-            rotate(&k, rows: t, heads: c.kvHeads, start: start)
+            Self.rotate(&q, rows: t, heads: c.heads, headDimension: d, by: rotation)
+            Self.rotate(&k, rows: t, heads: c.kvHeads, headDimension: d, by: rotation)
             q = Self.roundedToF16(q)
             cache.keys[l] += Self.roundedToF16(k)
             cache.values[l] += Self.roundedToF16(v)
@@ -208,16 +209,26 @@ public final class LlamaModel: @unchecked Sendable {
         return logits
     }
 
-    /// Rotary positions, adjacent pairs, for `rows` consecutive positions from `start`.
-    private func rotate(_ x: inout [Float], rows: Int, heads: Int, start: Int) {
+    /// (cos, sin) of each position's rotary angle for each pair of a head's dimensions,
+    /// θᵢ = position · base^(−2i/d): computed once per call, shared by every head and layer.
+    private func rotations(positions: Range<Int>) -> [(cos: Float, sin: Float)] {
         let d = configuration.headDimension
+        let frequencies = (0 ..< d / 2).map { powf(configuration.ropeBase, -2 * Float($0) / Float(d)) }
+        return positions.flatMap { position in
+            frequencies.map { frequency in
+                let theta = Float(position) * frequency
+                return (cosf(theta), sinf(theta))
+            }
+        }
+    }
+
+    /// Rotates each head's dimensions in adjacent pairs, row r by `rotation`'s r-th block.
+    private static func rotate(_ x: inout [Float], rows: Int, heads: Int, headDimension d: Int, by rotation: [(cos: Float, sin: Float)]) {
         for r in 0 ..< rows {
-            let position = Float(start + r)
             for head in 0 ..< heads {
                 let base = r * heads * d + head * d
                 for i in 0 ..< d / 2 {
-                    let theta = position * powf(configuration.ropeBase, -2 * Float(i) / Float(d))
-                    let (s, co) = (sinf(theta), cosf(theta))
+                    let (co, s) = rotation[r * (d / 2) + i]
                     let a = x[base + 2 * i], b = x[base + 2 * i + 1]
                     x[base + 2 * i] = a * co - b * s
                     x[base + 2 * i + 1] = a * s + b * co

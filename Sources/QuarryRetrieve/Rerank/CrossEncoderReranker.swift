@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryModels
 
 /// The native reranker: a BERT cross-encoder (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2)
@@ -21,10 +22,6 @@ public struct CrossEncoderReranker: Reranker {
 
     public func scores(query: String, passages: [String]) async throws -> [Float] {
         let model = self.model
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(with: Result { try model.score(query: query, passages: passages) })
-            }
-        }
+        return try await BlockingWork.run { try model.score(query: query, passages: passages) }
     }
 }

@@ -56,7 +56,7 @@ struct EmbedCommand: AsyncParsableCommand {
         if let runs = latencyRuns { return try await latency(runs, embedder) }
         if embedder.identity.kind == "native", !json { Terminal.error("note: \(BLAS.kernelDescription), \(embedder.identity)") }
         let input = try text ?? readStandardInput()
-        let vector = try await embedder.embed(role.map { embedder.identity.prefix(for: $0) + input } ?? input)
+        let vector = if let role { try await embedder.embed(input, as: role) } else { try await embedder.embed(input) }
         if json { return try Terminal.json(Output(embedder: embedder.identity, tokens: embedder.countTokens(input), vector: vector)) }
         print(vector.map { String(format: "%.7g", $0) }.joined(separator: " "))
     }
