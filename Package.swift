@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(name: "QuarryDriftTests", dependencies: ["QuarryDrift", "QuarryTesting", "QuarryIngest", "QuarryStore", "QuarryEmbed",
                                                      "QuarryTrack", "QuarryCore", "QuarryRetrieve", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting"]),
+        .testTarget(name: "QuarryModelsTests", dependencies: ["QuarryModels", "QuarryTesting", "QuarryCore", "CKernels"]),
         .testTarget(name: "QuarryEmbedTests", dependencies: ["QuarryEmbed", "QuarryCore", "QuarryIngest", "QuarryModels", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryCore", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryWire", "QuarryRetrieve", "QuarryCore", "QuarryText", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),

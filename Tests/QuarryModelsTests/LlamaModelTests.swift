@@ -9,13 +9,14 @@ import Testing
     static let path = Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf").path
     static let loaded: Result<LlamaModel, Error> = Result { try LlamaModel(gguf: GGUFFile(path: path)) }
 
-    /// The decoder rounds as llama.cpp's CPU path does but sums in another order, and this
-    /// 135M model's greedy path is fragile: llama.cpp itself changes 11 of these 20
-    /// continuations when its flash attention is switched on. So: the first token and its
-    /// log-probabilities (within 0.5) must agree on every prompt, whole continuations on at
-    /// least a quarter (measured 2026-12-07 over all 20, `QUARRY_LLAMA_PROMPTS=20`: 9 whole,
-    /// every first token, log-probabilities within 0.33; the issue's target is 95 %).
-    @Test("greedy decoding: llama.cpp's first token and log-probabilities on every prompt, its whole answer on a quarter or more")
+    /// The decoder does llama.cpp's x86 arithmetic in its order (CKernels' qllama), so it must
+    /// give llama.cpp's tokens, not just similar ones: this 135M model's greedy path flips on
+    /// one rounding (llama.cpp itself changes 11 of these 20 continuations when its flash
+    /// attention is switched on). Every prompt's whole answer (up to 64 tokens) must be
+    /// llama.cpp's, and the top-3 log-probabilities at every position, teacher-forced on
+    /// llama.cpp's tokens, within 1e-3 (measured: 1.2e-4). `QUARRY_LLAMA_PROMPTS` sets how
+    /// many of the 20 prompts run (default 6).
+    @Test("greedy decoding gives llama.cpp's tokens and log-probabilities")
     func greedy() throws {
         let model: LlamaModel
         do {
@@ -25,32 +26,36 @@ import Testing
             return
         }
         let lines = try String(contentsOf: Fixtures.reference("smollm2_greedy.jsonl"), encoding: .utf8).split(separator: "\n")
-        let limit = Int(ProcessInfo.processInfo.environment["QUARRY_LLAMA_PROMPTS"] ?? "") ?? 4
+        let limit = Int(ProcessInfo.processInfo.environment["QUARRY_LLAMA_PROMPTS"] ?? "") ?? 6
         var equal = 0, checked = 0
         var worst = 0.0
         for line in lines.prefix(limit) {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let row = object["id"] as? Int ?? -1
             let prompt = try #require(object["prompt_ids"] as? [Int]).map(Int32.init)
             let want = try #require(object["generated_ids"] as? [Int]).map(Int32.init)
+            let steps = try #require(object["top_logprobs"] as? [[[Double]]])
+            // Teacher-forced on llama.cpp's tokens: the log-probabilities at every position.
             var cache = model.makeCache()
-            let logits = try model.forward(prompt, cache: &cache)
-            let top = try #require(object["first_top"] as? [[String: Any]])
-            let maximum = logits.max()!
-            let logSum = log(logits.reduce(Float(0)) { $0 + exp($1 - maximum) }) + maximum
-            for entry in top.prefix(3) {
-                let id = try #require(entry["id"] as? Int), logprob = try #require(entry["logprob"] as? Double)
-                let difference = abs(Double(logits[id] - logSum) - logprob)
-                worst = max(worst, difference)
-                #expect(difference < 0.5, "row \(object["id"] ?? "?") token \(id)")
+            var logits = try model.forward(prompt, cache: &cache)
+            for (i, top) in steps.enumerated() {
+                let maximum = logits.max()!
+                let logSum = log(logits.reduce(Float(0)) { $0 + exp($1 - maximum) }) + maximum
+                for entry in top {
+                    let difference = abs(Double(logits[Int(entry[0])] - logSum) - entry[1])
+                    worst = max(worst, difference)
+                    #expect(difference < 1e-3, "row \(row) position \(i) token \(Int(entry[0]))")
+                }
+                if i + 1 < steps.count { logits = try model.forward([want[i]], cache: &cache) }
             }
-            // Up to 32 tokens or the end of the turn (<|im_end|> 2, <|endoftext|> 0), as llama.cpp stopped.
-            let got = try model.greedy(prompt, count: 32, stop: [0, 2])
+            // Free-running: up to 64 tokens or the end of the turn (<|im_end|> 2, <|endoftext|> 0), as llama.cpp stopped.
+            let got = try model.greedy(prompt, count: 64, stop: [0, 2])
             if got == want { equal += 1 }
-            #expect(got.first == want.first, "row \(object["id"] ?? "?")")
+            let at = zip(got, want).prefix { $0 == $1 }.count
+            #expect(got == want, "row \(row) differs at token \(at) of \(want.count)")
             checked += 1
         }
-        print("smollm2_greedy: \(equal)/\(checked) prompts give llama.cpp's whole answer; first-token log-probabilities within \(worst)")
-        #expect(equal * 4 >= checked)
+        print("smollm2_greedy: \(equal)/\(checked) prompts give llama.cpp's whole answer; log-probabilities within \(worst)")
     }
 
     @Test("a file that is no Llama model, a prompt over the context and an unknown token id are clear errors")

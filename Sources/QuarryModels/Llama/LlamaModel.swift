@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import QuarryCore
 
@@ -6,13 +7,14 @@ import QuarryCore
 /// → RMSNorm → SwiGLU feed-forward → residual, a final RMSNorm and the output projection
 /// (tied to the embeddings when the file has no `output.weight`).
 ///
-/// This is the reference path: every matrix is widened to Float32 at load (SmolLM2-135M:
-/// 540 MB) and products go through BLAS, a prompt as one matrix, then one token at a
-/// time. It rounds as llama.cpp's CPU backend does, so the two agree token for token:
-/// activations to 8-bit blocks of 32 before each product with quantised weights, and
-/// queries, keys and values to Float16 (its default KV cache). Rotary positions are llama.cpp's "normal" kind for the llama architecture: each
-/// head's dimensions rotate in adjacent pairs, θᵢ = base^(−2i/d), the GGUF converter having
-/// permuted Q and K to match.
+/// Q4_0, Q4_1 and Q8_0 matrices stay in the memory-mapped file and are multiplied block by
+/// block (CKernels' qllama: activations rounded to 8-bit blocks, integer dot products, 8
+/// float lanes), doing llama.cpp's x86 arithmetic in its order so the two pick the same
+/// tokens; the KV cache is Float16 as llama.cpp's default. Matrices of other types (F32,
+/// F16, BF16, Q4_K, Q6_K) are widened to Float32 at load and go through BLAS, close to
+/// llama.cpp but not bit for bit. Rotary positions are llama.cpp's "normal" kind for the
+/// llama architecture: each head's dimensions rotate in adjacent pairs, the GGUF converter
+/// having permuted Q and K to match.
 public final class LlamaModel: @unchecked Sendable {
     public struct Configuration: Sendable, Equatable {
         public var layers: Int
@@ -27,17 +29,36 @@ public final class LlamaModel: @unchecked Sendable {
         public var epsilon: Float
     }
 
+    /// A weight matrix [rows × columns]: blocks the kernels read in place, or Float32.
+    struct Matrix {
+        enum Storage {
+            case blocks(type: Int32, base: UnsafeRawPointer)
+            case floats([Float])
+        }
+        let rows: Int
+        let columns: Int
+        let storage: Storage
+
+        /// Bytes of one row of activation blocks for this matrix (0 for Float32).
+        var activationBlockBytes: Int {
+            guard case .blocks(let type, _) = storage else { return 0 }
+            return Int(type) == Int(QL_Q4_1) ? Int(QL_Q8_1_BYTES) : Int(QL_Q8_0_BYTES)
+        }
+    }
+
     struct Layer {
         var attentionNorm: [Float]
-        var q: [Float], k: [Float], v: [Float], o: [Float]
+        var q: Matrix, k: Matrix, v: Matrix, o: Matrix
         var ffnNorm: [Float]
-        var gate: [Float], up: [Float], down: [Float]
+        var gate: Matrix, up: Matrix, down: Matrix
     }
 
     public let configuration: Configuration
-    let embeddings: [Float]   // [vocabulary × hidden]
+    /// The file the block matrices live in (kept open as long as the model).
+    public let file: GGUFFile
+    let embeddingTensor: GGUFFile.Tensor
     let outputNorm: [Float]
-    let output: [Float]?      // [vocabulary × hidden]; nil: tied to the embeddings
+    let output: Matrix
     let layers: [Layer]
 
     /// Reads a llama-architecture GGUF file.
@@ -45,6 +66,7 @@ public final class LlamaModel: @unchecked Sendable {
     ///   architecture, a missing tensor or a shape that disagrees with the metadata.
     public init(gguf file: GGUFFile) throws {
         try BLAS.load()
+        self.file = file
         let path = file.path
         let architecture = file.metadata["general.architecture"]?.string ?? "missing"
         guard architecture == "llama" else {
@@ -59,42 +81,63 @@ public final class LlamaModel: @unchecked Sendable {
         guard hidden % heads == 0, kvHeads > 0, heads % kvHeads == 0 else {
             throw ModelError(.invalidFile, "\(path): \(heads) heads of \(hidden) with \(kvHeads) key/value heads do not divide")
         }
+        let headDimension = hidden / heads
+        guard headDimension % 8 == 0, headDimension <= 512, hidden % 32 == 0 else {
+            throw ModelError(.unsupported, "\(path): heads of \(headDimension) dimensions in \(hidden) (a multiple of 8 up to 512, the width a multiple of 32, are supported)")
+        }
         let embedding = try file.tensor("token_embd.weight")
         let c = Configuration(layers: try int("block_count"), hidden: hidden, feedForward: try int("feed_forward_length"), heads: heads,
-                              kvHeads: kvHeads, headDimension: hidden / heads, vocabulary: embedding.rowCount,
+                              kvHeads: kvHeads, headDimension: headDimension, vocabulary: embedding.rowCount,
                               contextLength: try int("context_length"),
                               ropeBase: Float(file.metadata["llama.rope.freq_base"]?.double ?? 10000),
                               epsilon: Float(file.metadata["llama.attention.layer_norm_rms_epsilon"]?.double ?? 1e-5))
+        guard c.feedForward % 32 == 0 else {
+            throw ModelError(.unsupported, "\(path): llama.feed_forward_length \(c.feedForward) is not a multiple of 32")
+        }
         configuration = c
-        func matrix(_ name: String, rows: Int, columns: Int) throws -> [Float] {
+        func tensor(_ name: String, rows: Int, columns: Int) throws -> GGUFFile.Tensor {
             let t = try file.tensor(name)
             guard t.dimensions == (rows == 1 ? [columns] : [columns, rows]) else {
                 throw ModelError(.shapeMismatch, "\(path): tensor \(name) is \(t.dimensions), expected \(rows == 1 ? [columns] : [columns, rows])")
             }
+            return t
+        }
+        func vector(_ name: String, _ count: Int) throws -> [Float] {
+            _ = try tensor(name, rows: 1, columns: count)
             return try file.floats(name)
         }
+        func matrix(_ name: String, rows: Int, columns: Int) throws -> Matrix {
+            let t = try tensor(name, rows: rows, columns: columns)
+            switch t.type {
+            case .q4_0, .q4_1, .q8_0:
+                return Matrix(rows: rows, columns: columns, storage: .blocks(type: Int32(t.type.rawValue), base: file.bytes(of: t).baseAddress!))
+            default:
+                return Matrix(rows: rows, columns: columns, storage: .floats(try file.floats(name)))
+            }
+        }
         let kvWidth = kvHeads * c.headDimension
-        embeddings = try matrix("token_embd.weight", rows: c.vocabulary, columns: hidden)
-        outputNorm = try matrix("output_norm.weight", rows: 1, columns: hidden)
-        output = file.tensors.contains { $0.name == "output.weight" } ? try matrix("output.weight", rows: c.vocabulary, columns: hidden) : nil
+        embeddingTensor = try tensor("token_embd.weight", rows: c.vocabulary, columns: hidden)
+        outputNorm = try vector("output_norm.weight", hidden)
+        output = try matrix(file.tensors.contains { $0.name == "output.weight" } ? "output.weight" : "token_embd.weight", rows: c.vocabulary, columns: hidden)
         layers = try (0 ..< c.layers).map { l in
             let p = "blk.\(l)."
-            return Layer(attentionNorm: try matrix(p + "attn_norm.weight", rows: 1, columns: hidden),
+            return Layer(attentionNorm: try vector(p + "attn_norm.weight", hidden),
                          q: try matrix(p + "attn_q.weight", rows: hidden, columns: hidden),
                          k: try matrix(p + "attn_k.weight", rows: kvWidth, columns: hidden),
                          v: try matrix(p + "attn_v.weight", rows: kvWidth, columns: hidden),
                          o: try matrix(p + "attn_output.weight", rows: hidden, columns: hidden),
-                         ffnNorm: try matrix(p + "ffn_norm.weight", rows: 1, columns: hidden),
+                         ffnNorm: try vector(p + "ffn_norm.weight", hidden),
                          gate: try matrix(p + "ffn_gate.weight", rows: c.feedForward, columns: hidden),
                          up: try matrix(p + "ffn_up.weight", rows: c.feedForward, columns: hidden),
                          down: try matrix(p + "ffn_down.weight", rows: hidden, columns: c.feedForward))
         }
     }
 
-    /// Keys and values of the positions seen so far, per layer.
+    /// Keys and values (Float16) of the positions seen so far, per layer, rows of
+    /// kvHeads × headDimension.
     public struct Cache: Sendable {
-        var keys: [[Float]]
-        var values: [[Float]]
+        var keys: [[UInt16]]
+        var values: [[UInt16]]
         public private(set) var count = 0
 
         init(layers: Int) {
@@ -103,13 +146,25 @@ public final class LlamaModel: @unchecked Sendable {
         }
 
         mutating func advance(_ n: Int) { count += n }
+
+        /// Forgets every position from `position` on (a prompt that shares a prefix with the
+        /// last one reuses the prefix's keys and values).
+        public mutating func truncate(to position: Int) {
+            guard position < count else { return }
+            let width = keys.first.map { $0.count / max(count, 1) } ?? 0
+            for l in keys.indices {
+                keys[l].removeSubrange((position * width)...)
+                values[l].removeSubrange((position * width)...)
+            }
+            count = position
+        }
     }
 
     public func makeCache() -> Cache { Cache(layers: configuration.layers) }
 
     /// Runs `tokens` after what `cache` holds and returns the logits of the last one.
     /// - Throws: `ModelError(.unsupported)` past the context length or for an id outside
-    ///   the vocabulary.
+    ///   the vocabulary; the cache is then unchanged.
     public func forward(_ tokens: [Int32], cache: inout Cache) throws -> [Float] {
         let c = configuration
         let t = tokens.count
@@ -125,11 +180,12 @@ public final class LlamaModel: @unchecked Sendable {
 
     private func run(_ tokens: [Int32], _ cache: inout Cache) throws -> [Float] {
         let c = configuration
-        let t = tokens.count, h = c.hidden, d = c.headDimension, kvWidth = c.kvHeads * d
+        let t = tokens.count, h = c.hidden, d = c.headDimension, kvWidth = c.kvHeads * d, f = c.feedForward
         let start = cache.count
         var x = [Float](repeating: 0, count: t * h)
         for (i, token) in tokens.enumerated() {
-            for j in 0 ..< h { x[i * h + j] = embeddings[Int(token) * h + j] }
+            let row = try file.row(embeddingTensor, Int(token))
+            x.replaceSubrange(i * h ..< (i + 1) * h, with: row)
         }
         var normed = [Float](repeating: 0, count: t * h)
         var q = [Float](repeating: 0, count: t * h)
@@ -137,65 +193,51 @@ public final class LlamaModel: @unchecked Sendable {
         var v = [Float](repeating: 0, count: t * kvWidth)
         var attended = [Float](repeating: 0, count: t * h)
         var projected = [Float](repeating: 0, count: t * h)
-        var gate = [Float](repeating: 0, count: t * c.feedForward)
-        var up = [Float](repeating: 0, count: t * c.feedForward)
+        var gate = [Float](repeating: 0, count: t * f)
+        var up = [Float](repeating: 0, count: t * f)
+        var scores = [Float](repeating: 0, count: start + t + 8)
+        var workspace = Workspace()
         let scale = 1 / Float(d).squareRoot()
         let group = c.heads / c.kvHeads
-        let rotation = rotations(positions: start ..< start + t)
         for (l, layer) in layers.enumerated() {
             Self.rmsNorm(x, layer.attentionNorm, rows: t, width: h, epsilon: c.epsilon, into: &normed)
-            normed = Self.roundedToQ8(normed)
-            Self.product(normed, rows: t, inner: h, layer.q, outputs: h, into: &q)
-            Self.product(normed, rows: t, inner: h, layer.k, outputs: kvWidth, into: &k)
-            Self.product(normed, rows: t, inner: h, layer.v, outputs: kvWidth, into: &v)
-            Self.rotate(&q, rows: t, heads: c.heads, headDimension: d, by: rotation)
-            Self.rotate(&k, rows: t, heads: c.kvHeads, headDimension: d, by: rotation)
-            q = Self.roundedToF16(q)
-            cache.keys[l] += Self.roundedToF16(k)
-            cache.values[l] += Self.roundedToF16(v)
-            let total = start + t
-            let keys = cache.keys[l], values = cache.values[l]
-            var scores = [Float](repeating: 0, count: total)
-            for i in 0 ..< t {
-                let visible = start + i + 1
-                for head in 0 ..< c.heads {
-                    let kv = head / group
-                    let qBase = i * h + head * d
-                    var best = -Float.infinity
-                    for p in 0 ..< visible {
-                        var s: Float = 0
-                        let kBase = p * kvWidth + kv * d
-                        for e in 0 ..< d { s += q[qBase + e] * keys[kBase + e] }
-                        s *= scale
-                        scores[p] = s
-                        best = max(best, s)
-                    }
-                    var sum: Float = 0
-                    for p in 0 ..< visible {
-                        scores[p] = expf(scores[p] - best)
-                        sum += scores[p]
-                    }
-                    for e in 0 ..< d { attended[qBase + e] = 0 }
-                    for p in 0 ..< visible {
-                        let w = Float(Float16(scores[p] / sum))  // the weights meet F16 values
-                        let vBase = p * kvWidth + kv * d
-                        for e in 0 ..< d { attended[qBase + e] += w * values[vBase + e] }
+            workspace.product(normed, rows: t, layer.q, into: &q)
+            workspace.product(normed, rows: t, layer.k, into: &k)
+            workspace.product(normed, rows: t, layer.v, into: &v)
+            q.withUnsafeMutableBufferPointer { q in
+                k.withUnsafeMutableBufferPointer { k in
+                    for i in 0 ..< t {
+                        ql_rope(q.baseAddress! + i * h, Int32(c.heads), Int32(d), Int32(start + i), c.ropeBase)
+                        ql_rope(k.baseAddress! + i * kvWidth, Int32(c.kvHeads), Int32(d), Int32(start + i), c.ropeBase)
                     }
                 }
             }
-            attended = Self.roundedToQ8(attended)
-            Self.product(attended, rows: t, inner: h, layer.o, outputs: h, into: &projected)
+            Self.appendF16(k, to: &cache.keys[l])
+            Self.appendF16(v, to: &cache.values[l])
+            cache.keys[l].withUnsafeBufferPointer { keys in
+                cache.values[l].withUnsafeBufferPointer { values in
+                    q.withUnsafeBufferPointer { q in
+                        attended.withUnsafeMutableBufferPointer { attended in
+                            scores.withUnsafeMutableBufferPointer { scores in
+                                for i in 0 ..< t {
+                                    for head in 0 ..< c.heads {
+                                        let kv = (head / group) * d
+                                        ql_attend(q.baseAddress! + i * h + head * d, keys.baseAddress! + kv, values.baseAddress! + kv, Int64(kvWidth),
+                                                  Int32(start + i + 1), Int32(d), scale, t > 1 ? 1 : 0, scores.baseAddress!, attended.baseAddress! + i * h + head * d)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            workspace.product(attended, rows: t, layer.o, into: &projected)
             for i in 0 ..< t * h { x[i] += projected[i] }
             Self.rmsNorm(x, layer.ffnNorm, rows: t, width: h, epsilon: c.epsilon, into: &normed)
-            normed = Self.roundedToQ8(normed)
-            Self.product(normed, rows: t, inner: h, layer.gate, outputs: c.feedForward, into: &gate)
-            Self.product(normed, rows: t, inner: h, layer.up, outputs: c.feedForward, into: &up)
-            for i in 0 ..< t * c.feedForward {
-                let g = gate[i]
-                gate[i] = g / (1 + expf(-g)) * up[i]
-            }
-            gate = Self.roundedToQ8(gate)
-            Self.product(gate, rows: t, inner: c.feedForward, layer.down, outputs: h, into: &projected)
+            workspace.product(normed, rows: t, layer.gate, into: &gate)
+            workspace.product(normed, rows: t, layer.up, into: &up)
+            gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { u in ql_swiglu(g.baseAddress!, u.baseAddress!, Int64(t * f)) } }
+            workspace.product(gate, rows: t, layer.down, into: &projected)
             for i in 0 ..< t * h { x[i] += projected[i] }
         }
         cache.advance(t)
@@ -204,76 +246,61 @@ public final class LlamaModel: @unchecked Sendable {
         var finalNorm = [Float](repeating: 0, count: h)
         Self.rmsNorm(last, outputNorm, rows: 1, width: h, epsilon: c.epsilon, into: &finalNorm)
         var logits = [Float](repeating: 0, count: c.vocabulary)
-        finalNorm = Self.roundedToQ8(finalNorm)
-        Self.product(finalNorm, rows: 1, inner: h, output ?? embeddings, outputs: c.vocabulary, into: &logits)
+        workspace.product(finalNorm, rows: 1, output, into: &logits)
         return logits
     }
 
-    /// (cos, sin) of each position's rotary angle for each pair of a head's dimensions,
-    /// θᵢ = position · base^(−2i/d): computed once per call, shared by every head and layer.
-    private func rotations(positions: Range<Int>) -> [(cos: Float, sin: Float)] {
-        let d = configuration.headDimension
-        let frequencies = (0 ..< d / 2).map { powf(configuration.ropeBase, -2 * Float($0) / Float(d)) }
-        return positions.flatMap { position in
-            frequencies.map { frequency in
-                let theta = Float(position) * frequency
-                return (cosf(theta), sinf(theta))
-            }
-        }
-    }
-
-    /// Rotates each head's dimensions in adjacent pairs, row r by `rotation`'s r-th block.
-    private static func rotate(_ x: inout [Float], rows: Int, heads: Int, headDimension d: Int, by rotation: [(cos: Float, sin: Float)]) {
-        for r in 0 ..< rows {
-            for head in 0 ..< heads {
-                let base = r * heads * d + head * d
-                for i in 0 ..< d / 2 {
-                    let (co, s) = rotation[r * (d / 2) + i]
-                    let a = x[base + 2 * i], b = x[base + 2 * i + 1]
-                    x[base + 2 * i] = a * co - b * s
-                    x[base + 2 * i + 1] = a * s + b * co
+    static func rmsNorm(_ x: [Float], _ weight: [Float], rows: Int, width: Int, epsilon: Float, into out: inout [Float]) {
+        x.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { o in
+                    for r in 0 ..< rows {
+                        ql_rmsnorm(x.baseAddress! + r * width, w.baseAddress!, o.baseAddress! + r * width, Int32(width), epsilon)
+                    }
                 }
             }
         }
     }
 
-    static func rmsNorm(_ x: [Float], _ weight: [Float], rows: Int, width: Int, epsilon: Float, into out: inout [Float]) {
-        for r in 0 ..< rows {
-            var sum: Float = 0
-            for j in 0 ..< width { sum += x[r * width + j] * x[r * width + j] }
-            let scale = 1 / (sum / Float(width) + epsilon).squareRoot()
-            for j in 0 ..< width { out[r * width + j] = x[r * width + j] * scale * weight[j] }
-        }
-    }
-
-    /// `x` rounded as llama.cpp's CPU backend feeds it to a product with quantised weights:
-    /// per block of 32, scale = max |x| / 127 and each value to the nearest multiple.
-    static func roundedToQ8(_ x: [Float]) -> [Float] {
-        var out = x
-        var b = 0
-        while b < out.count {
-            let end = min(b + 32, out.count)
-            var amax: Float = 0
-            for i in b ..< end { amax = max(amax, abs(out[i])) }
-            let d = amax / 127
-            let inverse: Float = d > 0 ? 1 / d : 0
-            let stored = Float(Float16(d))  // the block keeps its scale as FP16
-            for i in b ..< end { out[i] = (out[i] * inverse).rounded() * stored }
-            b = end
-        }
-        return out
-    }
-
-    /// `x` rounded to Float16 (llama.cpp's default KV cache type).
-    static func roundedToF16(_ x: [Float]) -> [Float] { x.map { Float(Float16($0)) } }
-
-    /// out[rows × outputs] = x[rows × inner] · Wᵀ, W stored [outputs × inner].
-    static func product(_ x: [Float], rows: Int, inner: Int, _ w: [Float], outputs: Int, into out: inout [Float]) {
+    static func appendF16(_ x: [Float], to cache: inout [UInt16]) {
+        let start = cache.count
+        cache.append(contentsOf: repeatElement(0, count: x.count))
         x.withUnsafeBufferPointer { x in
-            w.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { o in
-                    BLAS.gemm(m: rows, n: outputs, k: inner, a: x.baseAddress!, lda: inner, b: w.baseAddress!, ldb: inner,
-                              transposeB: true, c: o.baseAddress!, ldc: outputs)
+            cache.withUnsafeMutableBufferPointer { c in ql_to_f16(x.baseAddress!, c.baseAddress! + start, Int64(x.count)) }
+        }
+    }
+
+    /// The activation blocks of one product, reused from product to product.
+    struct Workspace {
+        var blocks: [UInt8] = []
+
+        /// out[rows × m.rows] = x[rows × m.columns] · mᵀ.
+        mutating func product(_ x: [Float], rows: Int, _ m: Matrix, into out: inout [Float]) {
+            switch m.storage {
+            case .blocks(let type, let base):
+                let perRow = m.columns / 32
+                let needed = rows * perRow * m.activationBlockBytes
+                if blocks.count < needed { blocks = [UInt8](repeating: 0, count: needed) }
+                x.withUnsafeBufferPointer { x in
+                    blocks.withUnsafeMutableBytes { a in
+                        if Int(type) == Int(QL_Q4_1) {
+                            ql_quantize_q8_1(x.baseAddress!, a.baseAddress!, Int64(rows * m.columns))
+                        } else {
+                            ql_quantize_q8_0(x.baseAddress!, a.baseAddress!, Int64(rows * m.columns))
+                        }
+                        out.withUnsafeMutableBufferPointer { o in
+                            _ = ql_gemm(type, base, Int64(m.rows), Int64(perRow), a.baseAddress!, Int64(rows), o.baseAddress!, Int64(m.rows))
+                        }
+                    }
+                }
+            case .floats(let w):
+                x.withUnsafeBufferPointer { x in
+                    w.withUnsafeBufferPointer { w in
+                        out.withUnsafeMutableBufferPointer { o in
+                            BLAS.gemm(m: rows, n: m.rows, k: m.columns, a: x.baseAddress!, lda: m.columns, b: w.baseAddress!, ldb: m.columns,
+                                      transposeB: true, c: o.baseAddress!, ldc: m.rows)
+                        }
+                    }
                 }
             }
         }
