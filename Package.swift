@@ -139,7 +139,7 @@ let package = Package(
         ),
         .target(
             name: "QuarryGenerate",
-            dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryRetrieve", "QuarryWire", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["QuarryCore", "QuarryText", "QuarryHTTP", "QuarryModels", "QuarryRetrieve", "QuarryWire", .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["README.md"]
         ),
         // What the HTTP API and --json output carry (clients decode with this alone).

@@ -235,18 +235,20 @@ QL_AVX2 QL_INLINE __m256 lane_sums_avx2(int32_t type, __m256i w, __m256i y) {
 QL_AVX2 QL_INLINE void tile_avx2(int32_t type, int R, int T, const uint8_t *w, int64_t wRow, const uint8_t *y, int64_t yRow, int64_t blocks,
                                  float *out, int64_t ldo) {
     const int64_t wb = weight_bytes(type), yb = type == QL_Q4_1 ? QL_Q8_1_BYTES : QL_Q8_0_BYTES;
-    __m256 acc[4][4];
-    float summs[4][4];
+    __m256 acc[8][4];
+    float summs[8][4];
     for (int r = 0; r < R; r++)
         for (int t = 0; t < T; t++) {
             acc[r][t] = _mm256_setzero_ps();
             summs[r][t] = 0;
         }
     for (int64_t b = 0; b < blocks; b++) {
-        __m256i wq[4];
-        float wd[4], wm[4];
+        __m256i wq[8];
+        float wd[8], wm[8];
         for (int r = 0; r < R; r++) {
             const uint8_t *x = w + r * wRow + b * wb;
+            // The next tile's rows follow these: fetch them while these are multiplied.
+            _mm_prefetch((const char *)(x + 2 * R * wRow), _MM_HINT_T0);
             wq[r] = weights_avx2(type, x);
             wd[r] = half_to_float(x);
             wm[r] = type == QL_Q4_1 ? half_to_float(x + 2) : 0;
@@ -273,13 +275,13 @@ QL_AVX2 QL_INLINE void gemm_avx2_type(int32_t type, const uint8_t *w, int64_t ro
     // Four tokens share each decoded weight block; two rows share each activation block.
     for (; t + 4 <= tokens; t += 4) {
         int64_t r = 0;
-        for (; r + 2 <= rows; r += 2) tile_avx2(type, 2, 4, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
+        for (; r + 4 <= rows; r += 4) tile_avx2(type, 4, 4, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
         for (; r < rows; r++) tile_avx2(type, 1, 4, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
     }
     for (; t < tokens; t++) {
         // One token: four rows at once keep four independent chains of multiply-adds.
         int64_t r = 0;
-        for (; r + 4 <= rows; r += 4) tile_avx2(type, 4, 1, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
+        for (; r + 8 <= rows; r += 8) tile_avx2(type, 8, 1, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
         for (; r < rows; r++) tile_avx2(type, 1, 1, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// Settings for `quarry query` (and the server): retrieval, reranking, the LLM and the
 /// prompt. config/quarry.yaml documents each key.
 
@@ -68,14 +69,22 @@ public struct RerankSettings: Sendable, Equatable {
 
 /// The LLM that writes answers.
 public struct LLMSettings: Sendable, Equatable {
-    /// None (extractive answers) or any OpenAI-compatible chat completions server (OpenAI,
-    /// vLLM, Ollama, llama.cpp server, LM Studio).
-    public var provider: LLMProvider = .none
+    /// None (extractive answers), any OpenAI-compatible chat completions server (OpenAI,
+    /// vLLM, Ollama, llama.cpp server, LM Studio), a GGUF model in this process, or auto:
+    /// the native model when its file is there.
+    public var provider: LLMProvider = .auto
     /// The server's base URL (…/v1/chat/completions is appended).
     public var url: String = ""
-    /// The model name sent with each request.
+    /// openai: the model name sent with each request. native and auto: the GGUF file or a
+    /// folder holding one; empty means `defaultNativeModel`.
     public var model: String = ""
     public var temperature: Double = 0.1
+    /// Sampling keeps the likeliest tokens holding this much of the probability (native).
+    public var topP: Double = 0.95
+    /// The sampler's seed (native): the same seed, prompt and settings give the same answer.
+    public var seed: Int = 0
+    /// Threads reading a prompt (native); 0: one per core. Generation itself is one thread.
+    public var threads: Int = 0
     public var maxTokens: Int = 512
     /// Seconds one request may take; past it the answer falls back to extractive.
     public var timeoutSeconds: Double = 60
@@ -86,6 +95,16 @@ public struct LLMSettings: Sendable, Equatable {
     /// Stream tokens as they arrive (server-sent events).
     public var stream: Bool = true
 
+    /// Where `provider: native` and `auto` look when `model` is empty (relative to the
+    /// configuration file's folder, else the working directory).
+    public static let defaultNativeModel = "models/SmolLM2-135M-Instruct"
+
+    /// `threads` with 0 read as the machine's cores.
+    public var effectiveThreads: Int { threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount }
+
+    /// The GGUF path `native` and `auto` use, before resolving.
+    public var nativeModel: String { model.isEmpty ? Self.defaultNativeModel : model }
+
     public init() {}
 
     func validate(file: String?) throws {
@@ -93,6 +112,9 @@ public struct LLMSettings: Sendable, Equatable {
         guard (1 ... 32768).contains(maxTokens) else { throw ConfigError(key: "llm.max_tokens", file: file, reason: "must be 1...32768") }
         guard timeoutSeconds > 0 else { throw ConfigError(key: "llm.timeout_seconds", file: file, reason: "must be > 0") }
         guard (1 ... 10).contains(maxAttempts) else { throw ConfigError(key: "llm.max_attempts", file: file, reason: "must be 1...10") }
+        guard topP > 0, topP <= 1 else { throw ConfigError(key: "llm.top_p", file: file, reason: "must be in (0, 1]") }
+        guard seed >= 0 else { throw ConfigError(key: "llm.seed", file: file, reason: "must be ≥ 0") }
+        guard (0 ... 256).contains(threads) else { throw ConfigError(key: "llm.threads", file: file, reason: "must be 0...256 (0: one per core)") }
         if provider == .openai {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigError(key: "llm.url", file: file, reason: "provider openai needs an http:// or https:// URL")

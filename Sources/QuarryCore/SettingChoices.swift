@@ -69,4 +69,9 @@ public enum LLMProvider: String, SettingChoice {
     case none
     /// Any OpenAI-compatible chat completions server.
     case openai
+    /// A GGUF chat model run in this process (`llm.model`: the file or its folder).
+    case native
+    /// `native` when the model file is there (by default SmolLM2-135M-Instruct, which
+    /// `scripts/fetch-model` puts in models/), else extractive answers.
+    case auto
 }

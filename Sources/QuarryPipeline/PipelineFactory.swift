@@ -59,7 +59,7 @@ public struct PipelineFactory: Sendable {
         let catalog = EmbedderCatalog(configuration: configuration, configured: embedder, wrap: wrap)
         self.init(configuration: configuration, home: home, embedders: catalog,
                   reranker: parts.contains(.reranker) ? try RerankerFactory.make(configuration) : nil,
-                  model: parts.contains(.languageModel) ? try LanguageModelFactory.make(configuration.llm) : nil,
+                  model: parts.contains(.languageModel) ? try LanguageModelFactory.make(configuration.llm) { configuration.resolvePath($0) } : nil,
                   template: try PromptTemplate.configured(configuration))
     }
 
@@ -113,9 +113,10 @@ public struct PipelineFactory: Sendable {
     public func open(_ collection: String) async throws -> Pipeline {
         let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, catalog: embedders,
                                                  reranker: reranker)
-        let answerer = try Answerer(retriever: retriever, template: template, model: model,
+        var answerer = try Answerer(retriever: retriever, template: template, model: model,
                                     assembler: ContextAssembler(budget: configuration.generation.contextTokens),
                                     extractiveSentences: configuration.generation.extractiveSentences)
+        answerer.noModelReason = LanguageModelFactory.absence(configuration.llm) { configuration.resolvePath($0) }
         return Pipeline(answerer: answerer, defaults: defaults)
     }
 }

@@ -14,7 +14,7 @@ struct Quarry: AsyncParsableCommand {
               quarry analyze --text "The quick brown foxes" --analyzer english
             """,
         version: QuarryVersion.string,
-        subcommands: [IngestCommand.self, QueryCommand.self, SearchCommand.self, EmbedCommand.self, EvalCommand.self, AnalyzeCommand.self, CollectionsCommand.self,
+        subcommands: [IngestCommand.self, QueryCommand.self, SearchCommand.self, EmbedCommand.self, GenerateCommand.self, EvalCommand.self, AnalyzeCommand.self, CollectionsCommand.self,
                       RunsCommand.self, RegistryCommand.self, ServeCommand.self, DriftCommand.self]
     )
 }

@@ -33,14 +33,17 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let home = try await demoHome(dir)
-        let text = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo", "--explain"])
+        let none = ["QUARRY_LLM_PROVIDER": "none"]
+        let text = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo", "--explain"],
+                                               environment: none)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("Answer (extractive: no LLM is configured"))
         #expect(text.stdout.contains("Isaac Newton"))
         #expect(text.stdout.contains("*[1] astronomy/telescopes.html"))
         #expect(text.stdout.contains("Timings: analysis"))
         #expect(text.stderr.contains("has no embeddings: lexical retrieval only"))
-        let json = try await CommandRunner.run(quarry, ["query", "How is sourdough starter fed?", "--home", home, "--collection", "demo", "--json", "--k", "3"])
+        let json = try await CommandRunner.run(quarry, ["query", "How is sourdough starter fed?", "--home", home, "--collection", "demo", "--json", "--k", "3"],
+                                               environment: none)
         #expect(json.status == 0, "\(json.stderr)")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(answer["kind"] as? String == "extractive")

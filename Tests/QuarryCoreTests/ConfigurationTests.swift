@@ -118,7 +118,7 @@ import Testing
         ("retrieval:\n  normalization: l2\n", "retrieval.normalization", "must be minmax or zscore, got 'l2'"),
         ("embedding:\n  provider: onnx\n", "embedding.provider", "must be native, http or none, got 'onnx'"),
         ("rerank:\n  api: voyage\n", "rerank.api", "must be cohere, jina or tei, got 'voyage'"),
-        ("llm:\n  provider: gguf\n", "llm.provider", "must be none or openai, got 'gguf'"),
+        ("llm:\n  provider: gguf\n", "llm.provider", "must be none, openai, native or auto, got 'gguf'"),
     ])
     func choices(yaml: String, key: String, reason: String) throws {
         var config = QuarryConfiguration()

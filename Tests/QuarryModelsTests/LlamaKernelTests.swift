@@ -38,7 +38,7 @@ import Testing
     func products() {
         var g = SplitMix64(seed: 11)
         for type in [Int32(QL_Q4_0), Int32(QL_Q4_1), Int32(QL_Q8_0)] {
-            let rows = 7, perRow = 5, tokens = 6, columns = perRow * 32
+            let rows = 13, perRow = 5, tokens = 6, columns = perRow * 32  // 8- and 4-row tiles and leftovers
             let w = blocks(type: type, rows: rows, blocksPerRow: perRow, using: &g)
             let x = (0 ..< tokens * columns).map { _ in Float(Int(g.next() % 2001) - 1000) / 300 }
             let activationBytes = type == QL_Q4_1 ? Int(QL_Q8_1_BYTES) : Int(QL_Q8_0_BYTES)

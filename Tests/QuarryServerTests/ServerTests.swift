@@ -38,6 +38,7 @@ struct Harness {
         var configuration = QuarryConfiguration()
         configuration.embedding.provider = .none
         configuration.retrieval.mode = .lexical
+        configuration.llm.provider = .none  // extractive unless a test configures a model
         adjust(&configuration)
         let server = try QuarryServer(home: home, configuration: configuration,
                                       environment: ["QUARRY_API_KEYS": "\(key):read,\(writeKey):read+write,\(adminKey):admin"], accessLog: false,

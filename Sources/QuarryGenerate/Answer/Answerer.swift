@@ -14,6 +14,8 @@ public struct Answerer: Sendable {
     public let model: (any LanguageModel)?
     public var assembler: ContextAssembler
     public var extractive: ExtractiveAnswerer
+    /// The extractive answer's label when there is no model.
+    public var noModelReason = "no LLM is configured (llm.provider is none)"
 
     public init(retriever: Retriever, template: PromptTemplate, model: (any LanguageModel)?,
                 assembler: ContextAssembler = ContextAssembler(), extractiveSentences: Int = 3) throws {
@@ -71,7 +73,7 @@ public struct Answerer: Sendable {
         }
 
         let generationStart = DispatchTime.now().uptimeNanoseconds
-        var reason = "no LLM is configured (llm.provider is none)"
+        var reason = noModelReason
         if let model {
             answer.model = model.identity
             let messages = template.render(question: question, context: context)

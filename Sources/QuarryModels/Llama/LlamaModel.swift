@@ -54,6 +54,10 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     public let configuration: Configuration
+    /// Threads for a prompt's products and attention (one token's steps are too small to
+    /// share: they stay on the calling thread). The arithmetic, and so every token, is the
+    /// same for any count.
+    public var threads = 1
     /// The file the block matrices live in (kept open as long as the model).
     public let file: GGUFFile
     let embeddingTensor: GGUFFile.Tensor
@@ -196,7 +200,7 @@ public final class LlamaModel: @unchecked Sendable {
         var gate = [Float](repeating: 0, count: t * f)
         var up = [Float](repeating: 0, count: t * f)
         var scores = [Float](repeating: 0, count: start + t + 8)
-        var workspace = Workspace()
+        var workspace = Workspace(threads: t >= 8 ? max(1, threads) : 1)
         let scale = 1 / Float(d).squareRoot()
         let group = c.heads / c.kvHeads
         for (l, layer) in layers.enumerated() {
@@ -214,16 +218,26 @@ public final class LlamaModel: @unchecked Sendable {
             }
             Self.appendF16(k, to: &cache.keys[l])
             Self.appendF16(v, to: &cache.values[l])
+            let lanes = t >= 8 ? max(1, threads) : 1
+            if scores.count < lanes * (start + t + 8) { scores = [Float](repeating: 0, count: lanes * (start + t + 8)) }
             cache.keys[l].withUnsafeBufferPointer { keys in
                 cache.values[l].withUnsafeBufferPointer { values in
                     q.withUnsafeBufferPointer { q in
                         attended.withUnsafeMutableBufferPointer { attended in
                             scores.withUnsafeMutableBufferPointer { scores in
-                                for i in 0 ..< t {
-                                    for head in 0 ..< c.heads {
+                                // Each (token, head) writes its own slice of `attended` and its lane's scratch.
+                                nonisolated(unsafe) let keys = keys.baseAddress!, values = values.baseAddress!, q = q.baseAddress!
+                                nonisolated(unsafe) let attended = attended.baseAddress!, scores = scores.baseAddress!
+                                let scratch = start + t + 8
+                                // Lane j takes the (token, head) pairs j, j + lanes, …
+                                DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                                    var pair = lane
+                                    while pair < t * c.heads {
+                                        let i = pair / c.heads, head = pair % c.heads
                                         let kv = (head / group) * d
-                                        ql_attend(q.baseAddress! + i * h + head * d, keys.baseAddress! + kv, values.baseAddress! + kv, Int64(kvWidth),
-                                                  Int32(start + i + 1), Int32(d), scale, t > 1 ? 1 : 0, scores.baseAddress!, attended.baseAddress! + i * h + head * d)
+                                        ql_attend(q + i * h + head * d, keys + kv, values + kv, Int64(kvWidth), Int32(start + i + 1), Int32(d), scale,
+                                                  t > 1 ? 1 : 0, scores + lane * scratch, attended + i * h + head * d)
+                                        pair += lanes
                                     }
                                 }
                             }
@@ -273,11 +287,17 @@ public final class LlamaModel: @unchecked Sendable {
     /// The activation blocks of one product, reused from product to product.
     struct Workspace {
         var blocks: [UInt8] = []
+        let threads: Int
+
+        init(threads: Int) { self.threads = threads }
+
+        static func weightBlockBytes(_ type: Int32) -> Int { Int(type) == Int(QL_Q4_1) ? 20 : Int(type) == Int(QL_Q4_0) ? 18 : 34 }
 
         /// out[rows × m.rows] = x[rows × m.columns] · mᵀ.
         mutating func product(_ x: [Float], rows: Int, _ m: Matrix, into out: inout [Float]) {
             switch m.storage {
-            case .blocks(let type, let base):
+            case .blocks(let type, let weights):
+                nonisolated(unsafe) let base = weights
                 let perRow = m.columns / 32
                 let needed = rows * perRow * m.activationBlockBytes
                 if blocks.count < needed { blocks = [UInt8](repeating: 0, count: needed) }
@@ -289,7 +309,18 @@ public final class LlamaModel: @unchecked Sendable {
                             ql_quantize_q8_0(x.baseAddress!, a.baseAddress!, Int64(rows * m.columns))
                         }
                         out.withUnsafeMutableBufferPointer { o in
-                            _ = ql_gemm(type, base, Int64(m.rows), Int64(perRow), a.baseAddress!, Int64(rows), o.baseAddress!, Int64(m.rows))
+                            // Each band writes its own rows of `out`.
+                            nonisolated(unsafe) let activations = UnsafeRawPointer(a.baseAddress!), output = o.baseAddress!
+                            // Each thread takes a band of the weight rows (a multiple of 8) for every token.
+                            let parts = min(threads, max(1, m.rows / 64))
+                            let band = (m.rows / parts + 7) / 8 * 8
+                            let rowBytes = perRow * Self.weightBlockBytes(type), allRows = m.rows
+                            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                let first = part * band, count = min(band, allRows - first)
+                                guard count > 0 else { return }
+                                _ = ql_gemm(type, base + first * rowBytes, Int64(count), Int64(perRow), activations, Int64(rows),
+                                            output + first, Int64(allRows))
+                            }
                         }
                     }
                 }

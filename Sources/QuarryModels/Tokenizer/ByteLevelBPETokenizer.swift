@@ -16,6 +16,8 @@ public struct ByteLevelBPETokenizer: Sendable {
     public let preTokenizer: PreTokenizer
     public let bosID: Int32?
     public let eosID: Int32?
+    /// End of turn (`tokenizer.ggml.eot_token_id`), for models whose turns end otherwise than the sequence.
+    public let eotID: Int32?
     public let addBOS: Bool
     private let ids: [String: Int32]
     /// "left right" → rank.
@@ -87,12 +89,31 @@ public struct ByteLevelBPETokenizer: Sendable {
         }
         bosID = try tokenID("tokenizer.ggml.bos_token_id")
         eosID = try tokenID("tokenizer.ggml.eos_token_id")
+        eotID = try tokenID("tokenizer.ggml.eot_token_id")
         addBOS = key("tokenizer.ggml.add_bos_token")?.bool ?? false
         let texts = self.tokens
         specials = types.enumerated().filter { $0.element == 3 || $0.element == 4 }
             .map { (bytes: Array(texts[$0.offset].utf8), id: Int32($0.offset)) }
             .filter { !$0.bytes.isEmpty }
             .sorted { $0.bytes.count > $1.bytes.count }
+    }
+
+    /// The tokens that end a generated turn, as llama.cpp counts them: the end-of-sequence
+    /// and end-of-turn ids of the metadata and the control tokens written like an end of
+    /// turn in the chat formats people use (`<|im_end|>`, `<|eot_id|>`, `<|endoftext|>`, …).
+    public var endOfGeneration: Set<Int32> {
+        var out = Set([eosID, eotID].compactMap { $0 })
+        let names: Set<String> = ["<|im_end|>", "<|eot_id|>", "<|endoftext|>", "<|end|>", "<end_of_turn>", "<|end_of_text|>", "</s>", "<EOT>", "<|eom_id|>"]
+        for special in specials where names.contains(String(decoding: special.bytes, as: UTF8.self)) { out.insert(special.id) }
+        return out
+    }
+
+    /// The UTF-8 bytes token `id` stands for; control tokens give none (a generated answer
+    /// never shows them, as llama.cpp's server does not). Tokens may end inside a character:
+    /// join the bytes of consecutive tokens before decoding.
+    public func bytes(of id: Int32) -> [UInt8] {
+        guard id >= 0, Int(id) < tokens.count, !specials.contains(where: { $0.id == id }) else { return [] }
+        return tokens[Int(id)].compactMap { Self.characterBytes[$0] }
     }
 
     /// The ids of `text` (with BOS in front when the model asks for it).
