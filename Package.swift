@@ -178,7 +178,7 @@ let package = Package(
                                                       "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryCore", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
-        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryWire", "QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryTesting"]),
+        .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryWire", "QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryCore", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryCLITests", dependencies: ["quarry", "QuarryTesting", "QuarryHTTP", "QuarryStore", "QuarryTrack", "QuarryCore",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),

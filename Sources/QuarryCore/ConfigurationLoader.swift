@@ -146,6 +146,7 @@ struct ConfigKey: Sendable {
         double("llm.top_p") { $0.llm.topP = $1 },
         int("llm.seed") { $0.llm.seed = $1 },
         int("llm.threads") { $0.llm.threads = $1 },
+        double("llm.repeat_penalty") { $0.llm.repeatPenalty = $1 },
         int("llm.max_tokens") { $0.llm.maxTokens = $1 },
         double("llm.timeout_seconds") { $0.llm.timeoutSeconds = $1 },
         int("llm.max_attempts") { $0.llm.maxAttempts = $1 },

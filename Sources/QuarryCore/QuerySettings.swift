@@ -83,6 +83,8 @@ public struct LLMSettings: Sendable, Equatable {
     public var topP: Double = 0.95
     /// The sampler's seed (native): the same seed, prompt and settings give the same answer.
     public var seed: Int = 0
+    /// Divides the logits of tokens among the last 64 generated (native; 1: off).
+    public var repeatPenalty: Double = 1.1
     /// Threads reading a prompt (native); 0: one per core. Generation itself is one thread.
     public var threads: Int = 0
     public var maxTokens: Int = 512
@@ -114,6 +116,7 @@ public struct LLMSettings: Sendable, Equatable {
         guard (1 ... 10).contains(maxAttempts) else { throw ConfigError(key: "llm.max_attempts", file: file, reason: "must be 1...10") }
         guard topP > 0, topP <= 1 else { throw ConfigError(key: "llm.top_p", file: file, reason: "must be in (0, 1]") }
         guard seed >= 0 else { throw ConfigError(key: "llm.seed", file: file, reason: "must be ≥ 0") }
+        guard (1 ... 2).contains(repeatPenalty) else { throw ConfigError(key: "llm.repeat_penalty", file: file, reason: "must be 1...2 (1: off)") }
         guard (0 ... 256).contains(threads) else { throw ConfigError(key: "llm.threads", file: file, reason: "must be 0...256 (0: one per core)") }
         if provider == .openai {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -130,16 +133,24 @@ public struct GenerationSettings: Sendable, Equatable {
     /// template, which is prompts/answer.
     public var prompt: String = ""
     /// Tokens of retrieved text the context may hold (words × 4/3, an estimate that
-    /// errs high for English).
-    public var contextTokens: Int = 1500
+    /// errs high for English); 0: `automaticContextTokens`.
+    public var contextTokens: Int = 0
     /// Sentences in an extractive answer.
     public var extractiveSentences: Int = 3
+
+    /// The budget `contextTokens: 0` stands for: 1500 for a served LLM (and extractive
+    /// answers), 400 for the in-process model — a small model on a CPU reads a prompt at a
+    /// few hundred tokens a second, and its answers get no better from more passages.
+    public static func automaticContextTokens(native: Bool) -> Int { native ? 400 : 1500 }
+
+    /// The context budget for answers written by a native model (`native`) or not.
+    public func contextBudget(native: Bool) -> Int { contextTokens > 0 ? contextTokens : Self.automaticContextTokens(native: native) }
 
     public init() {}
 
     func validate(file: String?) throws {
-        guard (50 ... 200_000).contains(contextTokens) else {
-            throw ConfigError(key: "generation.context_tokens", file: file, reason: "must be 50...200000")
+        guard contextTokens == 0 || (50 ... 200_000).contains(contextTokens) else {
+            throw ConfigError(key: "generation.context_tokens", file: file, reason: "must be 0 (automatic) or 50...200000")
         }
         guard (1 ... 20).contains(extractiveSentences) else {
             throw ConfigError(key: "generation.extractive_sentences", file: file, reason: "must be 1...20")

@@ -114,7 +114,7 @@ public struct PipelineFactory: Sendable {
         let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, catalog: embedders,
                                                  reranker: reranker)
         var answerer = try Answerer(retriever: retriever, template: template, model: model,
-                                    assembler: ContextAssembler(budget: configuration.generation.contextTokens),
+                                    assembler: ContextAssembler(budget: configuration.generation.contextBudget(native: model is NativeLanguageModel)),
                                     extractiveSentences: configuration.generation.extractiveSentences)
         answerer.noModelReason = LanguageModelFactory.absence(configuration.llm) { configuration.resolvePath($0) }
         return Pipeline(answerer: answerer, defaults: defaults)

@@ -28,6 +28,31 @@ import Testing
         return dir.path + "/quarry.yaml"
     }
 
+    @Test("by default the native model answers (when models/ has it) and says so; a missing model file falls back with the reason")
+    func native() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = try await demoHome(dir)
+        let short = ["QUARRY_LLM_MAX_TOKENS": "24", "QUARRY_LLM_TEMPERATURE": "0"]
+        if FileManager.default.fileExists(atPath: Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct").path) {
+            let text = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo"],
+                                                   environment: short, currentDirectory: Fixtures.packageRoot())
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.hasPrefix("Answer (native SmolLM2-135M-Instruct):"), "\(text.stdout)")
+            #expect(!text.stdout.contains("<<<Q-"), "the fence marker is not echoed")
+        } else {
+            Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
+        }
+        var missing = short
+        missing["QUARRY_LLM_PROVIDER"] = "native"
+        missing["QUARRY_LLM_MODEL"] = dir.path + "/absent.gguf"
+        let fallback = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo"],
+                                                   environment: missing)
+        #expect(fallback.status == 0, "\(fallback.stderr)")
+        #expect(fallback.stdout.contains("Answer (extractive: the LLM call failed: no language model at \(dir.path)/absent.gguf"), "\(fallback.stdout)")
+        #expect(fallback.stdout.contains("Isaac Newton"))
+    }
+
     @Test("no LLM: an extractive answer with sources, as text and as JSON; --explain shows stages")
     func extractive() async throws {
         let dir = try TemporaryDirectory()

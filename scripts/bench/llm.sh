@@ -40,10 +40,14 @@ PY
 printf 'Once upon a time' > "$work/short.txt"
 quarry_run() {  # prompt file, tokens → median JSON of $runs runs
   for _ in $(seq "$runs"); do
-    "$bin" generate --raw --prompt-file "$1" --max-tokens "$2" --temperature 0 --ignore-eos --model "$model" --threads "${THREADS:-1}" --json
+    "$bin" generate --raw --prompt-file "$1" --max-tokens "$2" --temperature 0 --repeat-penalty 1 --ignore-eos --model "$model" --threads "${THREADS:-1}" --json
   done | python3 -c '
 import json, statistics, sys
-rows = [json.loads(l) for l in sys.stdin if l.strip()]
+text, rows, decoder = sys.stdin.read(), [], json.JSONDecoder()
+position = 0
+while text[position:].strip():
+    row, position = decoder.raw_decode(text, len(text) - len(text[position:].lstrip()))
+    rows.append(row)
 out = dict(rows[0])
 for k in ("prompt_tokens_per_second", "generation_tokens_per_second", "prompt_seconds"):
     out[k] = statistics.median(r[k] for r in rows)

@@ -81,13 +81,22 @@ public struct Answerer: Sendable {
                 let text: String
                 if stream {
                     var collected = ""
+                    var echo = FenceEcho(marker: context.fence.marker)
                     for try await token in model.stream(messages) {
-                        collected += token
-                        emit(.token(token))
+                        let shown = echo.feed(token)
+                        if !shown.isEmpty {
+                            collected += shown
+                            emit(.token(shown))
+                        }
+                    }
+                    let rest = echo.finish()
+                    if !rest.isEmpty {
+                        collected += rest
+                        emit(.token(rest))
                     }
                     text = collected
                 } else {
-                    text = try await model.complete(messages).text
+                    text = FenceEcho.removed(context.fence.marker, from: try await model.complete(messages).text)
                 }
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     throw GenerateError(.emptyAnswer, "the model returned an empty answer")

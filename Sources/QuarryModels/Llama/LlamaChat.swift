@@ -107,6 +107,7 @@ public final class LlamaChat: @unchecked Sendable {
                 break
             }
             let token = sampler.next(logits, banned: options.ignoreEndOfTurn ? endOfTurn : [])
+            sampler.accept(token)
             generated += 1
             if endOfTurn.contains(token) {
                 reason = "stop"

@@ -5,23 +5,45 @@ import QuarryCore
 /// maxima, as llama.cpp's greedy sampler), otherwise llama.cpp's usual chain cut short —
 /// the `topK` likeliest, softmax at `temperature`, the smallest set holding `topP` of the
 /// probability, one drawn from it — with a seeded generator, so a seed repeats an answer.
+///
+/// `repeatPenalty` (llama.cpp's classic repetition penalty, 1 = off) divides a positive
+/// logit, or multiplies a negative one, of every token among the last `penaltyWindow`
+/// generated: small models otherwise loop on one sentence until the token budget runs out.
+/// Prompt tokens are not penalised, so copying from the passages stays cheap.
 public struct Sampler: Sendable {
     public var temperature: Float
     public var topP: Float
     public var topK: Int
+    public var repeatPenalty: Float
+    public var penaltyWindow: Int
     private var generator: SplitMix64
+    private var recent: [Int32] = []
 
-    public init(temperature: Float, topP: Float = 0.95, topK: Int = 40, seed: UInt64 = 0) {
+    public init(temperature: Float, topP: Float = 0.95, topK: Int = 40, repeatPenalty: Float = 1, penaltyWindow: Int = 64, seed: UInt64 = 0) {
         self.temperature = temperature
         self.topP = topP
         self.topK = topK
+        self.repeatPenalty = repeatPenalty
+        self.penaltyWindow = penaltyWindow
         generator = SplitMix64(seed: seed)
+    }
+
+    /// Records a generated token for the repetition penalty.
+    public mutating func accept(_ token: Int32) {
+        recent.append(token)
+        if recent.count > penaltyWindow { recent.removeFirst(recent.count - penaltyWindow) }
     }
 
     /// The next token; `banned` ids are never picked.
     public mutating func next(_ logits: [Float], banned: Set<Int32> = []) -> Int32 {
         var logits = logits
         for id in banned where id >= 0 && Int(id) < logits.count { logits[Int(id)] = -.infinity }
+        if repeatPenalty != 1 {
+            for id in Set(recent) where id >= 0 && Int(id) < logits.count {
+                let l = logits[Int(id)]
+                logits[Int(id)] = l > 0 ? l / repeatPenalty : l * repeatPenalty
+            }
+        }
         if temperature <= 0 {
             var best = 0
             for i in logits.indices where logits[i] > logits[best] { best = i }

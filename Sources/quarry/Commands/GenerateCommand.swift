@@ -41,6 +41,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Sampler seed (default: llm.seed).")
     var seed: Int?
 
+    @Option(help: "Repetition penalty over the last 64 generated tokens, 1 = off (default: llm.repeat_penalty).")
+    var repeatPenalty: Double?
+
     @Option(help: "Threads reading the prompt (default: llm.threads, 0: one per core).")
     var threads: Int?
 
@@ -78,6 +81,8 @@ struct GenerateCommand: AsyncParsableCommand {
         if let temperature { settings.temperature = temperature }
         if let seed { settings.seed = seed }
         if let threads { settings.threads = threads }
+        if let repeatPenalty { settings.repeatPenalty = repeatPenalty }
+        guard (1 ... 2).contains(settings.repeatPenalty) else { throw ValidationError("--repeat-penalty must be 1...2") }
         guard (0 ... 256).contains(settings.threads) else { throw ValidationError("--threads must be 0...256") }
         guard (1 ... 32768).contains(settings.maxTokens) else { throw ValidationError("--max-tokens must be 1...32768") }
         guard (0 ... 2).contains(settings.temperature) else { throw ValidationError("--temperature must be 0...2") }
@@ -98,7 +103,8 @@ struct GenerateCommand: AsyncParsableCommand {
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let prompt = raw ? chat.tokenizer.encode(input) : try chat.prompt([ChatTemplate.Message(role: "user", content: input)])
         let options = LlamaChat.Options(maxTokens: settings.maxTokens,
-                                        sampler: Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP), seed: UInt64(settings.seed)),
+                                        sampler: Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP),
+                                                         repeatPenalty: Float(settings.repeatPenalty), seed: UInt64(settings.seed)),
                                         ignoreEndOfTurn: ignoreEos)
         let streaming = !json
         let result = try await BlockingWork.run {

@@ -79,7 +79,7 @@ struct QueryCommand: AsyncParsableCommand {
         for try await event in pipeline.run(question ?? "", options: options, stream: streaming) {
             switch event {
             case .context:
-                if streaming { FileHandle.standardOutput.write(Data("Answer:\n  ".utf8)) }
+                if streaming { FileHandle.standardOutput.write(Data("Answer (\(pipeline.answerer.model?.identity ?? "LLM")):\n  ".utf8)) }
             case .token(let token):
                 streamedAny = true
                 FileHandle.standardOutput.write(Data(Self.plain(token).replacingOccurrences(of: "\n", with: "\n  ").utf8))
@@ -131,10 +131,9 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     private func render(_ answer: Answer, streamed: Bool) {
+        if streamed { print("\n") }
         for note in answer.notes { Terminal.error("note: \(note)") }
-        if streamed {
-            print("\n")
-        } else {
+        if !streamed {
             switch answer.kind {
             case .generated: print("Answer (\(answer.model ?? "LLM")):")
             case .extractive: print("Answer (extractive: \(answer.fallbackReason ?? "no LLM answer")):")
