@@ -55,7 +55,7 @@ struct EmbedCommand: AsyncParsableCommand {
         if let corpus { return try await embedCorpus(corpus, embedder) }
         if let runs = latencyRuns { return try await latency(runs, embedder) }
         if embedder.identity.kind == "native", !json { Terminal.error("note: \(BLAS.kernelDescription), \(embedder.identity)") }
-        let input = try text ?? readStandardInput()
+        let input = try text ?? ProcessFacts.standardInput()
         let vector = if let role { try await embedder.embed(input, as: role) } else { try await embedder.embed(input) }
         if json { return try Terminal.json(Output(embedder: embedder.identity, tokens: embedder.countTokens(input), vector: vector)) }
         print(vector.map { String(format: "%.7g", $0) }.joined(separator: " "))
@@ -95,10 +95,8 @@ struct EmbedCommand: AsyncParsableCommand {
             }
             try AtomicFile.write(out, to: URL(fileURLWithPath: output))
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         let result = Throughput(embedder: embedder.identity.description, passages: texts.count, seconds: seconds,
-                                passagesPerSecond: Double(texts.count) / seconds, peakRSSMiB: Double(usage.ru_maxrss) / 1024)
+                                passagesPerSecond: Double(texts.count) / seconds, peakRSSMiB: ProcessFacts.peakResidentMiB())
         if json { return try Terminal.json(result) }
         print("embedded \(result.passages) passages in \(String(format: "%.2f", seconds)) s: \(String(format: "%.1f", result.passagesPerSecond)) passages/s, peak RSS \(Int(result.peakRSSMiB)) MiB")
     }
@@ -121,12 +119,6 @@ struct EmbedCommand: AsyncParsableCommand {
         print("single-query latency over \(runs) runs: p50 \(String(format: "%.2f", result.p50_ms)) ms, p99 \(String(format: "%.2f", result.p99_ms)) ms")
     }
 
-    private func readStandardInput() throws -> String {
-        guard let text = String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) else {
-            throw ValidationError("standard input is not valid UTF-8")
-        }
-        return text
-    }
 }
 
 /// Flags that override the `embedding` section of the configuration.

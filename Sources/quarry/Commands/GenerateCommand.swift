@@ -93,7 +93,7 @@ struct GenerateCommand: AsyncParsableCommand {
         } else if let promptFile {
             input = try String(contentsOfFile: promptFile, encoding: .utf8)
         } else {
-            input = try readStandardInput()
+            input = try ProcessFacts.standardInput()
         }
         let location = model.map { configuration.resolvePath($0) } ?? configuration.resolvePath(settings.nativeModel)
         let file = try NativeLanguageModel.modelFile(at: location)
@@ -120,24 +120,11 @@ struct GenerateCommand: AsyncParsableCommand {
                             promptTokensPerSecond: Double(result.promptTokens) / max(result.promptSeconds, 1e-9),
                             // The first token comes with the prompt's logits; the rest each take a step.
                             generationTokensPerSecond: Double(max(result.completionTokens - 1, 0)) / max(result.generationSeconds, 1e-9),
-                            peakResidentMegabytes: Self.peakResidentMegabytes())
+                            peakResidentMegabytes: ProcessFacts.peakResidentMiB())
         if json { return try Terminal.json(output) }
         print("")
         Terminal.error(String(format: "%@: prompt %d tokens in %.2f s (%.1f tokens/s); %d tokens generated in %.2f s (%.1f tokens/s); %@",
                               chat.name, result.promptTokens, result.promptSeconds, output.promptTokensPerSecond, result.completionTokens,
                               result.generationSeconds, output.generationTokensPerSecond, result.finishReason))
-    }
-
-    static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
-    private func readStandardInput() throws -> String {
-        guard let text = String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) else {
-            throw ValidationError("standard input is not valid UTF-8")
-        }
-        return text
     }
 }
