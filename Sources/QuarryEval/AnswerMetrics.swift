@@ -13,6 +13,10 @@ import QuarryWire
 /// - `citation_precision`: of the distinct passages the answer cites, the share whose
 ///   document the qrels judge relevant (> 0) for the query. An answer that cites nothing
 ///   scores 0: an uncited answer is not grounded.
+/// - With several reference answers (SQuAD-style sets list the spans annotators marked),
+///   exact match and F1 are the best over them, as SQuAD's script scores.
+/// - `refusal_rate` (`Refusal`): of the answers given when no passage in the context is
+///   relevant (or to a suite's `unanswerable` questions), the share that decline.
 /// - `support_rate`: the share of answer sentences whose content terms (the collection's
 ///   analyzer, so stop words drop out and stems match) appear, at least 80 % of them, in the
 ///   passages the sentence cites (or, for a sentence without a citation, in any passage the
@@ -20,12 +24,19 @@ import QuarryWire
 ///   construction; a generated sentence that says something its sources do not scores 0.
 public enum AnswerMetrics {
     public static let names = ["answer_em", "answer_f1", "citation_precision", "support_rate"]
+    /// Scored only for answers whose context holds no relevant passage.
+    public static let refusalRate = "refusal_rate"
 
     /// The four values for one answer.
     public static func score(_ answer: Answer, reference: String, relevant: Set<String>, analyzer: any Analyzer) throws -> [String: Double] {
+        try score(answer, references: [reference], relevant: relevant, analyzer: analyzer)
+    }
+
+    /// The four values for one answer against any of `references` (the best match counts).
+    public static func score(_ answer: Answer, references: [String], relevant: Set<String>, analyzer: any Analyzer) throws -> [String: Double] {
         [
-            "answer_em": exactMatch(answer.text, reference),
-            "answer_f1": tokenF1(answer.text, reference),
+            "answer_em": references.map { exactMatch(answer.text, $0) }.max() ?? 0,
+            "answer_f1": references.map { tokenF1(answer.text, $0) }.max() ?? 0,
             "citation_precision": citationPrecision(answer.citations, relevant: relevant),
             "support_rate": try supportRate(answer.text, sources: answer.sources, analyzer: analyzer),
         ]

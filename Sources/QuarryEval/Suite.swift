@@ -20,7 +20,11 @@ import Yams
 /// depth: 100
 /// gates: ["dense: ndcg@10 >= 0.70"]
 /// answers: answers.jsonl                        # optional: reference answers → answer metrics
+///                                                #   (or `queries`: the queries' metadata.answers)
+/// unanswerable: other-queries.jsonl              # optional: questions the corpus cannot answer → refusal_rate
 /// ```
+/// A variant may say who answers: `{name: native, mode: hybrid, answerer: native}`
+/// (`extractive`, `native` or `llm`, the configured provider).
 /// Unknown keys, missing files and bad values are errors that name the file and line.
 public struct Suite: Sendable, Equatable {
     public struct Variant: Sendable, Equatable {
@@ -35,6 +39,12 @@ public struct Suite: Sendable, Equatable {
         public var fusion: FusionMethod? = nil
         /// Hybrid with `fusion: convex`: the dense weight.
         public var denseWeight: Double? = nil
+        /// Who writes the variant's answers: `extractive`, `native` (the in-process GGUF
+        /// model of `llm.model`, by default SmolLM2-135M-Instruct) or `llm` (the configured
+        /// `llm.*` provider); nil: whatever the configuration answers with.
+        public var answerer: String? = nil
+
+        public static let answerers = ["extractive", "native", "llm"]
     }
 
     /// "variant: metric >= threshold" (or `>`, `<=`, `<`): a variant and the same
@@ -57,6 +67,11 @@ public struct Suite: Sendable, Equatable {
     /// Reference answers (`_id`, `answer` per line): when given, every variant also answers
     /// each query and is scored with `AnswerMetrics`.
     public var answers: URL?
+    /// `answers: queries`: the reference answers are the queries' `metadata.answers`.
+    public var answersFromQueries = false
+    /// Questions no passage of the corpus answers (a queries file): every answering variant
+    /// answers them too, and `refusal_rate` counts how often it declines.
+    public var unanswerable: URL?
     public var queryLimit: Int?
     /// The collection's analyzer (`collection: {analyzer: …}`); the platform default when unset.
     public var analyzer: String = "auto"
@@ -78,7 +93,7 @@ public struct Suite: Sendable, Equatable {
 
     static let keys: Set<String> = ["name", "dataset", "corpus", "queries", "qrels", "query_limit", "collection", "variants",
                                     "baseline", "metrics", "depth", "gates", "allow_unknown_documents",
-                                    "allow_unknown_queries", "answers"]
+                                    "allow_unknown_queries", "answers", "unanswerable"]
 
     /// Reads and validates a suite file (or a directory holding `suite.yaml`).
     public static func load(_ path: String) throws -> Suite {
@@ -159,7 +174,11 @@ public struct Suite: Sendable, Equatable {
                 case "dense_weight":
                     guard let x = value.scalar.flatMap({ Double($0.string) }), x >= 0, x <= 1 else { throw fail(value, "dense_weight must be a number within 0...1") }
                     variant.denseWeight = x
-                default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b, fusion, dense_weight)")
+                case "answerer":
+                    let who = try string(value, "answerer")
+                    guard Variant.answerers.contains(who) else { throw fail(value, "answerer must be extractive, native or llm, got '\(who)'") }
+                    variant.answerer = who
+                default: throw fail(k, "unknown variant key \"\(k.string ?? "?")\" (known: name, mode, k1, b, fusion, dense_weight, answerer)")
                 }
             }
             guard !variant.name.isEmpty, !variant.mode.isEmpty else { throw fail(v, "a variant needs a name and a mode") }
@@ -173,7 +192,18 @@ public struct Suite: Sendable, Equatable {
         var suite = Suite(name: name, file: url, corpus: corpus, queries: queries, qrels: qrels, variants: variants, metrics: [])
         if let n = values["query_limit"] { suite.queryLimit = try int(n, "query_limit", 1 ... 1_000_000) }
         if let n = values["depth"] { suite.depth = try int(n, "depth", 1 ... 10_000) }
-        if let n = values["answers"] { suite.answers = try resolvePath(n, "answers") }
+        if let n = values["answers"] {
+            if n.scalar?.string == "queries" {
+                suite.answers = queries
+                suite.answersFromQueries = true
+            } else {
+                suite.answers = try resolvePath(n, "answers")
+            }
+        }
+        if let n = values["unanswerable"] {
+            guard suite.answers != nil else { throw fail(n, "unanswerable needs answers (refusals are scored beside answer quality)") }
+            suite.unanswerable = try resolvePath(n, "unanswerable")
+        }
         if let n = values["allow_unknown_documents"] { suite.allowUnknownDocuments = n.scalar?.string == "true" }
         if let n = values["allow_unknown_queries"] { suite.allowUnknownQueries = n.scalar?.string == "true" }
         if let n = values["collection"] {

@@ -83,8 +83,10 @@ public struct SuiteRunner: Sendable {
         var judged = qrels
         let evaluated = Set(queries.map(\.id))
         judged.judgements = judged.judgements.filter { evaluated.contains($0.key) }
-        let references = try suite.answers.map(ReferenceAnswers.read) ?? [:]
-        let metricNames = suite.metrics.map(\.description) + (references.isEmpty ? [] : AnswerMetrics.names)
+        let references = try suite.answers.map { suite.answersFromQueries ? try ReferenceAnswers.fromQueries($0) : try ReferenceAnswers.read($0) } ?? [:]
+        let unanswerable = try suite.unanswerable.map { try QueryFile.read($0) } ?? []
+        let answerNames = references.isEmpty ? [] : AnswerMetrics.names + (suite.unanswerable == nil ? [] : [AnswerMetrics.refusalRate])
+        let metricNames = suite.metrics.map(\.description) + answerNames
         var results: [VariantResult] = []
         let pipeline = try await factory.open(collection)
         for variant in variants {
@@ -101,13 +103,16 @@ public struct SuiteRunner: Sendable {
             var mean = Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) })
             var perQuery = scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) }
             if !references.isEmpty {
-                let answered = try await answerScores(variant, options: options, pipeline: pipeline, queries: queries, references: references, qrels: judged)
+                let answering = try await answeringPipeline(variant, collection: collection, served: pipeline, suite: suite)
+                let answered = try await answerScores(variant, options: options, pipeline: answering, queries: queries, references: references,
+                                                      qrels: judged, unanswerable: unanswerable)
                 for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
-                for name in AnswerMetrics.names {
-                    let values = queries.compactMap { perQuery[$0.id]?[name] }
+                for name in answerNames {
+                    let values = perQuery.values.compactMap { $0[name] }
                     mean[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
                 }
-                progress?("\(variant.name) answers: " + AnswerMetrics.names.map { "\($0) \(String(format: "%.4f", mean[$0]!))" }.joined(separator: "  "))
+                progress?("\(variant.name) answers (\(answering.answerer.model?.identity ?? "extractive")): "
+                          + answerNames.map { "\($0) \(String(format: "%.4f", mean[$0]!))" }.joined(separator: "  "))
             }
             results.append(VariantResult(
                 name: variant.name,
@@ -122,7 +127,8 @@ public struct SuiteRunner: Sendable {
         if let baselineName = suite.baseline, let baseline = results.first(where: { $0.name == baselineName }) {
             let order = queries.map(\.id)
             for variant in results where variant.name != baselineName {
-                for metric in metricNames {
+                // refusal_rate is over each variant's own no-relevant-context answers: not paired.
+                for metric in metricNames where metric != AnswerMetrics.refusalRate {
                     let a = order.map { baseline.perQuery[$0]?[metric] ?? 0 }
                     let b = order.map { variant.perQuery[$0]?[metric] ?? 0 }
                     let stats = try Statistics.compare(a, b)
@@ -207,19 +213,49 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// Answers every query that has a reference through the served pipeline (the variant's
-    /// retrieval, the configured prompt, context budget and LLM, or extractive) and scores
-    /// the answers. Queries without a reference get no answer metrics.
+    /// The pipeline that writes `variant`'s answers: the served one, or the same retrieval
+    /// with the answerer the variant names (`extractive`, `native`, `llm`).
+    func answeringPipeline(_ variant: Suite.Variant, collection: String, served: Pipeline, suite: Suite) async throws -> Pipeline {
+        guard let who = variant.answerer else { return served }
+        let configuration = factory.configuration
+        let model: (any LanguageModel)?
+        switch who {
+        case "extractive": model = nil
+        case "native": model = NativeLanguageModel(location: configuration.resolvePath(configuration.llm.nativeModel), settings: configuration.llm)
+        default:
+            guard let configured = factory.model else {
+                throw EvalError(file: suite.file.path, "variant \(variant.name) answers with the configured LLM, but llm.provider gives none")
+            }
+            model = configured
+        }
+        let answering = PipelineFactory(configuration: configuration, home: home, embedders: factory.embedders, reranker: factory.reranker,
+                                        model: model, template: factory.template)
+        return try await answering.open(collection)
+    }
+
+    /// Answers every query that has a reference through `pipeline` (the variant's retrieval,
+    /// the configured prompt and context budget, the variant's answerer) and scores the
+    /// answers; queries without a reference get no answer metrics. An answer whose context
+    /// holds no relevant passage, and every answer to an `unanswerable` question, is also
+    /// scored for refusal (1: it declines).
     func answerScores(_ variant: Suite.Variant, options: RetrievalOptions, pipeline: Pipeline, queries: [Query],
-                      references: [String: String], qrels: Qrels) async throws -> [String: [String: Double]] {
+                      references: [String: [String]], qrels: Qrels, unanswerable: [Query] = []) async throws -> [String: [String: Double]] {
         var scores: [String: [String: Double]] = [:]
         let answerable = queries.filter { references[$0.id] != nil }
-        for (i, query) in answerable.enumerated() {
+        let total = answerable.count + unanswerable.count
+        let analyzer = pipeline.retriever.lexical.analyzer
+        for (i, query) in (answerable + unanswerable).enumerated() {
             let answer = try await pipeline.answer(query.text, options: options)
-            let relevant = Set((qrels.judgements[query.id] ?? [:]).filter { $0.value > 0 }.keys)
-            scores[query.id] = try AnswerMetrics.score(answer, reference: references[query.id]!, relevant: relevant,
-                                                       analyzer: pipeline.retriever.lexical.analyzer)
-            if (i + 1) % 10 == 0 || i + 1 == answerable.count { progress?("\(variant.name): answered \(i + 1)/\(answerable.count)") }
+            if i < answerable.count {
+                let relevant = Set((qrels.judgements[query.id] ?? [:]).filter { $0.value > 0 }.keys)
+                scores[query.id] = try AnswerMetrics.score(answer, references: references[query.id]!, relevant: relevant, analyzer: analyzer)
+                if !unanswerable.isEmpty, !answer.sources.contains(where: { relevant.contains($0.docID) }) {
+                    scores[query.id]![AnswerMetrics.refusalRate] = Refusal.declines(answer) ? 1 : 0
+                }
+            } else {
+                scores["unanswerable:" + query.id] = [AnswerMetrics.refusalRate: Refusal.declines(answer) ? 1 : 0]
+            }
+            if (i + 1) % 10 == 0 || i + 1 == total { progress?("\(variant.name): answered \(i + 1)/\(total)") }
         }
         return scores
     }
