@@ -75,21 +75,32 @@ QL_INLINE float fold8(const float *l) {
 // MARK: - Dispatch
 
 static int forced_portable = 0;
+static int forced_level = -1;
 
+/// 0: portable; 1: AVX2 + FMA + F16C; 2: that and AVX-512 with VNNI (prompt products on
+/// Q4_1 take two tokens per 512-bit register; the sums are the same).
 static int level(void) {
 #if QL_X86
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
         cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+        if (cached && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) {
+            cached = 2;
+        }
     }
-    return forced_portable ? 0 : cached;
+    return forced_portable ? 0 : forced_level >= 0 && forced_level < cached ? forced_level : cached;
 #else
     return 0;
 #endif
 }
 
-int32_t ql_uses_avx2(void) { return level(); }
+int32_t ql_uses_avx2(void) { return level() >= 1; }
+
+int32_t ql_level(void) { return level(); }
+
+void ql_force_level(int32_t value) { forced_level = value; }
 
 void ql_force_portable(int32_t on) { forced_portable = on != 0; }
 
@@ -297,9 +308,91 @@ QL_AVX2 static void gemm_avx2(int32_t type, const uint8_t *w, int64_t rows, int6
 }
 #endif
 
+#if QL_X86
+#define QL_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx2,fma,f16c")))
+
+/// 4 rows × 2P tokens of Q4_1 · Q8_1 dot products, two tokens per 512-bit register: the
+/// same weights in both halves, one token's activations in each; vpdpbusd gives lane j the
+/// exact sum of weights 4j … 4j+3 times activations, as maddubs + madd do; each half is
+/// multiplied, accumulated and folded as `tile_avx2` does one token. The tokens' scales and
+/// sums ride in one 8-lane register, lane t for token t: the products d_w·d_t and the
+/// running m_w·s_t sums are the same float operations as the scalar ones, eight at a time.
+QL_VNNI QL_INLINE void tile_vnni_q4_1(int P, const uint8_t *w, int64_t wRow, const uint8_t *y, int64_t yRow, int64_t blocks, float *out,
+                                      int64_t ldo) {
+    enum { R = 4 };
+    __m512 acc[R][4];
+    __m256 summs[R];
+    for (int r = 0; r < R; r++) {
+        for (int p = 0; p < P; p++) acc[r][p] = _mm512_setzero_ps();
+        summs[r] = _mm256_setzero_ps();
+    }
+    const __m256i low = _mm256_set1_epi8(15);
+    __m512i pick[4];
+    for (int p = 0; p < 4; p++) pick[p] = _mm512_set_epi32(2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1,
+                                                           2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p, 2 * p);
+    for (int64_t b = 0; b < blocks; b++) {
+        // The tokens' f16 scales (d) and sums (s), lane t for token t (lanes past 2P unused).
+        uint16_t dh[8] = {0}, sh[8] = {0};
+        for (int t = 0; t < 2 * P; t++) {
+            const uint8_t *a = y + t * yRow + b * QL_Q8_1_BYTES;
+            memcpy(&dh[t], a, 2);
+            memcpy(&sh[t], a + 2, 2);
+        }
+        const __m256 yd = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)dh));
+        const __m256 ys = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)sh));
+        __m512i yq[4];
+        for (int p = 0; p < P; p++) {
+            const uint8_t *a0 = y + (2 * p) * yRow + b * QL_Q8_1_BYTES, *a1 = a0 + yRow;
+            yq[p] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(a0 + 4))),
+                                       _mm256_loadu_si256((const __m256i *)(a1 + 4)), 1);
+        }
+        for (int r = 0; r < R; r++) {
+            const uint8_t *x = w + r * wRow + b * 20;
+            _mm_prefetch((const char *)(x + 2 * R * wRow), _MM_HINT_T0);
+            const __m128i packed = _mm_loadu_si128((const __m128i *)(x + 4));
+            const __m256i nibbles = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low);
+            const __m512i wq = _mm512_inserti64x4(_mm512_castsi256_si512(nibbles), nibbles, 1);
+            const __m256 products = _mm256_mul_ps(_mm256_set1_ps(half_to_float(x)), yd);
+            summs[r] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(x + 2)), ys, summs[r]);
+            const __m512 wide = _mm512_castps256_ps512(products);
+            for (int p = 0; p < P; p++) {
+                const __m512 xy = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, yq[p]));
+                acc[r][p] = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick[p], wide), xy, acc[r][p]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float m[8];
+        _mm256_storeu_ps(m, summs[r]);
+        for (int p = 0; p < P; p++) {
+            out[(2 * p) * ldo + r] = fold8_avx2(_mm512_castps512_ps256(acc[r][p])) + m[2 * p];
+            out[(2 * p + 1) * ldo + r] = fold8_avx2(_mm512_extractf32x8_ps(acc[r][p], 1)) + m[2 * p + 1];
+        }
+    }
+}
+
+/// Q4_1 products of two or more tokens: 4 rows × 8 tokens at a time; what is left (rows not
+/// a multiple of 4, an odd token) goes to the AVX2 tiles.
+QL_VNNI static void gemm_vnni_q4_1(const uint8_t *w, int64_t rows, int64_t blocks, const uint8_t *y, int64_t tokens, float *out, int64_t ldo) {
+    const int64_t wRow = blocks * 20, yRow = blocks * QL_Q8_1_BYTES;
+    const int64_t rows4 = rows / 4 * 4;
+    int64_t t = 0;
+    for (; t + 8 <= tokens; t += 8)
+        for (int64_t r = 0; r < rows4; r += 4) tile_vnni_q4_1(4, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
+    for (; t + 2 <= tokens; t += 2)
+        for (int64_t r = 0; r < rows4; r += 4) tile_vnni_q4_1(1, w + r * wRow, wRow, y + t * yRow, yRow, blocks, out + t * ldo + r, ldo);
+    if (rows4 < rows) gemm_avx2(QL_Q4_1, w + rows4 * wRow, rows - rows4, blocks, y, t, out + rows4, ldo);
+    if (t < tokens) gemm_avx2(QL_Q4_1, w, rows, blocks, y + t * yRow, tokens - t, out + t * ldo, ldo);
+}
+#endif
+
 int32_t ql_gemm(int32_t type, const void *w, int64_t rows, int64_t blocks, const void *y, int64_t tokens, float *out, int64_t ldo) {
     if (type != QL_Q4_0 && type != QL_Q4_1 && type != QL_Q8_0) return -1;
 #if QL_X86
+    if (level() >= 2 && type == QL_Q4_1 && tokens >= 2) {
+        gemm_vnni_q4_1(w, rows, blocks, y, tokens, out, ldo);
+        return 0;
+    }
     if (level()) {
         gemm_avx2(type, w, rows, blocks, y, tokens, out, ldo);
         return 0;
@@ -457,7 +550,16 @@ QL_AVX2 static void attend_avx2(const float *q, const uint16_t *keys, const uint
     for (int32_t e = 0; e < d; e += 8) {
         __m256 slots[32];
         for (int l = 0; l < 32; l++) slots[l] = _mm256_setzero_ps();
-        for (int32_t p = 0; p < count; p++) {
+        int32_t p = 0;
+        if (batched) {
+            // Eight positions a step, each to its own slot: no slot index computed at run time.
+            for (; p + 8 <= count; p += 8)
+                for (int l = 0; l < 8; l++) {
+                    const __m256 v = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(values + (p + l) * stride + e)));
+                    slots[l] = _mm256_fmadd_ps(v, _mm256_set1_ps(s[p + l]), slots[l]);
+                }
+        }
+        for (; p < count; p++) {
             const __m256 v = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(values + p * stride + e)));
             slots[p & mask] = _mm256_fmadd_ps(v, _mm256_set1_ps(s[p]), slots[p & mask]);
         }

@@ -221,7 +221,11 @@ public struct SuiteRunner: Sendable {
         let model: (any LanguageModel)?
         switch who {
         case "extractive": model = nil
-        case "native": model = NativeLanguageModel(location: configuration.resolvePath(configuration.llm.nativeModel), settings: configuration.llm)
+        case "native":
+            // llm.model names the native file only when the provider is native or auto; with
+            // an HTTP provider it is that server's model name.
+            let native = [.native, .auto].contains(configuration.llm.provider) ? configuration.llm.nativeModel : LLMSettings.defaultNativeModel
+            model = NativeLanguageModel(location: configuration.resolvePath(native), settings: configuration.llm)
         default:
             guard let configured = factory.model else {
                 throw EvalError(file: suite.file.path, "variant \(variant.name) answers with the configured LLM, but llm.provider gives none")

@@ -7,10 +7,17 @@ import Testing
 /// portable ones spell out llama.cpp's arithmetic one lane at a time), and the products must
 /// be the dot products of the widened blocks to within rounding.
 @Suite(.serialized) struct LlamaKernelTests {
-    /// Runs `body` with the AVX2 bodies (when the CPU has them) and then the portable ones.
+    /// Runs `body` with the fastest bodies the CPU allows and then the portable ones; when
+    /// the CPU has AVX-512 VNNI, also checks that the AVX2 bodies give what it gives.
     func both<T: Equatable>(_ body: () -> T) -> (T, T) {
         ql_force_portable(0)
         let fast = body()
+        if ql_level() >= 2 {
+            ql_force_level(1)
+            let avx2 = body()
+            ql_force_level(-1)
+            #expect(avx2 == fast, "the AVX2 and AVX-512 VNNI bodies differ")
+        }
         ql_force_portable(1)
         defer { ql_force_portable(0) }
         return (fast, body())
@@ -38,7 +45,7 @@ import Testing
     func products() {
         var g = SplitMix64(seed: 11)
         for type in [Int32(QL_Q4_0), Int32(QL_Q4_1), Int32(QL_Q8_0)] {
-            let rows = 13, perRow = 5, tokens = 6, columns = perRow * 32  // 8- and 4-row tiles and leftovers
+            let rows = 13, perRow = 5, tokens = 11, columns = perRow * 32  // 8- and 4-row tiles, 8- and 2-token tiles, leftovers
             let w = blocks(type: type, rows: rows, blocksPerRow: perRow, using: &g)
             let x = (0 ..< tokens * columns).map { _ in Float(Int(g.next() % 2001) - 1000) / 300 }
             let activationBytes = type == QL_Q4_1 ? Int(QL_Q8_1_BYTES) : Int(QL_Q8_0_BYTES)

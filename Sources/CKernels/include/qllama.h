@@ -66,6 +66,11 @@ void ql_attend(const float *q, const uint16_t *keys, const uint16_t *values, int
 int32_t ql_uses_avx2(void);
 void ql_force_portable(int32_t on);
 
+/// The bodies in use: 0 portable, 1 AVX2 + FMA + F16C, 2 also AVX-512 VNNI (two prompt
+/// tokens per register for Q4_1). `ql_force_level(n)` caps it at n (tests; −1: no cap).
+int32_t ql_level(void);
+void ql_force_level(int32_t level);
+
 #ifdef __cplusplus
 }
 #endif
