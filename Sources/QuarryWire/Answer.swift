@@ -42,6 +42,11 @@ public struct Answer: Sendable, Codable {
     /// How the lexical and dense lists were fused and how far the dense one was trusted, and
     /// why (hybrid only).
     public var fusion: String? = nil
+    /// Tokens the LLM read and wrote, when it says (not for streamed answers from servers
+    /// that do not report them), and why it stopped (`stop`, or `length`: the answer is cut).
+    public var promptTokens: Int? = nil
+    public var completionTokens: Int? = nil
+    public var finishReason: String? = nil
 
     public init(question: String, text: String, kind: Kind, fallbackReason: String?, citations: [Citation], unknownCitations: [Int],
                 sources: [ContextPassage], hits: [SearchHit], prompt: String, model: String?, mode: SearchMode, denseTrust: Double?,
@@ -66,5 +71,6 @@ public struct Answer: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
         case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes, queryAnalysis = "query_analysis", fusion
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", finishReason = "finish_reason"
     }
 }

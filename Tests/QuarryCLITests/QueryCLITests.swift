@@ -40,6 +40,13 @@ import Testing
             #expect(text.status == 0, "\(text.stderr)")
             #expect(text.stdout.hasPrefix("Answer (native SmolLM2-135M-Instruct):"), "\(text.stdout)")
             #expect(!text.stdout.contains("<<<Q-"), "the fence marker is not echoed")
+            let json = try await CommandRunner.run(quarry, ["query", "What causes tides?", "--home", home, "--collection", "demo", "--json"],
+                                                   environment: short, currentDirectory: Fixtures.packageRoot())
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stderr)")
+            #expect(answer["kind"] as? String == "generated")
+            #expect((answer["prompt_tokens"] as? Int ?? 0) > 50, "the prompt's tokens are reported")
+            #expect((answer["completion_tokens"] as? Int ?? 0) > 0 && (answer["completion_tokens"] as? Int ?? 99) <= 24)
+            #expect(["stop", "length"].contains(answer["finish_reason"] as? String ?? ""))
         } else {
             Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
         }

@@ -96,7 +96,11 @@ public struct Answerer: Sendable {
                     }
                     text = collected
                 } else {
-                    text = FenceEcho.removed(context.fence.marker, from: try await model.complete(messages).text)
+                    let completion = try await model.complete(messages)
+                    text = FenceEcho.removed(context.fence.marker, from: completion.text)
+                    answer.promptTokens = completion.promptTokens
+                    answer.completionTokens = completion.completionTokens
+                    answer.finishReason = completion.finishReason
                 }
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     throw GenerateError(.emptyAnswer, "the model returned an empty answer")

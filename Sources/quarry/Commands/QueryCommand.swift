@@ -100,10 +100,13 @@ struct QueryCommand: AsyncParsableCommand {
         guard let first = queries.first else { throw ValidationError("the queries file holds no query") }
         _ = try await pipeline.answer(first.text, options: options)
         var samples: [String: [Double]] = [:]
+        var tokens: [String: [Double]] = [:]
         for query in queries {
             let start = DispatchTime.now().uptimeNanoseconds
             let answer = try await pipeline.answer(query.text, options: options)
             for (stage, ms) in answer.timings { samples[stage, default: []].append(ms) }
+            if let prompt = answer.promptTokens { tokens["prompt tokens", default: []].append(Double(prompt)) }
+            if let completion = answer.completionTokens { tokens["answer tokens", default: []].append(Double(completion)) }
             samples["total", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive", "total"]
@@ -117,6 +120,10 @@ struct QueryCommand: AsyncParsableCommand {
         print("stage        p50 ms    p99 ms")
         for row in rows {
             print(row.stage.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%7.2f   %7.2f", row.p50, row.p99))
+        }
+        for name in ["prompt tokens", "answer tokens"] {
+            guard let values = tokens[name]?.sorted(), !values.isEmpty else { continue }
+            print("\(name): p50 \(Int(NearestRank.percentile(values, 0.5))), p99 \(Int(NearestRank.percentile(values, 0.99)))")
         }
     }
 
