@@ -100,6 +100,13 @@ import Testing
             return calls > 3
         })
         #expect(cancelled.finishReason == "cancelled" && cancelled.completionTokens == 3)
+        // A prompt that starts like the last one reads only the rest, and answers the same.
+        let other = try chat.prompt([.init(role: "user", content: "[1] Tides are caused mainly by the gravity of the Moon.\n\nWhy are there tides?")])
+        let reused = try chat.generate(other, options: .init(maxTokens: 16, sampler: Sampler(temperature: 0)))
+        #expect(reused.cachedPromptTokens > 10, "the shared start was kept")
+        let fresh = try LlamaChat(path: chat.path).generate(other, options: .init(maxTokens: 16, sampler: Sampler(temperature: 0)))
+        #expect(fresh.cachedPromptTokens == 0)
+        #expect(reused.text == fresh.text)
         // A seed repeats a sampled answer.
         let a = try chat.generate(prompt, options: .init(maxTokens: 16, sampler: Sampler(temperature: 0.9, seed: 42)))
         let b = try chat.generate(prompt, options: .init(maxTokens: 16, sampler: Sampler(temperature: 0.9, seed: 42)))

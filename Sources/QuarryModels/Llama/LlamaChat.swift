@@ -10,6 +10,11 @@ public final class LlamaChat: @unchecked Sendable {
     /// The file's name without `.gguf` (its `general.name` is often a training-run label).
     public let name: String
     public let path: String
+    /// The last prompt read and its keys and values: a prompt that starts the same way (the
+    /// same system prompt, an earlier turn of a conversation) reads only what differs, as
+    /// llama.cpp's server does with `cache_prompt`. One slot; the tokens are the same either way.
+    private var saved: (prompt: [Int32], cache: LlamaModel.Cache)?
+    private let savedLock = NSLock()
 
     /// Opens a llama-architecture GGUF file with a byte-level BPE tokenizer and a chat template.
     /// - Throws: `ModelError` naming the file and what it lacks (architecture, tokenizer,
@@ -68,6 +73,8 @@ public final class LlamaChat: @unchecked Sendable {
         /// `stop` (end of turn or a stop string), `length` (the token budget or the context
         /// ran out: the answer is cut) or `cancelled`.
         public var finishReason: String
+        /// Leading prompt tokens whose keys and values were kept from the last prompt (not read again).
+        public var cachedPromptTokens: Int = 0
         /// Seconds reading the prompt (to the first token's logits), then generating the rest.
         public var promptSeconds: Double
         public var generationSeconds: Double
@@ -86,9 +93,11 @@ public final class LlamaChat: @unchecked Sendable {
         var sampler = options.sampler
         let endOfTurn = tokenizer.endOfGeneration
         let stops = options.stopStrings.filter { !$0.isEmpty }.map { Array($0.utf8) }
-        var cache = model.makeCache()
         let start = DispatchTime.now().uptimeNanoseconds
-        var logits = try model.forward(prompt, cache: &cache)
+        let (kept, reused) = reusableCache(for: prompt)
+        var cache = kept
+        var logits = try model.forward(Array(prompt[reused...]), cache: &cache)
+        savedLock.withLock { saved = (prompt, cache) }
         let promptDone = DispatchTime.now().uptimeNanoseconds
         var text: [UInt8] = []     // whole characters decided so far
         var pending: [UInt8] = []  // the start of a character not yet complete
@@ -138,7 +147,20 @@ public final class LlamaChat: @unchecked Sendable {
         }
         let end = DispatchTime.now().uptimeNanoseconds
         return Result(text: String(decoding: text, as: UTF8.self), promptTokens: prompt.count, completionTokens: generated, finishReason: reason,
-                      promptSeconds: Double(promptDone - start) / 1e9, generationSeconds: Double(end - promptDone) / 1e9)
+                      cachedPromptTokens: reused, promptSeconds: Double(promptDone - start) / 1e9, generationSeconds: Double(end - promptDone) / 1e9)
+    }
+
+    /// The saved cache cut to the longest prefix it shares with `prompt` (leaving at least two
+    /// tokens to read, so the rest is read as a batch, as it would be without the cache), or
+    /// an empty one; and how many of the prompt's tokens it holds.
+    func reusableCache(for prompt: [Int32]) -> (LlamaModel.Cache, Int) {
+        guard let last = savedLock.withLock({ saved }) else { return (model.makeCache(), 0) }
+        let shared = zip(last.prompt, prompt).prefix { $0 == $1 }.count
+        let reused = min(shared, prompt.count - 2, last.cache.count)
+        guard reused > 0 else { return (model.makeCache(), 0) }
+        var cache = last.cache
+        cache.truncate(to: reused)
+        return (cache, reused)
     }
 
     /// How many leading bytes of `bytes` are whole UTF-8 characters (an incomplete last

@@ -117,7 +117,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let output = Output(model: chat.name, text: result.text, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
                             finishReason: result.finishReason, loadSeconds: loadSeconds, promptSeconds: result.promptSeconds,
                             generationSeconds: result.generationSeconds,
-                            promptTokensPerSecond: Double(result.promptTokens) / max(result.promptSeconds, 1e-9),
+                            promptTokensPerSecond: Double(result.promptTokens - result.cachedPromptTokens) / max(result.promptSeconds, 1e-9),
                             // The first token comes with the prompt's logits; the rest each take a step.
                             generationTokensPerSecond: Double(max(result.completionTokens - 1, 0)) / max(result.generationSeconds, 1e-9),
                             peakResidentMegabytes: ProcessFacts.peakResidentMiB())
