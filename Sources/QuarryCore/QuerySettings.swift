@@ -87,7 +87,8 @@ public struct LLMSettings: Sendable, Equatable {
     public var repeatPenalty: Double = 1.1
     /// Threads reading a prompt (native); 0: one per core. Generation itself is one thread.
     public var threads: Int = 0
-    public var maxTokens: Int = 512
+    /// Most tokens in an answer; 0: `answerTokens(native:)` decides.
+    public var maxTokens: Int = 0
     /// Seconds one request may take; past it the answer falls back to extractive.
     public var timeoutSeconds: Double = 60
     /// Requests in all, first try included (429, 5xx, timeouts are retried).
@@ -101,6 +102,10 @@ public struct LLMSettings: Sendable, Equatable {
     /// configuration file's folder, else the working directory).
     public static let defaultNativeModel = "models/SmolLM2-135M-Instruct"
 
+    /// The answer budget: `maxTokens`, or with 0, 512 for a served model and 256 for the
+    /// in-process one (a 135M model past 256 tokens mostly repeats itself, at ~15 ms a token).
+    public func answerTokens(native: Bool) -> Int { maxTokens > 0 ? maxTokens : native ? 256 : 512 }
+
     /// `threads` with 0 read as the machine's cores.
     public var effectiveThreads: Int { threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount }
 
@@ -111,7 +116,9 @@ public struct LLMSettings: Sendable, Equatable {
 
     func validate(file: String?) throws {
         guard (0 ... 2).contains(temperature) else { throw ConfigError(key: "llm.temperature", file: file, reason: "must be 0...2") }
-        guard (1 ... 32768).contains(maxTokens) else { throw ConfigError(key: "llm.max_tokens", file: file, reason: "must be 1...32768") }
+        guard maxTokens == 0 || (1 ... 32768).contains(maxTokens) else {
+            throw ConfigError(key: "llm.max_tokens", file: file, reason: "must be 0 (automatic) or 1...32768")
+        }
         guard timeoutSeconds > 0 else { throw ConfigError(key: "llm.timeout_seconds", file: file, reason: "must be > 0") }
         guard (1 ... 10).contains(maxAttempts) else { throw ConfigError(key: "llm.max_attempts", file: file, reason: "must be 1...10") }
         guard topP > 0, topP <= 1 else { throw ConfigError(key: "llm.top_p", file: file, reason: "must be in (0, 1]") }

@@ -20,7 +20,7 @@ public enum LanguageModelFactory {
         case .openai:
             guard let url = URL(string: settings.url) else { throw GenerateError(.configuration, "llm.url '\(settings.url)' is not a URL") }
             return try OpenAIChatClient(OpenAIChatClient.Configuration(
-                baseURL: url, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens,
+                baseURL: url, model: settings.model, temperature: settings.temperature, maxTokens: settings.answerTokens(native: false),
                 requestTimeout: settings.timeoutSeconds, maxAttempts: settings.maxAttempts,
                 apiKeyEnvironmentVariable: settings.apiKeyEnvironment))
         }

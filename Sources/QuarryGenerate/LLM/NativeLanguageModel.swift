@@ -63,7 +63,7 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
             let prompt = try chat.prompt(messages.map { ChatTemplate.Message(role: $0.role, content: $0.content) })
             let sampler = Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP), repeatPenalty: Float(settings.repeatPenalty),
                                   seed: UInt64(settings.seed))
-            result = try chat.generate(prompt, options: LlamaChat.Options(maxTokens: settings.maxTokens, sampler: sampler), cancelled: {
+            result = try chat.generate(prompt, options: LlamaChat.Options(maxTokens: settings.answerTokens(native: true), sampler: sampler), cancelled: {
                 if stop.isSet { return true }
                 if Date() > deadline { timedOut = true }
                 return timedOut

@@ -32,7 +32,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "The GGUF file or its folder (default: llm.model, else models/SmolLM2-135M-Instruct).")
     var model: String?
 
-    @Option(help: "Most tokens to generate (default: llm.max_tokens).")
+    @Option(help: "Most tokens to generate (default: llm.max_tokens, 0: 256).")
     var maxTokens: Int?
 
     @Option(help: "Sampling temperature; 0 is greedy (default: llm.temperature).")
@@ -84,7 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
         if let repeatPenalty { settings.repeatPenalty = repeatPenalty }
         guard (1 ... 2).contains(settings.repeatPenalty) else { throw ValidationError("--repeat-penalty must be 1...2") }
         guard (0 ... 256).contains(settings.threads) else { throw ValidationError("--threads must be 0...256") }
-        guard (1 ... 32768).contains(settings.maxTokens) else { throw ValidationError("--max-tokens must be 1...32768") }
+        if let maxTokens, !(1 ... 32768).contains(maxTokens) { throw ValidationError("--max-tokens must be 1...32768") }
         guard (0 ... 2).contains(settings.temperature) else { throw ValidationError("--temperature must be 0...2") }
         guard settings.seed >= 0 else { throw ValidationError("--seed must be ≥ 0") }
         let input: String
@@ -102,7 +102,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let chat = try await BlockingWork.run { try LlamaChat(path: file.path, threads: threadCount) }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let prompt = raw ? chat.tokenizer.encode(input) : try chat.prompt([ChatTemplate.Message(role: "user", content: input)])
-        let options = LlamaChat.Options(maxTokens: settings.maxTokens,
+        let options = LlamaChat.Options(maxTokens: settings.answerTokens(native: true),
                                         sampler: Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP),
                                                          repeatPenalty: Float(settings.repeatPenalty), seed: UInt64(settings.seed)),
                                         ignoreEndOfTurn: ignoreEos)
