@@ -175,7 +175,11 @@ extension Handlers {
             self.id = id
             self.created = created
             self.model = model
-            choices = [Choice(message: .init(content: Handlers.chatContent(answer)))]
+            // "length" when the model ran out of answer tokens (the answer is cut); the token
+            // counts when the model reported them (zeros otherwise, as before).
+            choices = [Choice(message: .init(content: Handlers.chatContent(answer)), finish_reason: answer.finishReason == "length" ? "length" : "stop")]
+            let prompt = answer.promptTokens ?? 0, completion = answer.completionTokens ?? 0
+            usage = Usage(prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion)
             quarry = Grounding(answer)
         }
     }

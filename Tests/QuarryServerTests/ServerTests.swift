@@ -414,6 +414,29 @@ struct Harness {
         #expect(reply["object"] as? String == "chat.completion")
         #expect(((reply["quarry"] as? [String: Any])?["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.md")
     }
+
+    @Test("the native model answers the chat route: an answer cut at the token limit says length, with its token counts")
+    func nativeChat() async throws {
+        let model = Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct")
+        guard FileManager.default.fileExists(atPath: model.path) else {
+            Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
+            return
+        }
+        let harness = try await Harness.start { configuration in
+            configuration.llm.provider = .native
+            configuration.llm.model = model.path
+            configuration.llm.maxTokens = 3
+        }
+        defer { Task { await harness.stop() } }
+        let ok = try await harness.send("POST", "/v1/chat/completions", json: #"{"model": "demo", "messages": [{"role": "user", "content": "What causes tides?"}]}"#)
+        let reply = try Harness.object(ok)
+        #expect((reply["quarry"] as? [String: Any])?["kind"] as? String == "generated")
+        #expect(((reply["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String) == "length")
+        let usage = try #require(reply["usage"] as? [String: Any])
+        #expect(usage["completion_tokens"] as? Int == 3)
+        #expect((usage["prompt_tokens"] as? Int ?? 0) > 50)
+        #expect(usage["total_tokens"] as? Int == (usage["prompt_tokens"] as? Int ?? 0) + 3)
+    }
 }
 
 @Suite struct ServerRegistryTests {
