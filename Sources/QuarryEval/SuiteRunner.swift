@@ -103,7 +103,7 @@ public struct SuiteRunner: Sendable {
             var mean = Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) })
             var perQuery = scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) }
             if !references.isEmpty {
-                let answering = try await answeringPipeline(variant, collection: collection, served: pipeline, suite: suite)
+                let answering = try answeringPipeline(variant, served: pipeline, suite: suite)
                 let answered = try await answerScores(variant, options: options, pipeline: answering, queries: queries, references: references,
                                                       qrels: judged, unanswerable: unanswerable)
                 for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
@@ -215,7 +215,7 @@ public struct SuiteRunner: Sendable {
 
     /// The pipeline that writes `variant`'s answers: the served one, or the same retrieval
     /// with the answerer the variant names (`extractive`, `native`, `llm`).
-    func answeringPipeline(_ variant: Suite.Variant, collection: String, served: Pipeline, suite: Suite) async throws -> Pipeline {
+    func answeringPipeline(_ variant: Suite.Variant, served: Pipeline, suite: Suite) throws -> Pipeline {
         guard let who = variant.answerer else { return served }
         let configuration = factory.configuration
         let model: (any LanguageModel)?
@@ -234,7 +234,7 @@ public struct SuiteRunner: Sendable {
         }
         let answering = PipelineFactory(configuration: configuration, home: home, embedders: factory.embedders, reranker: factory.reranker,
                                         model: model, template: factory.template)
-        return try await answering.open(collection)
+        return try answering.pipeline(over: served.retriever)
     }
 
     /// Answers every query that has a reference through `pipeline` (the variant's retrieval,

@@ -113,8 +113,14 @@ public struct PipelineFactory: Sendable {
     public func open(_ collection: String) async throws -> Pipeline {
         let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, catalog: embedders,
                                                  reranker: reranker)
-        var answerer = try Answerer(retriever: retriever, template: template, model: model,
-                                    assembler: ContextAssembler(budget: configuration.generation.contextBudget(native: model is NativeLanguageModel)),
+        return try pipeline(over: retriever)
+    }
+
+    /// This factory's answering (prompt, context budget, model or extractive) over a
+    /// retriever already open — eval variants that differ only in who answers share one.
+    public func pipeline(over retriever: Retriever) throws -> Pipeline {
+        let budget = configuration.generation.contextBudget(native: model?.runsInProcess ?? false)
+        var answerer = try Answerer(retriever: retriever, template: template, model: model, assembler: ContextAssembler(budget: budget),
                                     extractiveSentences: configuration.generation.extractiveSentences)
         answerer.noModelReason = LanguageModelFactory.absence(configuration.llm) { configuration.resolvePath($0) }
         return Pipeline(answerer: answerer, defaults: defaults)

@@ -16,4 +16,12 @@ public protocol LanguageModel: Sendable {
     /// normally only when the model finished; a failure ends it with an error, never with a
     /// silently cut answer. Stopping the iteration cancels the request.
     func stream(_ messages: [ChatMessage]) -> AsyncThrowingStream<String, Error>
+
+    /// Runs on this machine's CPU (the native model): its prompt budget and answer length
+    /// default smaller (`generation.context_tokens`, `llm.max_tokens` at 0).
+    var runsInProcess: Bool { get }
+}
+
+extension LanguageModel {
+    public var runsInProcess: Bool { false }
 }

@@ -20,6 +20,15 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
 
     public var identity: String { "native \(location.lastPathComponent)" }
 
+    public var runsInProcess: Bool { true }
+
+    /// The generation options `settings` describe (answer budget, sampler).
+    public static func options(_ settings: LLMSettings, ignoreEndOfTurn: Bool = false) -> LlamaChat.Options {
+        let sampler = Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP), repeatPenalty: Float(settings.repeatPenalty),
+                              seed: UInt64(settings.seed))
+        return LlamaChat.Options(maxTokens: settings.answerTokens(native: true), sampler: sampler, ignoreEndOfTurn: ignoreEndOfTurn)
+    }
+
     /// The `.gguf` file at `location`: itself, or the one `.gguf` in the folder.
     /// - Throws: `GenerateError(.configuration)` saying how to get the model.
     public static func modelFile(at location: URL) throws -> URL {
@@ -61,9 +70,7 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         let result: LlamaChat.Result
         do {
             let prompt = try chat.prompt(messages.map { ChatTemplate.Message(role: $0.role, content: $0.content) })
-            let sampler = Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP), repeatPenalty: Float(settings.repeatPenalty),
-                                  seed: UInt64(settings.seed))
-            result = try chat.generate(prompt, options: LlamaChat.Options(maxTokens: settings.answerTokens(native: true), sampler: sampler), cancelled: {
+            result = try chat.generate(prompt, options: Self.options(settings), cancelled: {
                 if stop.isSet { return true }
                 if Date() > deadline { timedOut = true }
                 return timedOut

@@ -32,18 +32,13 @@ public final class LlamaModel: @unchecked Sendable {
     /// A weight matrix [rows × columns]: blocks the kernels read in place, or Float32.
     struct Matrix {
         enum Storage {
-            case blocks(type: Int32, base: UnsafeRawPointer)
+            /// Q4_0, Q4_1 or Q8_0 blocks in the mapped file.
+            case blocks(GGMLType, base: UnsafeRawPointer)
             case floats([Float])
         }
         let rows: Int
         let columns: Int
         let storage: Storage
-
-        /// Bytes of one row of activation blocks for this matrix (0 for Float32).
-        var activationBlockBytes: Int {
-            guard case .blocks(let type, _) = storage else { return 0 }
-            return Int(type) == Int(QL_Q4_1) ? Int(QL_Q8_1_BYTES) : Int(QL_Q8_0_BYTES)
-        }
     }
 
     struct Layer {
@@ -114,7 +109,7 @@ public final class LlamaModel: @unchecked Sendable {
             let t = try tensor(name, rows: rows, columns: columns)
             switch t.type {
             case .q4_0, .q4_1, .q8_0:
-                return Matrix(rows: rows, columns: columns, storage: .blocks(type: Int32(t.type.rawValue), base: file.bytes(of: t).baseAddress!))
+                return Matrix(rows: rows, columns: columns, storage: .blocks(t.type, base: file.bytes(of: t).baseAddress!))
             default:
                 return Matrix(rows: rows, columns: columns, storage: .floats(try file.floats(name)))
             }
@@ -291,19 +286,18 @@ public final class LlamaModel: @unchecked Sendable {
 
         init(threads: Int) { self.threads = threads }
 
-        static func weightBlockBytes(_ type: Int32) -> Int { Int(type) == Int(QL_Q4_1) ? 20 : Int(type) == Int(QL_Q4_0) ? 18 : 34 }
-
         /// out[rows × m.rows] = x[rows × m.columns] · mᵀ.
         mutating func product(_ x: [Float], rows: Int, _ m: Matrix, into out: inout [Float]) {
             switch m.storage {
             case .blocks(let type, let weights):
                 nonisolated(unsafe) let base = weights
-                let perRow = m.columns / 32
-                let needed = rows * perRow * m.activationBlockBytes
+                let perRow = m.columns / type.blockWeights
+                // Q4_1 weights meet Q8_1 activations (with their block sums), the others Q8_0.
+                let needed = rows * perRow * Int(type == .q4_1 ? QL_Q8_1_BYTES : QL_Q8_0_BYTES)
                 if blocks.count < needed { blocks = [UInt8](repeating: 0, count: needed) }
                 x.withUnsafeBufferPointer { x in
                     blocks.withUnsafeMutableBytes { a in
-                        if Int(type) == Int(QL_Q4_1) {
+                        if type == .q4_1 {
                             ql_quantize_q8_1(x.baseAddress!, a.baseAddress!, Int64(rows * m.columns))
                         } else {
                             ql_quantize_q8_0(x.baseAddress!, a.baseAddress!, Int64(rows * m.columns))
@@ -314,11 +308,11 @@ public final class LlamaModel: @unchecked Sendable {
                             // Each thread takes a band of the weight rows (a multiple of 8) for every token.
                             let parts = min(threads, max(1, m.rows / 64))
                             let band = (m.rows / parts + 7) / 8 * 8
-                            let rowBytes = perRow * Self.weightBlockBytes(type), allRows = m.rows
+                            let rowBytes = perRow * type.blockBytes, allRows = m.rows, kernelType = Int32(type.rawValue)
                             DispatchQueue.concurrentPerform(iterations: parts) { part in
                                 let first = part * band, count = min(band, allRows - first)
                                 guard count > 0 else { return }
-                                _ = ql_gemm(type, base + first * rowBytes, Int64(count), Int64(perRow), activations, Int64(rows),
+                                _ = ql_gemm(kernelType, base + first * rowBytes, Int64(count), Int64(perRow), activations, Int64(rows),
                                             output + first, Int64(allRows))
                             }
                         }
@@ -343,10 +337,10 @@ public final class LlamaModel: @unchecked Sendable {
     public func greedy(_ prompt: [Int32], count: Int, stop: Set<Int32> = [], banned: Set<Int32> = []) throws -> [Int32] {
         var cache = makeCache()
         var logits = try forward(prompt, cache: &cache)
+        var sampler = Sampler(temperature: 0)
         var out: [Int32] = []
         for _ in 0 ..< count {
-            for id in banned where Int(id) < logits.count { logits[Int(id)] = -.infinity }
-            let next = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+            let next = sampler.next(logits, banned: banned)
             out.append(next)
             if stop.contains(next) { break }
             logits = try forward([next], cache: &cache)

@@ -102,10 +102,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let chat = try await BlockingWork.run { try LlamaChat(path: file.path, threads: threadCount) }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let prompt = raw ? chat.tokenizer.encode(input) : try chat.prompt([ChatTemplate.Message(role: "user", content: input)])
-        let options = LlamaChat.Options(maxTokens: settings.answerTokens(native: true),
-                                        sampler: Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP),
-                                                         repeatPenalty: Float(settings.repeatPenalty), seed: UInt64(settings.seed)),
-                                        ignoreEndOfTurn: ignoreEos)
+        let options = NativeLanguageModel.options(settings, ignoreEndOfTurn: ignoreEos)
         let streaming = !json
         let result = try await BlockingWork.run {
             try chat.generate(prompt, options: options, onText: { piece in
