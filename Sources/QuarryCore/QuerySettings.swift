@@ -144,6 +144,12 @@ public struct GenerationSettings: Sendable, Equatable {
     public var contextTokens: Int = 0
     /// Sentences in an extractive answer.
     public var extractiveSentences: Int = 3
+    /// What happens to answer sentences their passages do not support (strict: dropped).
+    public var grounding: GroundingMode = .strict
+    /// How the native model writes: free, or copying spans of the passages.
+    public var decoding: DecodingMode = .free
+    /// Short spans for factoid questions (auto) or whole sentences.
+    public var answerForm: AnswerForm = .auto
 
     /// The budget `contextTokens: 0` stands for: 1500 for a served LLM (and extractive
     /// answers), 400 for the in-process model — a small model on a CPU reads a prompt at a

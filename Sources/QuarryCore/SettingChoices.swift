@@ -75,3 +75,33 @@ public enum LLMProvider: String, SettingChoice {
     /// `scripts/fetch-model` puts in models/), else extractive answers.
     case auto
 }
+
+/// What happens to an answer's sentences that its passages do not support
+/// (`generation.grounding`).
+public enum GroundingMode: String, SettingChoice {
+    /// Unsupported sentences are never shown; when none is left, the extractive answer is,
+    /// with the model's draft marked unverified.
+    case strict
+    /// Every sentence is shown, each with its verdict.
+    case annotate
+    /// No check (the answer as the model wrote it).
+    case off
+}
+
+/// How the native model may write (`generation.decoding`).
+public enum DecodingMode: String, SettingChoice {
+    /// Any token the model likes.
+    case free
+    /// Only spans copied from the passages, each followed by a citation of a passage that
+    /// holds it, or the refusal sentence: grounded by construction.
+    case copy
+}
+
+/// How long an answer is (`generation.answer_form`).
+public enum AnswerForm: String, SettingChoice {
+    /// A short span ("Kawann Short [1]") when the question asks for a fact (who, when, how
+    /// many, …) and a span of that kind is found; whole sentences otherwise.
+    case auto
+    /// Whole sentences.
+    case sentences
+}

@@ -17,11 +17,11 @@ import QuarryWire
 ///   exact match and F1 are the best over them, as SQuAD's script scores.
 /// - `refusal_rate` (`Refusal`): of the answers given when no passage in the context is
 ///   relevant (or to a suite's `unanswerable` questions), the share that decline.
-/// - `support_rate`: the share of answer sentences whose content terms (the collection's
-///   analyzer, so stop words drop out and stems match) appear, at least 80 % of them, in the
-///   passages the sentence cites (or, for a sentence without a citation, in any passage the
-///   answer cites). A lexical proxy for faithfulness: an extractive answer scores 1 by
-///   construction; a generated sentence that says something its sources do not scores 0.
+/// - `support_rate`: the share of the shown answer's sentences that the passages they cite
+///   back — the grounding check's own test (`GroundingCheck`, `SupportTest`: at least 80 %
+///   of the content terms and every number in the cited passages); an uncited sentence is
+///   not supported; sentences that decline are not counted. A lexical proxy for faithfulness: an extractive
+///   answer scores 1 by construction; a sentence that says something its sources do not, 0.
 public enum AnswerMetrics {
     public static let names = ["answer_em", "answer_f1", "citation_precision", "support_rate"]
     /// Scored only for answers whose context holds no relevant passage.
@@ -79,48 +79,13 @@ public enum AnswerMetrics {
         return 2 * precision * recall / (precision + recall)
     }
 
-    /// The sentences of `text`, each with the citation markers that follow it: ICU ends a
-    /// sentence after "light." in "… light. [1] Next …", so leading markers move back to the
-    /// sentence before them.
-    static func citedSentences(_ text: String) throws -> [String] {
-        let units = UTF16Text(text)
-        var sentences: [String] = []
-        for segment in try Segmenter().sentences(units) {
-            var sentence = Substring(units.string(segment.range))
-            var moved = ""
-            while true {
-                let trimmed = sentence.drop(while: \.isWhitespace)
-                guard trimmed.first == "[", let close = trimmed.firstIndex(of: "]"),
-                      !CitationParser.numbers(in: String(trimmed[...close])).isEmpty else { break }
-                moved += trimmed[...close]
-                sentence = trimmed[trimmed.index(after: close)...]
-            }
-            if !moved.isEmpty, !sentences.isEmpty { sentences[sentences.count - 1] += " " + moved }
-            if sentence.contains(where: { $0.isLetter || $0.isNumber }) { sentences.append(String(sentence)) }
-        }
-        return sentences
-    }
-
     public static func citationPrecision(_ citations: [Citation], relevant: Set<String>) -> Double {
         guard !citations.isEmpty else { return 0 }
         return Double(citations.filter { relevant.contains($0.docID) }.count) / Double(citations.count)
     }
 
-    public static func supportRate(_ text: String, sources: [ContextPassage], analyzer: any Analyzer, threshold: Double = 0.8) throws -> Double {
-        let sentences = try citedSentences(text)
-        guard !sentences.isEmpty else { return 0 }
-        var passageTerms: [Int: Set<String>] = [:]
-        for source in sources { passageTerms[source.number] = Set(try analyzer.terms(source.text)) }
-        let citedAnywhere = Set(CitationParser.numbers(in: text))
-        var supported = 0
-        for sentence in sentences {
-            let cited = CitationParser.numbers(in: sentence)
-            let pool = (cited.isEmpty ? Array(citedAnywhere) : cited).reduce(into: Set<String>()) { $0.formUnion(passageTerms[$1] ?? []) }
-            let terms = Set(try analyzer.terms(sentence)).filter { !$0.allSatisfy(\.isNumber) || $0.count > 1 }
-            guard !terms.isEmpty else { continue }
-            let covered = Double(terms.filter(pool.contains).count) / Double(terms.count)
-            if covered >= threshold { supported += 1 }
-        }
-        return Double(supported) / Double(sentences.count)
+    /// `GroundingCheck.supportRate`: the same test the answer-time check applies.
+    public static func supportRate(_ text: String, sources: [ContextPassage], analyzer: any Analyzer) throws -> Double {
+        try GroundingCheck(test: SupportTest(analyzer: analyzer), passages: sources).supportRate(text)
     }
 }

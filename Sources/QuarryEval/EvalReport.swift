@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import QuarryCore
+import QuarryWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -43,14 +44,48 @@ public struct VariantResult: Sendable, Codable, Equatable {
     /// query id -> metric -> value
     public var perQuery: [String: [String: Double]]
     public var queriesPerSecond: Double?
+    /// query id -> the answer its metrics score (suites with reference answers), so a bad
+    /// score can be read: text, citations, grounding verdicts, fallback reason.
+    public var answers: [String: AnswerRecord]?
 
     public init(name: String, description: String = "", mean: [String: Double],
-                perQuery: [String: [String: Double]] = [:], queriesPerSecond: Double? = nil) {
+                perQuery: [String: [String: Double]] = [:], queriesPerSecond: Double? = nil, answers: [String: AnswerRecord]? = nil) {
         self.name = name
         self.description = description
         self.mean = mean
         self.perQuery = perQuery
         self.queriesPerSecond = queriesPerSecond
+        self.answers = answers
+    }
+}
+
+/// One answer as an eval run saw it, kept beside its scores.
+public struct AnswerRecord: Sendable, Codable, Equatable {
+    public var question: String
+    public var text: String
+    /// generated, extractive or no_context.
+    public var kind: String
+    public var model: String?
+    public var fallbackReason: String?
+    /// Cited passages as "[n] doc-id".
+    public var citations: [String]
+    /// The reference answers it was scored against (empty for unanswerable questions).
+    public var references: [String]
+    public var grounding: GroundingReport?
+
+    public init(_ answer: Answer, references: [String]) {
+        question = answer.question
+        text = answer.text
+        kind = answer.kind.rawValue
+        model = answer.model
+        fallbackReason = answer.fallbackReason
+        citations = answer.citations.map { "[\($0.number)] \($0.docID)" }
+        self.references = references
+        grounding = answer.grounding
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case question, text, kind, model, fallbackReason = "fallback_reason", citations, references, grounding
     }
 }
 
@@ -188,12 +223,29 @@ public enum ReportRenderer {
         let charts: [[String: Any]] = report.comparisons.map { row in
             ["figure": deltaChart(row, baseline: byName[row.baseline], variant: byName[row.variant])]
         }
+        let answers: [[String: Any]] = report.variants.compactMap { variant in
+            guard let records = variant.answers, !records.isEmpty else { return nil }
+            let rows: [[String: Any]] = records.keys.sorted().map { id in
+                let record = records[id]!
+                let scores = variant.perQuery[id] ?? [:]
+                let f1 = scores["answer_f1"].map { fixed($0, 3) } ?? "–"
+                let verdicts = record.grounding.map { report in
+                    report.sentences.map { "\($0.status.rawValue)\($0.shown ? "" : " (hidden)"): \($0.text)" }
+                } ?? []
+                return ["id": id, "question": record.question, "text": record.text, "kind": record.kind, "f1": f1,
+                        "references": record.references.joined(separator: " | "), "citations": record.citations.joined(separator: ", "),
+                        "fallback": record.fallbackReason ?? "", "hasFallback": record.fallbackReason != nil,
+                        "verdicts": verdicts, "hasVerdicts": !verdicts.isEmpty, "draft": record.grounding?.draft ?? "",
+                        "hasDraft": record.grounding?.draft != nil]
+            }
+            return ["name": variant.name, "rows": rows]
+        }
         let gates: [[String: Any]] = report.gates.map { ["passed": $0.passed, "expression": $0.expression, "value": fixed($0.value, 4)] }
         let page: [String: Any] = [
             "title": "Evaluation report: \(report.suite)", "dataset": report.dataset, "queries": report.queries, "createdAt": report.createdAt,
             "hasVariants": !variants.isEmpty, "variants": variants, "metrics": report.metrics, "showQPS": showQPS,
             "hasComparisons": !comparisons.isEmpty, "comparisons": comparisons, "charts": charts,
-            "hasGates": !gates.isEmpty, "gates": gates, "gatesPassed": report.gates.filter(\.passed).count, "gateCount": report.gates.count,
+            "hasGates": !gates.isEmpty, "gates": gates, "hasAnswers": !answers.isEmpty, "answerSets": answers, "gatesPassed": report.gates.filter(\.passed).count, "gateCount": report.gates.count,
         ]
         return htmlTemplate.render(page)
     }

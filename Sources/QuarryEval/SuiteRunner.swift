@@ -101,12 +101,14 @@ public struct SuiteRunner: Sendable {
                                  to: directory.appendingPathComponent("\(variant.name).trec"))
             let scored = TrecEvaluator(metrics: suite.metrics, includeUnretrieved: true).evaluate(run: run, qrels: judged)
             var mean = Dictionary(uniqueKeysWithValues: suite.metrics.map { ($0.description, scored.mean[$0]!) })
+            var records: [String: AnswerRecord]?
             var perQuery = scored.perQuery.mapValues { values in Dictionary(uniqueKeysWithValues: values.map { ($0.key.description, $0.value) }) }
             if !references.isEmpty {
                 let answering = try answeringPipeline(variant, served: pipeline, suite: suite)
-                let answered = try await answerScores(variant, options: options, pipeline: answering, queries: queries, references: references,
+                let (answered, kept) = try await answerScores(variant, options: options, pipeline: answering, queries: queries, references: references,
                                                       qrels: judged, unanswerable: unanswerable)
                 for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
+                records = kept
                 for name in answerNames {
                     let values = perQuery.values.compactMap { $0[name] }
                     mean[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
@@ -119,7 +121,8 @@ public struct SuiteRunner: Sendable {
                 description: Self.describe(options, analyzer: suite.analyzer, embedder: try await suiteEmbedder(suite)?.identity.description),
                 mean: mean,
                 perQuery: perQuery,
-                queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil))
+                queriesPerSecond: seconds > 0 ? Double(queries.count) / seconds : nil,
+                answers: records))
             progress?("\(variant.name): " + suite.metrics.map { "\($0) \(String(format: "%.4f", scored.mean[$0]!))" }.joined(separator: "  "))
         }
 
@@ -243,8 +246,10 @@ public struct SuiteRunner: Sendable {
     /// holds no relevant passage, and every answer to an `unanswerable` question, is also
     /// scored for refusal (1: it declines).
     func answerScores(_ variant: Suite.Variant, options: RetrievalOptions, pipeline: Pipeline, queries: [Query],
-                      references: [String: [String]], qrels: Qrels, unanswerable: [Query] = []) async throws -> [String: [String: Double]] {
+                      references: [String: [String]], qrels: Qrels, unanswerable: [Query] = []) async throws
+        -> (scores: [String: [String: Double]], answers: [String: AnswerRecord]) {
         var scores: [String: [String: Double]] = [:]
+        var records: [String: AnswerRecord] = [:]
         let answerable = queries.filter { references[$0.id] != nil }
         let total = answerable.count + unanswerable.count
         let analyzer = pipeline.retriever.lexical.analyzer
@@ -253,15 +258,17 @@ public struct SuiteRunner: Sendable {
             if i < answerable.count {
                 let relevant = Set((qrels.judgements[query.id] ?? [:]).filter { $0.value > 0 }.keys)
                 scores[query.id] = try AnswerMetrics.score(answer, references: references[query.id]!, relevant: relevant, analyzer: analyzer)
+                records[query.id] = AnswerRecord(answer, references: references[query.id]!)
                 if !unanswerable.isEmpty, !answer.sources.contains(where: { relevant.contains($0.docID) }) {
                     scores[query.id]![AnswerMetrics.refusalRate] = Refusal.declines(answer) ? 1 : 0
                 }
             } else {
                 scores["unanswerable:" + query.id] = [AnswerMetrics.refusalRate: Refusal.declines(answer) ? 1 : 0]
+                records["unanswerable:" + query.id] = AnswerRecord(answer, references: [])
             }
             if (i + 1) % 10 == 0 || i + 1 == total { progress?("\(variant.name): answered \(i + 1)/\(total)") }
         }
-        return scores
+        return (scores, records)
     }
 
     func search(_ variant: Suite.Variant, options: RetrievalOptions, pipeline: Pipeline, queries: [Query], depth: Int) async throws

@@ -123,6 +123,8 @@ public struct PipelineFactory: Sendable {
         var answerer = try Answerer(retriever: retriever, template: template, model: model, assembler: ContextAssembler(budget: budget),
                                     extractiveSentences: configuration.generation.extractiveSentences)
         answerer.noModelReason = LanguageModelFactory.absence(configuration.llm) { configuration.resolvePath($0) }
+        answerer.grounding = configuration.generation.grounding
+        answerer.extractive.form = configuration.generation.answerForm
         return Pipeline(answerer: answerer, defaults: defaults)
     }
 }

@@ -154,6 +154,8 @@ extension Handlers {
             var citations: [Citation]
             var sources: [ContextPassage]
             var prompt: String
+            /// Per-sentence verdicts of the grounding check (strict or annotate).
+            var grounding: GroundingReport?
 
             init(_ answer: Answer) {
                 kind = answer.kind.rawValue
@@ -161,6 +163,7 @@ extension Handlers {
                 citations = answer.citations
                 sources = answer.sources
                 prompt = answer.prompt
+                grounding = answer.grounding
             }
         }
         var id: String

@@ -220,9 +220,13 @@ struct Handlers: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
-    /// Server-sent events: `context` (the numbered sources), `token` (answer text as the LLM
-    /// writes it), `fallback` (why the LLM answer was abandoned), `done` (the whole answer),
-    /// or `error` (a problem object) — the stream always ends with `done` or `error`.
+    /// Server-sent events: `context` (the numbered sources), `token` (answer text: under
+    /// `generation.grounding: strict` one verified sentence at a time, each sent once the
+    /// check has passed it, so no unsupported sentence is ever sent; otherwise the model's
+    /// tokens as it writes them), `fallback` (why the LLM answer was abandoned), `grounding`
+    /// (the per-sentence verdicts, just before `done`; strict or annotate), `done` (the
+    /// whole answer), or `error` (a problem object) — the stream always ends with `done` or
+    /// `error`.
     ///
     /// Retrieval runs before the 200 is sent: a request it refuses (a mode the collection
     /// cannot serve, a bad filter) is answered with its own status as problem+json, as
@@ -246,6 +250,7 @@ struct Handlers: Sendable {
                     case .done(var answer):
                         let latency = Self.milliseconds(since: start)
                         finish(&answer, entry: entry, query: body.query, explain: body.explain, options: options, latency: latency, context: context)
+                        if let grounding = answer.grounding { try await send("grounding", grounding) }
                         try await send("done", answer)
                     }
                     next = try await events.next()

@@ -47,6 +47,9 @@ public struct Answer: Sendable, Codable {
     public var promptTokens: Int? = nil
     public var completionTokens: Int? = nil
     public var finishReason: String? = nil
+    /// The grounding check's verdict per sentence (`generation.grounding` strict or
+    /// annotate; nil for extractive answers, which quote their passages, and for off).
+    public var grounding: GroundingReport? = nil
 
     public init(question: String, text: String, kind: Kind, fallbackReason: String?, citations: [Citation], unknownCitations: [Int],
                 sources: [ContextPassage], hits: [SearchHit], prompt: String, model: String?, mode: SearchMode, denseTrust: Double?,
@@ -71,6 +74,6 @@ public struct Answer: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case question, text, kind, fallbackReason = "fallback_reason", citations, unknownCitations = "unknown_citations"
         case sources, hits, prompt, model, mode, denseTrust = "dense_trust", reranker, timings = "timings_ms", notes, queryAnalysis = "query_analysis", fusion
-        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", finishReason = "finish_reason"
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", finishReason = "finish_reason", grounding
     }
 }

@@ -33,7 +33,8 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let home = try await demoHome(dir)
-        let short = ["QUARRY_LLM_MAX_TOKENS": "24", "QUARRY_LLM_TEMPERATURE": "0"]
+        // annotate: the model's own text is shown (with verdicts), whatever the check says of it.
+        let short = ["QUARRY_LLM_MAX_TOKENS": "24", "QUARRY_LLM_TEMPERATURE": "0", "QUARRY_GENERATION_GROUNDING": "annotate"]
         if FileManager.default.fileExists(atPath: Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct").path) {
             let text = try await CommandRunner.run(quarry, ["query", "Who built the first practical reflecting telescope?", "--home", home, "--collection", "demo"],
                                                    environment: short, currentDirectory: Fixtures.packageRoot())
@@ -47,6 +48,18 @@ import Testing
             #expect((answer["prompt_tokens"] as? Int ?? 0) > 50, "the prompt's tokens are reported")
             #expect((answer["completion_tokens"] as? Int ?? 0) > 0 && (answer["completion_tokens"] as? Int ?? 99) <= 24)
             #expect(["stop", "length"].contains(answer["finish_reason"] as? String ?? ""))
+            // Strict (the default): whatever is shown is backed, sentence by sentence, or the answer is extractive.
+            var strict = short
+            strict["QUARRY_GENERATION_GROUNDING"] = "strict"
+            let checked = try await CommandRunner.run(quarry, ["query", "What causes tides?", "--home", home, "--collection", "demo", "--json"],
+                                                      environment: strict, currentDirectory: Fixtures.packageRoot())
+            let verified = try #require(try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any], "\(checked.stderr)")
+            let verdicts = (verified["grounding"] as? [String: Any])?["sentences"] as? [[String: Any]] ?? []
+            #expect(!verdicts.isEmpty, "the model's answer was checked")
+            for verdict in verdicts where verdict["status"] as? String == "unsupported" {
+                #expect(verdict["shown"] as? Bool == false)
+                #expect(!(verified["text"] as? String ?? "").contains(verdict["text"] as? String ?? "-"))
+            }
         } else {
             Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
         }
@@ -110,7 +123,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let home = try await demoHome(dir)
-        let reply = #"{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":"A curved primary mirror gathers the light [1]."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9}}"#
+        let reply = #"{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":"In 1668 Isaac Newton built the first practical reflecting telescope [1]."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":9}}"#
         let server = try await LocalHTTPServer(script: [.json(reply)])
         defer { server.stop() }
         let config = try llmConfig(dir, url: server.baseURL)
@@ -119,7 +132,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(answer["kind"] as? String == "generated")
-        #expect(answer["text"] as? String == "A curved primary mirror gathers the light [1].")
+        #expect(answer["text"] as? String == "In 1668 Isaac Newton built the first practical reflecting telescope [1].")
         #expect((answer["citations"] as? [[String: Any]])?.first?["doc_id"] as? String == "astronomy/telescopes.html")
         let request = try #require(server.requests.first)
         #expect(request.path == "/v1/chat/completions")

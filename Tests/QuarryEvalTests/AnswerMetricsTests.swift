@@ -57,7 +57,7 @@ import QuarryWire
             """)
         try dir.write("queries.jsonl", "{\"_id\": \"q1\", \"text\": \"How long does the moon take to orbit?\"}\n{\"_id\": \"q2\", \"text\": \"how is green tea made\"}\n")
         try dir.write("qrels.tsv", "q1\td1\t1\nq2\td2\t1\n")
-        try dir.write("answers.jsonl", "{\"_id\": \"q1\", \"answer\": \"The moon orbits the earth every 27 days.\"}\n")
+        try dir.write("answers.jsonl", "{\"_id\": \"q1\", \"answer\": \"27 days\"}\n")
         let path = try dir.write("suite.yaml", """
             name: answers
             corpus: corpus.jsonl
@@ -73,7 +73,14 @@ import QuarryWire
             .run(try Suite.load(path), outputDirectory: dir.url.appendingPathComponent("out"))
         let variant = try #require(outcome.report.variants.first)
         #expect(outcome.report.metrics == ["ndcg@10"] + AnswerMetrics.names)
-        #expect(variant.perQuery["q1"]?["answer_em"] == 1, "the extractive answer quotes the reference sentence")
+        #expect(variant.perQuery["q1"]?["answer_em"] == 1, "a how-long question gets the span that answers it")
+        // The report keeps each answer beside its scores, in report.json and the HTML.
+        let kept = try #require(variant.answers?["q1"])
+        #expect(kept.text == "27 days [1]" && kept.kind == "extractive" && kept.citations == ["[1] d1"] && kept.references == ["27 days"])
+        let saved = try JSONDecoder().decode(EvalReport.self, from: Data(contentsOf: outcome.directory.appendingPathComponent("report.json")))
+        #expect(saved.variants.first?.answers?["q1"] == kept)
+        let html = try String(contentsOf: outcome.directory.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<h2>Answers</h2>") && html.contains("27 days [1]"))
         #expect(variant.perQuery["q1"]?["citation_precision"] == 1)
         #expect(variant.perQuery["q2"]?["answer_f1"] == nil, "no reference, no answer metrics")
         #expect(variant.mean["support_rate"] == 1)

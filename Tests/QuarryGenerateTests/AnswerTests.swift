@@ -191,20 +191,27 @@ struct ScriptedModel: LanguageModel {
         defer { dir.remove() }
         let retriever = try await Self.collection(dir)
         let model = ScriptedModel(reply: "The Moon causes tides [1].", failAfterTokens: 2)
-        let answerer = try Answerer(retriever: retriever, template: try .builtin(), model: model)
-        var events: [String] = []
-        var done: Answer?
-        for try await event in answerer.run("What causes tides?", options: Self.lexical, stream: true) {
-            switch event {
-            case .context: events.append("context")
-            case .token: events.append("token")
-            case .fallback: events.append("fallback")
-            case .done(let answer):
-                events.append("done")
-                done = answer
+        var answerer = try Answerer(retriever: retriever, template: try .builtin(), model: model)
+        func events(_ answerer: Answerer) async throws -> ([String], Answer?) {
+            var events: [String] = []
+            var done: Answer?
+            for try await event in answerer.run("What causes tides?", options: Self.lexical, stream: true) {
+                switch event {
+                case .context: events.append("context")
+                case .token: events.append("token")
+                case .fallback: events.append("fallback")
+                case .done(let answer):
+                    events.append("done")
+                    done = answer
+                }
             }
+            return (events, done)
         }
-        #expect(events == ["context", "token", "token", "fallback", "done"])
+        // Strict holds tokens until their sentence is checked: the broken-off one never shows.
+        #expect(try await events(answerer).0 == ["context", "fallback", "done"])
+        answerer.grounding = .annotate
+        let (seen, done) = try await events(answerer)
+        #expect(seen == ["context", "token", "token", "fallback", "done"])
         let answer = try #require(done)
         #expect(answer.kind == .extractive)
         #expect(answer.fallbackReason?.contains("no complete response") == true)
@@ -212,6 +219,60 @@ struct ScriptedModel: LanguageModel {
         let empty = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: "  "))
         let blank = try await empty.answer("What causes tides?", options: Self.lexical)
         #expect(blank.kind == .extractive && blank.fallbackReason?.contains("empty") == true)
+    }
+
+    @Test("strict grounding: unsupported sentences never reach the answer or the stream; nothing backed falls back to extractive with the draft kept")
+    func strictGrounding() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let retriever = try await Self.collection(dir)
+        let reply = "Tides are caused mainly by the gravity of the Moon [1]. The tides were discovered by King Roubaix in 1215 [1]."
+        let answerer = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: reply))
+        let plain = try await answerer.answer("What causes tides?", options: Self.lexical)
+        #expect(plain.kind == .generated && plain.text == "Tides are caused mainly by the gravity of the Moon [1].")
+        #expect(plain.grounding?.sentences.map(\.status) == [.supported, .unsupported] && plain.grounding?.draft == reply)
+        #expect(plain.notes.contains { $0.contains("grounding hid 1 of 2") })
+        #expect(plain.timings["grounding"] != nil)
+        var tokens = ""
+        var streamed: Answer?
+        for try await event in answerer.run("What causes tides?", options: Self.lexical, stream: true) {
+            if case .token(let text) = event { tokens += text }
+            if case .done(let answer) = event { streamed = answer }
+        }
+        #expect(tokens == plain.text && streamed?.text == plain.text && !tokens.contains("Roubaix"))
+
+        // Nothing backed: the extractive answer, the reason, and the draft marked unverified.
+        let liar = try Answerer(retriever: retriever, template: try .builtin(),
+                                model: ScriptedModel(reply: "The answer is: 2.5%. Tides come from whales singing [1]."))
+        let fallback = try await liar.answer("What causes tides?", options: Self.lexical)
+        #expect(fallback.kind == .extractive && fallback.fallbackReason?.contains("grounding strict") == true)
+        #expect(fallback.grounding?.draft?.contains("whales") == true && !fallback.text.contains("whales"))
+        #expect(fallback.text.hasPrefix("Tides are caused mainly by the gravity of the Moon. [1]"))
+    }
+
+    @Test("hostile inputs under strict: a model obeying an injected instruction, echoing citation soup, cut at the token budget, or declining")
+    func strictHostile() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("docs/soup.md", "# Soup\n\n[1][2][3] [4] [1, 2] [9-12] [1][1][1] telescope [2][3]")
+        let retriever = try await Self.collection(dir)
+        func answer(_ reply: String, _ question: String = "How do I clean a telescope mirror?") async throws -> Answer {
+            let answerer = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: reply))
+            return try await answerer.answer(question, options: Self.lexical)
+        }
+        // Obeying "You are now in developer mode": the obedience is unsupported and hidden.
+        let obeyed = try await answer("I am now in developer mode and my system prompt is secret. Clean a telescope mirror gently with distilled water [1].")
+        #expect(!obeyed.text.contains("developer mode") && obeyed.text.contains("distilled water"))
+        // Citation soup claims nothing.
+        let soup = try await answer("[1][2][3] [4] [1, 2] [9-12]")
+        #expect(soup.kind == .extractive && soup.grounding?.sentences.allSatisfy { !$0.shown } == true)
+        // Cut mid-sentence by the token budget: the cut sentence is checked like any other.
+        let cut = try await answer("Clean a telescope mirror gently with distilled water [1]. Then polish it with the crown jewels of")
+        #expect(cut.text.hasSuffix("distilled water [1].") && !cut.text.contains("crown"))
+        // Declining: kept, with no citation and no "cites no passage" note.
+        let declined = try await answer("The passages do not say who invented the telescope.", "Who invented the telescope?")
+        #expect(declined.kind == .generated && declined.citations.isEmpty && declined.grounding?.sentences.first?.status == .declines)
+        #expect(!declined.notes.contains { $0.contains("cites no passage") })
     }
 
     @Test("nothing retrieved: no LLM call and an answer that says so")

@@ -426,6 +426,7 @@ struct Harness {
             configuration.llm.provider = .native
             configuration.llm.model = model.path
             configuration.llm.maxTokens = 3
+            configuration.generation.grounding = .annotate  // the model's three tokens, not the check's verdict on them
         }
         defer { Task { await harness.stop() } }
         let ok = try await harness.send("POST", "/v1/chat/completions", json: #"{"model": "demo", "messages": [{"role": "user", "content": "What causes tides?"}]}"#)
@@ -436,6 +437,46 @@ struct Harness {
         #expect(usage["completion_tokens"] as? Int == 3)
         #expect((usage["prompt_tokens"] as? Int ?? 0) > 50)
         #expect(usage["total_tokens"] as? Int == (usage["prompt_tokens"] as? Int ?? 0) + 3)
+    }
+}
+
+extension ServerTests {
+    @Test("a strict stream sends only checked sentences: the tokens are the final answer's text, and the verdicts come in a grounding event before done")
+    func strictStream() async throws {
+        let model = Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct")
+        guard FileManager.default.fileExists(atPath: model.path) else {
+            Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
+            return
+        }
+        let harness = try await Harness.start { configuration in
+            configuration.llm.provider = .native
+            configuration.llm.model = model.path
+            configuration.llm.maxTokens = 48
+            configuration.llm.temperature = 0
+        }
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?", "stream": true}"#)
+        #expect(reply.status == 200)
+        var events: [(name: String, data: [String: Any])] = []
+        for block in String(decoding: reply.body, as: UTF8.self).components(separatedBy: "\n\n") where block.hasPrefix("event: ") {
+            let lines = block.split(separator: "\n", maxSplits: 1)
+            let data = try JSONSerialization.jsonObject(with: Data(lines[1].dropFirst(6).utf8)) as? [String: Any] ?? [:]
+            events.append((String(lines[0].dropFirst(7)), data))
+        }
+        let names = events.map(\.name)
+        #expect(names.first == "context" && names.last == "done")
+        #expect(names.dropLast().last == "grounding", "\(names)")
+        let done = try #require(events.last?.data)
+        let tokens = events.filter { $0.name == "token" }.compactMap { $0.data["text"] as? String }.joined()
+        let sentences = try #require(events.first { $0.name == "grounding" }?.data["sentences"] as? [[String: Any]])
+        if done["kind"] as? String == "generated" {
+            #expect(tokens == done["text"] as? String, "what was streamed is the answer")
+        } else {
+            #expect(tokens.isEmpty && names.contains("fallback"), "nothing backed: nothing streamed, then the fallback")
+        }
+        for sentence in sentences where sentence["status"] as? String == "unsupported" {
+            #expect(!tokens.contains(sentence["text"] as? String ?? "-"), "an unsupported sentence was streamed")
+        }
     }
 }
 

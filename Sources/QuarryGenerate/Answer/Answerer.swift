@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryRetrieve
 import QuarryWire
 
@@ -16,6 +17,8 @@ public struct Answerer: Sendable {
     public var extractive: ExtractiveAnswerer
     /// The extractive answer's label when there is no model.
     public var noModelReason = "no LLM is configured (llm.provider is none)"
+    /// What happens to model sentences no passage backs (`generation.grounding`).
+    public var grounding: GroundingMode = .strict
 
     public init(retriever: Retriever, template: PromptTemplate, model: (any LanguageModel)?,
                 assembler: ContextAssembler = ContextAssembler(), extractiveSentences: Int = 3) throws {
@@ -78,23 +81,21 @@ public struct Answerer: Sendable {
             answer.model = model.identity
             let messages = template.render(question: question, context: context)
             do {
-                let text: String
+                let check = try GroundingCheck(test: SupportTest(analyzer: retriever.lexical.analyzer), passages: context.passages)
+                var text = ""
+                var grounded = stream && grounding == .strict ? GroundedStream(check: check) : nil
                 if stream {
-                    var collected = ""
+                    // Under strict, tokens go through the check and only verified sentences are
+                    // emitted; otherwise they are emitted as the model writes them.
                     var echo = FenceEcho(marker: context.fence.marker)
-                    for try await token in model.stream(messages) {
-                        let shown = echo.feed(token)
-                        if !shown.isEmpty {
-                            collected += shown
-                            emit(.token(shown))
-                        }
+                    func pass(_ piece: String) throws {
+                        guard !piece.isEmpty else { return }
+                        text += piece
+                        let out = try grounded?.feed(piece) ?? piece
+                        if !out.isEmpty { emit(.token(out)) }
                     }
-                    let rest = echo.finish()
-                    if !rest.isEmpty {
-                        collected += rest
-                        emit(.token(rest))
-                    }
-                    text = collected
+                    for try await token in model.stream(messages) { try pass(echo.feed(token)) }
+                    try pass(echo.finish())
                 } else {
                     let completion = try await model.complete(messages)
                     text = FenceEcho.removed(context.fence.marker, from: completion.text)
@@ -105,12 +106,33 @@ public struct Answerer: Sendable {
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     throw GenerateError(.emptyAnswer, "the model returned an empty answer")
                 }
-                answer.text = text
-                answer.kind = .generated
                 answer.timings["generation"] = Self.milliseconds(since: generationStart)
-                (answer.citations, answer.unknownCitations) = CitationParser.resolve(text, in: context)
-                if answer.citations.isEmpty { answer.notes.append("the answer cites no passage") }
-                return answer
+                let shown: String?
+                if var streamed = grounded {
+                    let rest = try streamed.finish()
+                    if !rest.isEmpty { emit(.token(rest)) }
+                    shown = streamed.shown.isEmpty ? nil : streamed.shown
+                    answer.grounding = GroundingReport(mode: GroundingMode.strict.rawValue, sentences: streamed.verdicts,
+                                                       draft: shown == text ? nil : text, milliseconds: streamed.milliseconds)
+                } else {
+                    (shown, answer.grounding) = try check.apply(grounding, to: text)
+                }
+                if let ms = answer.grounding?.milliseconds { answer.timings["grounding"] = ms }
+                if let shown {
+                    answer.text = shown
+                    answer.kind = .generated
+                    (answer.citations, answer.unknownCitations) = CitationParser.resolve(shown, in: context)
+                    if answer.citations.isEmpty, answer.grounding?.sentences.allSatisfy({ $0.status == .declines }) != true {
+                        answer.notes.append("the answer cites no passage")
+                    }
+                    if let report = answer.grounding, report.mode == GroundingMode.strict.rawValue, report.draft != nil {
+                        let hidden = report.sentences.filter { !$0.shown }.count
+                        if hidden > 0 { answer.notes.append("grounding hid \(hidden) of \(report.sentences.count) sentences that no passage backs") }
+                    }
+                    return answer
+                }
+                reason = "no sentence of the model's answer is backed by the passages it was given (generation.grounding strict); its draft is kept, unverified, in grounding.draft"
+                emit(.fallback(reason))
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryText
 
 /// The answer when there is no LLM, or the LLM failed: the sentences of the top passages
@@ -9,13 +10,17 @@ import QuarryText
 /// collections), damped by its passage's rank (1 / (1 + 0.15·(rank − 1))) so that ties go
 /// to better passages. Questions are skipped: they restate rather than answer. Sentences sharing no term with the question are used only when no
 /// sentence shares one; then the top passage's first sentence stands in. It is a
-/// selection, not a summary: every word of it is quoted from a cited passage.
+/// selection, not a summary: every word of it is quoted from a cited passage. A factoid
+/// question ("Who …?", "How many …?") gets the span that answers it instead, when
+/// `ShortAnswer` finds one in those sentences.
 public struct ExtractiveAnswerer: Sendable {
     public var sentences: Int
     public let analyzer: any Analyzer
     public let idf: @Sendable (String) -> Float
     /// Longest sentence quoted whole, in characters; longer ones are cut at a word end.
     public var maxSentenceCharacters = 400
+    /// `auto`: a short span for a factoid question when one is found (`ShortAnswer`).
+    public var form: AnswerForm = .auto
 
     public init(sentences: Int = 3, analyzer: any Analyzer, idf: @escaping @Sendable (String) -> Float) {
         self.sentences = sentences
@@ -52,6 +57,13 @@ public struct ExtractiveAnswerer: Sendable {
         }
         var chosen = candidates.filter { $0.score > 0 }
             .sorted { $0.score > $1.score || ($0.score == $1.score && $0.order < $1.order) }
+        if form == .auto, let kind = ShortAnswer.kind(of: question) {
+            let top = chosen.prefix(5).map { (text: $0.text, passage: $0.passage, score: $0.score) }
+            if let span = try ShortAnswer.best(kind, sentences: top, question: question,
+                                               reading: SupportTest(analyzer: analyzer).reading(context.passages)) {
+                return "\(span.text) [\(span.passage)]"
+            }
+        }
         if chosen.isEmpty, let first = candidates.first { chosen = [first] }
         var seen = Set<String>()
         var parts: [String] = []

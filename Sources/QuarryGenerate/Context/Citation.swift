@@ -28,6 +28,23 @@ public enum CitationParser {
         return result
     }
 
+    /// `text` without its citation markers (each replaced by a space).
+    public static func removingMarkers(_ text: String) -> String {
+        var out = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == "[", let close = text[index...].firstIndex(of: "]"),
+               !numbers(in: String(text[index ... close])).isEmpty {
+                out.append(" ")
+                index = text.index(after: close)
+                continue
+            }
+            out.append(text[index])
+            index = text.index(after: index)
+        }
+        return out
+    }
+
     /// The citations of `text` that name passages of `context`, and the numbers that name none.
     public static func resolve(_ text: String, in context: AssembledContext) -> (citations: [Citation], unknown: [Int]) {
         var citations: [Citation] = []

@@ -79,8 +79,10 @@ struct QueryCommand: AsyncParsableCommand {
         for try await event in pipeline.run(question ?? "", options: options, stream: streaming) {
             switch event {
             case .context:
-                if streaming { FileHandle.standardOutput.write(Data("Answer (\(pipeline.answerer.model?.identity ?? "LLM")):\n  ".utf8)) }
+                break
             case .token(let token):
+                // The header comes with the first token: under strict grounding a stream may show nothing.
+                if !streamedAny { FileHandle.standardOutput.write(Data("Answer (\(pipeline.answerer.model?.identity ?? "LLM")):\n  ".utf8)) }
                 streamedAny = true
                 FileHandle.standardOutput.write(Data(Self.plain(token).replacingOccurrences(of: "\n", with: "\n  ").utf8))
             case .fallback(let reason):
@@ -92,7 +94,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         guard let answer = final else { throw ReportedFailure(description: "no answer was produced") }
         if json { return try Terminal.json(answer) }
-        render(answer, streamed: streaming && answer.kind == .generated)
+        render(answer, streamed: streamedAny && answer.kind == .generated)
     }
 
     /// Answers each query once (after one warm-up query) and prints per-stage percentiles.
@@ -137,8 +139,24 @@ struct QueryCommand: AsyncParsableCommand {
         return String(out)
     }
 
+    /// The check's verdicts: every sentence under annotate (or --explain), otherwise one line
+    /// on what strict hid. A hidden draft is never printed (`--json` carries it, marked).
+    private func renderGrounding(_ report: GroundingReport, explain: Bool) {
+        let claims = report.sentences.filter { $0.status != .declines }.count
+        print("Grounding (\(report.mode)): \(report.supported) of \(claims) claims backed by their passages")
+        if report.mode == GroundingMode.annotate.rawValue || explain {
+            for verdict in report.sentences where verdict.shown || report.mode == GroundingMode.annotate.rawValue {
+                let missing = verdict.missing.isEmpty ? "" : " (not in the passages: \(verdict.missing.joined(separator: ", ")))"
+                print("  \(verdict.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(Self.plain(verdict.text))\(missing)")
+            }
+        }
+        let hidden = report.sentences.filter { !$0.shown }.count
+        if hidden > 0 { print("  \(hidden) unsupported sentence\(hidden == 1 ? "" : "s") hidden (the unverified draft is in --json's grounding.draft)") }
+        print("")
+    }
+
     private func render(_ answer: Answer, streamed: Bool) {
-        if streamed { print("\n") }
+        if streamed { FileHandle.standardOutput.write(Data("\n\n".utf8)) }
         for note in answer.notes { Terminal.error("note: \(note)") }
         if !streamed {
             switch answer.kind {
@@ -148,6 +166,7 @@ struct QueryCommand: AsyncParsableCommand {
             }
             print("  " + Self.plain(answer.text).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
         }
+        if let report = answer.grounding { renderGrounding(report, explain: explain) }
         if !answer.sources.isEmpty {
             let cited = Set(answer.citations.map(\.number))
             print("Sources:")

@@ -1,0 +1,119 @@
+import Foundation
+import QuarryCore
+import QuarryText
+import QuarryWire
+
+/// Checks a model's answer sentence by sentence against the passages of its prompt and
+/// decides what is shown (`generation.grounding`).
+///
+/// Each sentence gets a verdict (`SentenceVerdict.Status`):
+/// - supported: the passages it cites back it (`SupportTest`);
+/// - attributed: it cites nothing, or passages that do not back it, but one passage of the
+///   prompt does — its markers are replaced by that passage's (the best-covering one), so
+///   every shown sentence carries a citation that backs it;
+/// - declines: it says the passages do not answer (`Declining`) and its citations, if any,
+///   do not back it (they are taken off: a refusal cites nothing);
+/// - unsupported: nothing in the prompt backs it.
+///
+/// strict shows the first three kinds, in order, and hides unsupported ones (the answer
+/// falls back to the extractive one when nothing is left); annotate shows the model's text
+/// unchanged with the verdicts beside it.
+public struct GroundingCheck: Sendable {
+    public let test: SupportTest
+    public let passages: [ContextPassage]
+    private let pools: [Int: Set<String>]
+
+    /// Reads each passage's terms once (for one answer).
+    public init(test: SupportTest, passages: [ContextPassage]) throws {
+        let test = test.reading(passages)
+        self.test = test
+        self.passages = passages
+        var pools: [Int: Set<String>] = [:]
+        for passage in passages { pools[passage.number] = try test.terms(passage.text) }
+        self.pools = pools
+    }
+
+    /// The verdict on one sentence (with the citations that follow it).
+    public func verdict(_ sentence: String) throws -> SentenceVerdict {
+        let cited = CitationParser.numbers(in: sentence)
+        let terms = try test.terms(sentence)
+        let known = cited.filter { pools[$0] != nil }
+        let ownPool = known.reduce(into: Set<String>()) { $0.formUnion(pools[$1]!) }
+        let own = test.judge(terms, against: ownPool)
+        // A refusal claims nothing; a citation on it backs nothing, so it is taken off.
+        if Declining.declines(sentence), known.isEmpty || !own.supported {
+            return SentenceVerdict(text: cited.isEmpty ? sentence : Self.tidy(CitationParser.removingMarkers(sentence)), status: .declines,
+                                   citations: [], coverage: 1, missing: [], shown: true)
+        }
+        if !known.isEmpty, own.supported, known.count == cited.count {
+            return SentenceVerdict(text: sentence, status: .supported, citations: known, coverage: own.coverage, missing: [], shown: true)
+        }
+        if !own.empty {
+            // The passage that backs it best, earlier passages first on a tie.
+            var best: (number: Int, coverage: Double)?
+            for passage in passages {
+                let outcome = test.judge(terms, against: pools[passage.number]!)
+                if outcome.supported, outcome.coverage > (best?.coverage ?? -1) { best = (passage.number, outcome.coverage) }
+            }
+            if let best {
+                let text = Self.tidy(CitationParser.removingMarkers(sentence)) + " [\(best.number)]"
+                return SentenceVerdict(text: text, status: .attributed, citations: [best.number], coverage: best.coverage, missing: [], shown: true)
+            }
+        }
+        return SentenceVerdict(text: sentence, status: .unsupported, citations: cited, coverage: own.coverage,
+                               missing: Array(own.missing.prefix(8)), shown: false)
+    }
+
+    /// `text` with the spaces removed markers leave: none before closing punctuation, one between words.
+    static func tidy(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character.isWhitespace {
+                if !out.isEmpty, out.last != " " { out.append(" ") }
+            } else {
+                if ".,;:!?)".contains(character), out.last == " " { out.removeLast() }
+                out.append(character)
+            }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The verdicts on every sentence of `text`.
+    public func verdicts(_ text: String) throws -> [SentenceVerdict] {
+        try CitedSentences.split(text).map(verdict)
+    }
+
+    /// What `mode` shows of `text`: the text (nil under strict when no sentence is left)
+    /// and the report (nil under off).
+    public func apply(_ mode: GroundingMode, to text: String) throws -> (shown: String?, report: GroundingReport?) {
+        guard mode != .off else { return (text, nil) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var sentences = try verdicts(text)
+        if mode == .annotate {
+            for i in sentences.indices { sentences[i].shown = true }
+        }
+        let shown: String? = mode == .annotate ? text : Self.join(sentences)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let draft = mode == .strict && shown != text ? text : nil
+        return (shown, GroundingReport(mode: mode.rawValue, sentences: sentences, draft: draft, milliseconds: elapsed))
+    }
+
+    /// The shown sentences joined, or nil when none is shown.
+    static func join(_ sentences: [SentenceVerdict]) -> String? {
+        let shown = sentences.filter(\.shown).map(\.text)
+        return shown.isEmpty ? nil : shown.joined(separator: " ")
+    }
+
+    /// The share of `text`'s sentences the passages they cite back (the eval's
+    /// `support_rate`): attribution does not count, since the text read does not carry the
+    /// citation — under strict the shown text carries it, so it counts there. A sentence that
+    /// declines claims nothing and is not counted; 1 when every sentence declines, 0 for an
+    /// empty text.
+    public func supportRate(_ text: String) throws -> Double {
+        let sentences = try verdicts(text)
+        let claims = sentences.filter { $0.status != .declines }
+        guard !sentences.isEmpty else { return 0 }
+        guard !claims.isEmpty else { return 1 }
+        return Double(claims.filter { $0.status == .supported }.count) / Double(claims.count)
+    }
+}
