@@ -158,6 +158,7 @@ struct ConfigKey: Sendable {
         choice("generation.grounding") { $0.generation.grounding = $1 },
         choice("generation.decoding") { $0.generation.decoding = $1 },
         choice("generation.answer_form") { $0.generation.answerForm = $1 },
+        double("generation.min_question_coverage") { $0.generation.minQuestionCoverage = $1 },
         string("server.host") { $0.server.host = $1 },
         int("server.port") { $0.server.port = $1 },
         string("server.api_keys_env") { $0.server.apiKeysEnvironment = $1 },

@@ -92,8 +92,9 @@ public enum GroundingMode: String, SettingChoice {
 public enum DecodingMode: String, SettingChoice {
     /// Any token the model likes.
     case free
-    /// Only spans copied from the passages, each followed by a citation of a passage that
-    /// holds it, or the refusal sentence: grounded by construction.
+    /// Only copies — of the spans or sentences an extractive answer would quote, chosen
+    /// and ordered by the model, each followed by its passage's citation — or the refusal
+    /// sentence: grounded by construction.
     case copy
 }
 

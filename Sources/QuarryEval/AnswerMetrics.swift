@@ -26,6 +26,9 @@ public enum AnswerMetrics {
     public static let names = ["answer_em", "answer_f1", "citation_precision", "support_rate"]
     /// Scored only for answers whose context holds no relevant passage.
     public static let refusalRate = "refusal_rate"
+    /// Scored for questions asked over the corpus without their relevant documents
+    /// (a suite's `removed_passages`).
+    public static let removedRefusalRate = "removed_refusal_rate"
 
     /// The four values for one answer.
     public static func score(_ answer: Answer, reference: String, relevant: Set<String>, analyzer: any Analyzer) throws -> [String: Double] {

@@ -22,6 +22,8 @@ import Yams
 /// answers: answers.jsonl                        # optional: reference answers → answer metrics
 ///                                                #   (or `queries`: the queries' metadata.answers)
 /// unanswerable: other-queries.jsonl              # optional: questions the corpus cannot answer → refusal_rate
+/// removed_passages: 10                           # optional: the first N answered questions asked again over the
+///                                                #   corpus without their relevant documents → removed_refusal_rate
 /// ```
 /// A variant may say who answers: `{name: native, mode: hybrid, answerer: native}`
 /// (`extractive`, `native` or `llm`, the configured provider).
@@ -72,6 +74,10 @@ public struct Suite: Sendable, Equatable {
     /// Questions no passage of the corpus answers (a queries file): every answering variant
     /// answers them too, and `refusal_rate` counts how often it declines.
     public var unanswerable: URL?
+    /// The first N answerable questions are asked again over a copy of the corpus without
+    /// the documents judged relevant to any of them: near-topic questions the collection
+    /// can no longer answer (`removed_refusal_rate`).
+    public var removedPassages: Int?
     public var queryLimit: Int?
     /// The collection's analyzer (`collection: {analyzer: …}`); the platform default when unset.
     public var analyzer: String = "auto"
@@ -93,7 +99,7 @@ public struct Suite: Sendable, Equatable {
 
     static let keys: Set<String> = ["name", "dataset", "corpus", "queries", "qrels", "query_limit", "collection", "variants",
                                     "baseline", "metrics", "depth", "gates", "allow_unknown_documents",
-                                    "allow_unknown_queries", "answers", "unanswerable"]
+                                    "allow_unknown_queries", "answers", "unanswerable", "removed_passages"]
 
     /// Reads and validates a suite file (or a directory holding `suite.yaml`).
     public static func load(_ path: String) throws -> Suite {
@@ -203,6 +209,10 @@ public struct Suite: Sendable, Equatable {
         if let n = values["unanswerable"] {
             guard suite.answers != nil else { throw fail(n, "unanswerable needs answers (refusals are scored beside answer quality)") }
             suite.unanswerable = try resolvePath(n, "unanswerable")
+        }
+        if let n = values["removed_passages"] {
+            guard suite.answers != nil else { throw fail(n, "removed_passages needs answers (refusals are scored beside answer quality)") }
+            suite.removedPassages = try int(n, "removed_passages", 1 ... 1000)
         }
         if let n = values["allow_unknown_documents"] { suite.allowUnknownDocuments = n.scalar?.string == "true" }
         if let n = values["allow_unknown_queries"] { suite.allowUnknownQueries = n.scalar?.string == "true" }

@@ -86,6 +86,16 @@ public struct SuiteRunner: Sendable {
         let references = try suite.answers.map { suite.answersFromQueries ? try ReferenceAnswers.fromQueries($0) : try ReferenceAnswers.read($0) } ?? [:]
         let unanswerable = try suite.unanswerable.map { try QueryFile.read($0) } ?? []
         let answerNames = references.isEmpty ? [] : AnswerMetrics.names + (suite.unanswerable == nil ? [] : [AnswerMetrics.refusalRate])
+            + (suite.removedPassages == nil ? [] : [AnswerMetrics.removedRefusalRate])
+        // Near-topic questions the collection cannot answer: the first N answerable ones,
+        // over the corpus without every document judged relevant to them.
+        var removed: (queries: [Query], pipeline: Pipeline)?
+        if let count = suite.removedPassages, !references.isEmpty {
+            let asked = Array(queries.filter { references[$0.id] != nil }.prefix(count))
+            let gone = Set(asked.flatMap { (judged.judgements[$0.id] ?? [:]).filter { $0.value > 0 }.keys })
+            let reduced = try await buildCollection(suite, without: gone)
+            removed = (asked, try await factory.open(reduced))
+        }
         let metricNames = suite.metrics.map(\.description) + answerNames
         var results: [VariantResult] = []
         let pipeline = try await factory.open(collection)
@@ -109,6 +119,15 @@ public struct SuiteRunner: Sendable {
                                                       qrels: judged, unanswerable: unanswerable)
                 for (id, values) in answered { perQuery[id, default: [:]].merge(values) { $1 } }
                 records = kept
+                if let removed {
+                    let withoutAnswers = try answeringPipeline(variant, served: removed.pipeline, suite: suite)
+                    for query in removed.queries {
+                        let answer = try await withoutAnswers.answer(query.text, options: options)
+                        perQuery["removed:" + query.id] = [AnswerMetrics.removedRefusalRate: Refusal.declines(answer) ? 1 : 0]
+                        records?["removed:" + query.id] = AnswerRecord(answer, references: [])
+                    }
+                    progress?("\(variant.name): asked \(removed.queries.count) questions over the corpus without their passages")
+                }
                 for name in answerNames {
                     let values = perQuery.values.compactMap { $0[name] }
                     mean[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
@@ -131,7 +150,7 @@ public struct SuiteRunner: Sendable {
             let order = queries.map(\.id)
             for variant in results where variant.name != baselineName {
                 // refusal_rate is over each variant's own no-relevant-context answers: not paired.
-                for metric in metricNames where metric != AnswerMetrics.refusalRate {
+                for metric in metricNames where metric != AnswerMetrics.refusalRate && metric != AnswerMetrics.removedRefusalRate {
                     let a = order.map { baseline.perQuery[$0]?[metric] ?? 0 }
                     let b = order.map { variant.perQuery[$0]?[metric] ?? 0 }
                     let stats = try Statistics.compare(a, b)
@@ -155,27 +174,62 @@ public struct SuiteRunner: Sendable {
     /// Ingests the suite's corpus into a collection named after the suite and its settings,
     /// so a re-run reuses it (unchanged documents are skipped) and a changed suite gets a
     /// fresh one.
-    func buildCollection(_ suite: Suite) async throws -> String {
+    func buildCollection(_ suite: Suite, without removed: Set<String> = []) async throws -> String {
         let embedder = try await suiteEmbedder(suite)
         let identity = suite.embedder == "native" ? embedder?.identity : nil
         if suite.embedder == "native" && identity == nil {
             throw EvalError(file: suite.file.path, "collection.embedder is native but no embedder is configured")
         }
-        let fingerprint = ContentHash.sha256(fields: [suite.analyzer, identity?.description ?? "none", suite.corpus.path]).prefix(8)
+        let fingerprint = ContentHash.sha256(fields: [suite.analyzer, identity?.description ?? "none", suite.corpus.path] + removed.sorted()).prefix(8)
         let slug = String(suite.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
-        let name = "eval-\(slug)-\(fingerprint)"
-        var options = IngestOptions(paths: [suite.corpus.path], collection: name,
+        let name = "eval-\(slug)\(removed.isEmpty ? "" : "-removed")-\(fingerprint)"
+        let corpus = removed.isEmpty ? suite.corpus : try reducedCorpus(suite.corpus, without: removed, name: name)
+        var options = IngestOptions(paths: [corpus.path], collection: name,
                                     settings: CollectionSettings(analyzer: suite.analyzer, chunking: ChunkingSettings(),
                                                                  tokenCounter: identity == nil ? "words" : (embedder?.tokenCounter?.name ?? "words"),
                                                                  embedder: identity))
         options.embedder = identity == nil ? nil : embedder
         options.command = "quarry eval run \(suite.file.path)"
-        progress?("ingesting \(suite.corpus.lastPathComponent) into collection \(name)")
+        progress?("ingesting \(suite.corpus.lastPathComponent)\(removed.isEmpty ? "" : " without \(removed.count) documents") into collection \(name)")
         let summary = try await Ingestor(home: home, options: options).run()
         if !summary.failed.isEmpty {
             throw EvalError(file: suite.corpus.path, "\(summary.failed.count) documents failed to ingest, e.g. \(summary.failed[0].path): \(summary.failed[0].reason)")
         }
         return name
+    }
+
+    /// A copy of `corpus` without the documents `removed` names, kept under the home's
+    /// eval-corpora/ (a JSONL file without those lines, or a folder without those files),
+    /// so a re-run finds the same collection.
+    func reducedCorpus(_ corpus: URL, without removed: Set<String>, name: String) throws -> URL {
+        let folder = home.url.appendingPathComponent("eval-corpora").appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: corpus.path, isDirectory: &isDirectory)
+        if !isDirectory.boolValue {
+            let text = try String(contentsOf: corpus, encoding: .utf8)
+            let kept = text.split(separator: "\n", omittingEmptySubsequences: true).filter { line in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let id = object["_id"].map({ "\($0)" }) else { return true }
+                return !removed.contains(id)
+            }
+            let target = folder.appendingPathComponent(corpus.lastPathComponent)
+            try AtomicFile.write(Data((kept.joined(separator: "\n") + "\n").utf8), to: target)
+            return target
+        }
+        // A folder: document ids are paths relative to it.
+        let target = folder.appendingPathComponent(corpus.lastPathComponent)
+        guard let walker = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.isRegularFileKey]) else { return corpus }
+        let root = corpus.standardizedFileURL.path + "/"
+        for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let relative = String(file.standardizedFileURL.path.dropFirst(root.count))
+            guard !removed.contains(relative) else { continue }
+            let destination = target.appendingPathComponent(relative)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: file, to: destination)
+        }
+        return target
     }
 
     /// The suite's embedder: its `collection.model` when it names one, else the configured one.

@@ -125,6 +125,8 @@ public struct PipelineFactory: Sendable {
         answerer.noModelReason = LanguageModelFactory.absence(configuration.llm) { configuration.resolvePath($0) }
         answerer.grounding = configuration.generation.grounding
         answerer.extractive.form = configuration.generation.answerForm
+        answerer.decoding = configuration.generation.decoding
+        answerer.minimumCoverage = configuration.generation.minQuestionCoverage
         return Pipeline(answerer: answerer, defaults: defaults)
     }
 }

@@ -98,6 +98,7 @@ final class RecordingModel: LanguageModel, @unchecked Sendable {
             qrels: qrels.tsv
             answers: queries
             unanswerable: unanswerable.jsonl
+            removed_passages: 1
             collection: {analyzer: english, embedder: none}
             variants:
               - {name: quotes, mode: lexical, answerer: extractive}
@@ -117,12 +118,16 @@ final class RecordingModel: LanguageModel, @unchecked Sendable {
         #expect(report.metrics.contains("refusal_rate"))
         let quotes = try #require(report.variants.first { $0.name == "quotes" })
         let served = try #require(report.variants.first { $0.name == "served" })
-        #expect(quotes.mean["refusal_rate"] == 0, "extractive answers quote what was retrieved: they never decline")
+        #expect(quotes.mean["refusal_rate"] == 1, "no sentence holds 'first' or 'landed': the extractive answer declines (min_question_coverage)")
         #expect(served.mean["refusal_rate"] == 1, "the scripted model declines the unanswerable question")
         #expect(served.perQuery["unanswerable:u1"]?["refusal_rate"] == 1)
         #expect((quotes.perQuery["q1"]?["answer_f1"] ?? 0) > 0.3, "the best of the two references counts")
         #expect(model.prompts.count == 3, "only the llm variant asked the model: two questions and the unanswerable one")
         #expect(!report.comparisons.contains { $0.metric == "refusal_rate" }, "refusal rates are not paired across variants")
+        // q1 asked again over the corpus without d1: nothing left answers it.
+        #expect(report.metrics.contains("removed_refusal_rate"))
+        #expect(quotes.perQuery["removed:q1"]?["removed_refusal_rate"] == 1 && quotes.mean["removed_refusal_rate"] == 1)
+        #expect(quotes.answers?["removed:q1"]?.citations.isEmpty == true)
 
         try dir.write("bad.yaml", """
             name: bad

@@ -15,6 +15,9 @@ struct ScriptedModel: LanguageModel {
     var failAfterTokens: Int?
     var failure = GenerateError(.timeout, "no complete response within 1 s")
     var identity: String { "test:scripted" }
+    /// Stands for the native model (small, in process).
+    var inProcess = false
+    var runsInProcess: Bool { inProcess }
 
     func complete(_ messages: [ChatMessage]) async throws -> ChatCompletion {
         if failAfterTokens != nil { throw failure }
@@ -30,6 +33,29 @@ struct ScriptedModel: LanguageModel {
             }
             continuation.finish()
         }
+    }
+}
+
+/// A model that copy-decodes: it answers with the first source it may copy, cited, and
+/// keeps what it was offered.
+final class CopyingModel: LanguageModel, @unchecked Sendable {
+    var offered: [CopySources] = []
+    var identity: String { "test:copying" }
+    var copies: Bool { true }
+
+    func complete(_ messages: [ChatMessage]) async throws -> ChatCompletion {
+        ChatCompletion(text: "Free text.", model: "copying", finishReason: "stop", promptTokens: nil, completionTokens: nil)
+    }
+
+    func stream(_ messages: [ChatMessage]) -> AsyncThrowingStream<String, Error> {
+        AsyncThrowingStream { $0.yield("Free text."); $0.finish() }
+    }
+
+    func complete(_ messages: [ChatMessage], copying sources: CopySources?) async throws -> ChatCompletion {
+        guard let sources else { return try await complete(messages) }
+        offered.append(sources)
+        let first = sources.sources[0]
+        return ChatCompletion(text: " \(first.text) [\(first.number)]", model: "copying", finishReason: "stop", promptTokens: nil, completionTokens: nil)
     }
 }
 
@@ -273,6 +299,56 @@ struct ScriptedModel: LanguageModel {
         let declined = try await answer("The passages do not say who invented the telescope.", "Who invented the telescope?")
         #expect(declined.kind == .generated && declined.citations.isEmpty && declined.grounding?.sentences.first?.status == .declines)
         #expect(!declined.notes.contains { $0.contains("cites no passage") })
+    }
+
+    @Test("copy decoding: the model chooses among the quotable sentences (whole, cited); a model that cannot copy writes freely, with a note")
+    func copyDecoding() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let retriever = try await Self.collection(dir)
+        let model = CopyingModel()
+        var answerer = try Answerer(retriever: retriever, template: try .builtin(), model: model)
+        answerer.decoding = .copy
+        let answer = try await answerer.answer("What causes tides?", options: Self.lexical)
+        let offered = try #require(model.offered.first)
+        #expect(offered.unit == .whole && offered.maxSegments == 3 && offered.refusal == Declining.sentence)
+        #expect(offered.sources.first?.text == "Tides are caused mainly by the gravity of the Moon.")
+        #expect(answer.kind == .generated && answer.text == "Tides are caused mainly by the gravity of the Moon. [1]")
+        #expect(answer.grounding?.sentences.map(\.status) == [.supported])
+        var free = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: "Tides are caused by the Moon [1]."))
+        free.decoding = .copy
+        let written = try await free.answer("What causes tides?", options: Self.lexical)
+        #expect(written.notes.contains { $0.contains("decoding copy needs the native model") })
+    }
+
+    @Test("a factoid question skips a small in-process model when its span is found; a served model still answers")
+    func factoidSpans() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let retriever = try await Self.collection(dir)
+        let question = "Who built the first practical reflector?"
+        let small = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: "Galileo built it [1].", inProcess: true))
+        let quoted = try await small.answer(question, options: Self.lexical)
+        #expect(quoted.kind == .extractive && quoted.text == "Isaac Newton [1]" && quoted.model == nil)
+        #expect(quoted.fallbackReason?.contains("factoid question") == true)
+        let served = try Answerer(retriever: retriever, template: try .builtin(), model: ScriptedModel(reply: "Isaac Newton built it in 1668 [1]."))
+        #expect(try await served.answer(question, options: Self.lexical).kind == .generated)
+    }
+
+    @Test("a question the passages do not answer (few of its terms in any sentence) is declined, not quoted; one in another language is not judged")
+    func declines() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let retriever = try await Self.collection(dir)
+        var answerer = try Answerer(retriever: retriever, template: try .builtin(), model: nil)
+        answerer.minimumCoverage = 0.2
+        let offTopic = try await answerer.answer("Who painted the Mona Lisa in the telescope museum of Florence?", options: Self.lexical)
+        #expect(offTopic.kind == .noContext && offTopic.text.contains("do not answer the question"), "\(offTopic.text)")
+        #expect(offTopic.citations.isEmpty && offTopic.notes.contains { $0.contains("min_question_coverage") })
+        let onTopic = try await answerer.answer("What causes tides?", options: Self.lexical)
+        #expect(onTopic.kind == .extractive)
+        answerer.minimumCoverage = 0
+        #expect(try await answerer.answer("Who painted the Mona Lisa in the telescope museum of Florence?", options: Self.lexical).kind == .extractive)
     }
 
     @Test("nothing retrieved: no LLM call and an answer that says so")

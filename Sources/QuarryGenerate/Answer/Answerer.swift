@@ -1,6 +1,7 @@
 import Foundation
 import QuarryCore
 import QuarryRetrieve
+import QuarryText
 import QuarryWire
 
 /// Retrieval → context assembly → LLM (or extractive fallback) → citations.
@@ -19,6 +20,13 @@ public struct Answerer: Sendable {
     public var noModelReason = "no LLM is configured (llm.provider is none)"
     /// What happens to model sentences no passage backs (`generation.grounding`).
     public var grounding: GroundingMode = .strict
+    /// How a model that can copy-decode writes (`generation.decoding`).
+    public var decoding: DecodingMode = .free
+    /// Below this share of the question's idf-weighted terms in every sentence of the
+    /// passages, a quoted answer declines (`generation.min_question_coverage`; 0: never).
+    public var minimumCoverage = 0.0
+    /// Spans or sentences a copy-decoding model chooses among.
+    static let copyChoices = 6
 
     public init(retriever: Retriever, template: PromptTemplate, model: (any LanguageModel)?,
                 assembler: ContextAssembler = ContextAssembler(), extractiveSentences: Int = 3) throws {
@@ -77,9 +85,36 @@ public struct Answerer: Sendable {
 
         let generationStart = DispatchTime.now().uptimeNanoseconds
         var reason = noModelReason
-        if let model {
+        // What a quoted answer (extractive, or chosen by a copying model) would be made of,
+        // and whether the passages answer the question at all.
+        let choices = try extractive.choices(question: question, context: context, limit: max(Self.copyChoices, extractive.sentences))
+        let unanswered = choices.flatMap { unanswerable($0, question: question, context: context) }
+        if let model, model.runsInProcess, let choices, choices.spans, unanswered == nil {
+            // A factoid question and its span found: a small in-process model answers these
+            // worse than the span does (xquad-en EM 0.28 against 0.55, BENCHMARKS.md), and
+            // seconds slower; it answers the other questions.
+            reason = "a factoid question, answered by the span that answers it (generation.answer_form auto; \(model.identity) answers other questions)"
+        } else if let model {
             answer.model = model.identity
             let messages = template.render(question: question, context: context)
+            var copying: CopySources?
+            if decoding == .copy {
+                if model.copies {
+                    // The model chooses among what the extractive answerer would quote — the
+                    // best spans of a factoid question's kind, else the best sentences — or
+                    // declines: grounded by construction, and the model's reading picks.
+                    if let unanswered {
+                        // Nothing to choose from: the passages do not answer.
+                        return declined(answer, because: unanswered, start: generationStart)
+                    }
+                    if let choices, !choices.items.isEmpty {
+                        copying = CopySources(sources: choices.items.prefix(Self.copyChoices).map { .init(number: $0.passage, text: $0.text) },
+                                              unit: .whole, maxSegments: choices.spans ? 1 : extractive.sentences)
+                    }
+                } else {
+                    answer.notes.append("generation.decoding copy needs the native model; \(model.identity) wrote freely")
+                }
+            }
             do {
                 let check = try GroundingCheck(test: SupportTest(analyzer: retriever.lexical.analyzer), passages: context.passages)
                 var text = ""
@@ -94,15 +129,16 @@ public struct Answerer: Sendable {
                         let out = try grounded?.feed(piece) ?? piece
                         if !out.isEmpty { emit(.token(out)) }
                     }
-                    for try await token in model.stream(messages) { try pass(echo.feed(token)) }
+                    for try await token in model.stream(messages, copying: copying) { try pass(echo.feed(token)) }
                     try pass(echo.finish())
                 } else {
-                    let completion = try await model.complete(messages)
+                    let completion = try await model.complete(messages, copying: copying)
                     text = FenceEcho.removed(context.fence.marker, from: completion.text)
                     answer.promptTokens = completion.promptTokens
                     answer.completionTokens = completion.completionTokens
                     answer.finishReason = completion.finishReason
                 }
+                if copying != nil { text = text.trimmingCharacters(in: .whitespaces) }
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     throw GenerateError(.emptyAnswer, "the model returned an empty answer")
                 }
@@ -141,9 +177,33 @@ public struct Answerer: Sendable {
             }
         }
         answer.fallbackReason = reason
-        answer.text = try extractive.answer(question: question, context: context) ?? ""
+        if let unanswered { return declined(answer, because: unanswered, start: generationStart) }
+        answer.text = choices.flatMap(extractive.text) ?? ""
         answer.timings["extractive"] = Self.milliseconds(since: generationStart)
         (answer.citations, answer.unknownCitations) = CitationParser.resolve(answer.text, in: context)
+        return answer
+    }
+
+    /// Why the passages do not answer `question` (nil when they may): no sentence holds
+    /// `minimumCoverage` of its idf-weighted terms. Judged only when the question is in the
+    /// passages' language (a question in another language shares no terms with them, and a
+    /// dense retriever may still have found its answer).
+    func unanswerable(_ choices: ExtractiveAnswerer.Choices, question: String, context: AssembledContext) -> String? {
+        guard minimumCoverage > 0, choices.coverage < minimumCoverage else { return nil }
+        let asked = LanguageIdentifier.identify(question)
+        let passages = LanguageIdentifier.identify(context.passages.map(\.text).joined(separator: "\n"))
+        guard asked.isKnown, asked.code == passages.code else { return nil }
+        return String(format: "no sentence of the passages holds more than %.0f %% of the question's key terms (generation.min_question_coverage %.2f)",
+                      choices.coverage * 100, minimumCoverage)
+    }
+
+    /// `answer` as a refusal: the passages do not answer the question.
+    func declined(_ answer: Answer, because reason: String, start: UInt64) -> Answer {
+        var answer = answer
+        answer.kind = .noContext
+        answer.text = "The passages retrieved from collection '\(retriever.collection.name)' do not answer the question, so there is nothing to answer from."
+        answer.notes.append(reason)
+        answer.timings["extractive"] = Self.milliseconds(since: start)
         return answer
     }
 

@@ -33,12 +33,40 @@ public struct ExtractiveAnswerer: Sendable {
         var passage: Int
         var order: Int
         var score: Double
+        /// Share of the question's idf mass the sentence holds.
+        var coverage: Double
+    }
+
+    /// What an extractive answer is made of, best first: short spans (a factoid question
+    /// with a span of its kind found) or whole sentences, each with its passage.
+    public struct Choices: Sendable {
+        public var spans: Bool
+        public var items: [(text: String, passage: Int)]
+        /// Share of the question's idf mass the best-covering sentence holds (0 … 1).
+        public var coverage: Double
     }
 
     /// The answer text (sentences followed by their `[n]`), or nil for an empty context.
     public func answer(question: String, context: AssembledContext) throws -> String? {
+        try choices(question: question, context: context, limit: sentences).flatMap(text)
+    }
+
+    /// The answer `choices` make: the best span, or the best `sentences` sentences, each cited.
+    public func text(_ choices: Choices) -> String? {
+        let parts = choices.items.prefix(choices.spans ? 1 : sentences).map { "\(clip($0.text)) [\($0.passage)]" }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    /// The ranked spans or sentences an answer to `question` may quote (at most `limit`),
+    /// or nil for an empty context.
+    public func choices(question: String, context: AssembledContext, limit: Int) throws -> Choices? {
         guard !context.passages.isEmpty else { return nil }
         let questionTerms = Set(try analyzer.terms(question))
+        // A term the collection lacks weighs as much as its rarest known term: what the
+        // passages lack is what they cannot answer.
+        let known = questionTerms.map { Double(idf($0)) }.filter { $0 > 0 }
+        let unseen = max(known.max() ?? 1, 1)
+        let questionMass = questionTerms.reduce(0.0) { $0 + (idf($1) > 0 ? Double(idf($1)) : unseen) }
         let segmenter = Segmenter()
         var candidates: [Candidate] = []
         for passage in context.passages {
@@ -51,28 +79,30 @@ public struct ExtractiveAnswerer: Sendable {
                 let terms = Set(try analyzer.terms(sentence))
                 var score = 0.0
                 for term in terms.intersection(questionTerms) { score += Double(max(idf(term), 0.01)) }
+                let coverage = questionMass > 0 ? score / questionMass : 0
                 score /= 1 + 0.15 * Double(passage.number - 1)
-                candidates.append(Candidate(text: sentence, passage: passage.number, order: candidates.count, score: score))
+                candidates.append(Candidate(text: sentence, passage: passage.number, order: candidates.count, score: score, coverage: coverage))
             }
         }
+        let coverage = candidates.map(\.coverage).max() ?? 0
         var chosen = candidates.filter { $0.score > 0 }
             .sorted { $0.score > $1.score || ($0.score == $1.score && $0.order < $1.order) }
         if form == .auto, let kind = ShortAnswer.kind(of: question) {
             let top = chosen.prefix(5).map { (text: $0.text, passage: $0.passage, score: $0.score) }
-            if let span = try ShortAnswer.best(kind, sentences: top, question: question,
-                                               reading: SupportTest(analyzer: analyzer).reading(context.passages)) {
-                return "\(span.text) [\(span.passage)]"
-            }
+            let spans = try ShortAnswer.ranked(kind, sentences: top, question: question,
+                                               reading: SupportTest(analyzer: analyzer).reading(context.passages))
+            if !spans.isEmpty { return Choices(spans: true, items: Array(spans.prefix(limit)), coverage: coverage) }
         }
         if chosen.isEmpty, let first = candidates.first { chosen = [first] }
         var seen = Set<String>()
-        var parts: [String] = []
-        for candidate in chosen where parts.count < sentences {
-            let key = candidate.text.lowercased()
-            guard seen.insert(key).inserted else { continue }
-            parts.append("\(clip(candidate.text)) [\(candidate.passage)]")
+        var items: [(text: String, passage: Int)] = []
+        // Headings and fragments ("Catadioptric Telescopes") say too little to quote, unless nothing else is there.
+        let sayable = chosen.filter { $0.text.split(whereSeparator: \.isWhitespace).count >= 4 }
+        for candidate in sayable.isEmpty ? chosen : sayable where items.count < limit {
+            guard seen.insert(candidate.text.lowercased()).inserted else { continue }
+            items.append((candidate.text, candidate.passage))
         }
-        return parts.isEmpty ? nil : parts.joined(separator: " ")
+        return Choices(spans: false, items: items, coverage: coverage)
     }
 
     func clip(_ sentence: String) -> String {

@@ -160,15 +160,15 @@ public struct ShortAnswer: Sendable {
         return spans
     }
 
-    /// The best span of `kind` among `sentences` (text, passage number, match score), with
-    /// its passage; nil when none qualifies. Words are read as `test` reads them (the
+    /// The spans of `kind` among `sentences` (text, passage number, match score), best first,
+    /// each once, with its passage; empty when none qualifies. Words are read as `test` reads them (the
     /// passages' language), so a one-word term is not stemmed as another language.
-    static func best(_ kind: Kind, sentences: [(text: String, passage: Int, score: Double)], question: String,
-                     reading test: SupportTest) throws -> (text: String, passage: Int)? {
+    static func ranked(_ kind: Kind, sentences: [(text: String, passage: Int, score: Double)], question: String,
+                       reading test: SupportTest) throws -> [(text: String, passage: Int)] {
         let questionTerms = try test.terms(question)
         let questionWords = Set(words(question).map(\.lower))
         let focusTerms = try focus(of: question).map { try test.terms($0) } ?? []
-        var best: (text: String, passage: Int, score: Double)?
+        var found: [(text: String, passage: Int, score: Double)] = []
         for sentence in sentences where sentence.score > 0 {
             let words = Self.words(sentence.text)
             guard !words.isEmpty else { continue }
@@ -197,12 +197,16 @@ public struct ShortAnswer: Sendable {
                     return anchor.weight * Double(i < kept.lowerBound ? kept.lowerBound - i : i >= kept.upperBound ? i - kept.upperBound + 1 : 0)
                 }.min() ?? 20
                 let score = sentence.score / (1 + 0.15 * distance)
-                if score > (best?.score ?? 0) {
-                    let text = String(sentence.text[words[kept.lowerBound].range.lowerBound ..< words[kept.upperBound - 1].range.upperBound])
-                    best = (text, sentence.passage, score)
+                let text = String(sentence.text[words[kept.lowerBound].range.lowerBound ..< words[kept.upperBound - 1].range.upperBound])
+                if let same = found.firstIndex(where: { $0.text.lowercased() == text.lowercased() }) {
+                    found[same].score = max(found[same].score, score)
+                } else {
+                    found.append((text, sentence.passage, score))
                 }
             }
         }
-        return best.map { ($0.text, $0.passage) }
+        // Best first; equal scores keep reading order.
+        return found.enumerated().sorted { $0.element.score > $1.element.score || ($0.element.score == $1.element.score && $0.offset < $1.offset) }
+            .map { ($0.element.text, $0.element.passage) }
     }
 }

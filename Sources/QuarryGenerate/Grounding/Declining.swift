@@ -11,7 +11,7 @@ public enum Declining {
         "cannot determine", "can't determine", "does not say", "doesn't say", "do not say", "does not mention", "doesn't mention",
         "does not contain", "doesn't contain", "do not mention", "don't mention", "not in the passage", "does not provide", "doesn't provide", "do not contain", "do not provide",
         "not provided", "not specified", "not stated", "not given in", "no passage", "none of the passages", "i don't know",
-        "i do not know", "there is no answer", "no answer in",
+        "i do not know", "there is no answer", "no answer in", "do not answer the question", "does not answer the question",
     ]
 
     /// The sentence the copy decoder may write instead of copying (and the check keeps).

@@ -20,8 +20,63 @@ public protocol LanguageModel: Sendable {
     /// Runs on this machine's CPU (the native model): its prompt budget and answer length
     /// default smaller (`generation.context_tokens`, `llm.max_tokens` at 0).
     var runsInProcess: Bool { get }
+
+    /// Can restrict its own tokens to copies of passages (`generation.decoding: copy`),
+    /// which needs the logits: the native model, not a served one.
+    var copies: Bool { get }
+
+    /// `complete`, copying from `sources` when given and the model `copies`.
+    func complete(_ messages: [ChatMessage], copying sources: CopySources?) async throws -> ChatCompletion
+
+    /// `stream`, copying from `sources` when given and the model `copies`.
+    func stream(_ messages: [ChatMessage], copying sources: CopySources?) -> AsyncThrowingStream<String, Error>
 }
 
 extension LanguageModel {
     public var runsInProcess: Bool { false }
+    public var copies: Bool { false }
+
+    public func complete(_ messages: [ChatMessage], copying sources: CopySources?) async throws -> ChatCompletion {
+        try await complete(messages)
+    }
+
+    public func stream(_ messages: [ChatMessage], copying sources: CopySources?) -> AsyncThrowingStream<String, Error> {
+        stream(messages)
+    }
+}
+
+/// What a copy-decoding model may write: spans of these sources, each followed by its
+/// number as a citation, or the refusal sentence.
+public struct CopySources: Sendable {
+    public struct Source: Sendable {
+        public var number: Int
+        public var text: String
+        public init(number: Int, text: String) {
+            self.number = number
+            self.text = text
+        }
+    }
+
+    /// What a span may be.
+    public enum Unit: Sendable {
+        /// Any run of whole words of a source.
+        case words
+        /// Whole sentences of a source, each cited.
+        case sentences
+        /// A whole source: the model chooses among given answers.
+        case whole
+    }
+
+    public var sources: [Source]
+    public var unit: Unit
+    public var refusal: String
+    /// Spans (each with its citation) the answer may hold.
+    public var maxSegments: Int
+
+    public init(sources: [Source], unit: Unit, refusal: String = Declining.sentence, maxSegments: Int = 3) {
+        self.sources = sources
+        self.unit = unit
+        self.refusal = refusal
+        self.maxSegments = maxSegments
+    }
 }

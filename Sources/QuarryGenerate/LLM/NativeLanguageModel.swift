@@ -22,6 +22,8 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
 
     public var runsInProcess: Bool { true }
 
+    public var copies: Bool { true }
+
     /// The generation options `settings` describe (answer budget, sampler).
     public static func options(_ settings: LLMSettings, ignoreEndOfTurn: Bool = false) -> LlamaChat.Options {
         let sampler = Sampler(temperature: Float(settings.temperature), topP: Float(settings.topP), repeatPenalty: Float(settings.repeatPenalty),
@@ -63,14 +65,23 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     }
 
     /// Runs one generation on the calling thread.
-    func generate(_ messages: [ChatMessage], stop: CancelFlag, onText: (String) -> Void) throws -> ChatCompletion {
+    func generate(_ messages: [ChatMessage], copying sources: CopySources? = nil, stop: CancelFlag, onText: (String) -> Void) throws -> ChatCompletion {
         let chat = try chat()
         let deadline = Date().addingTimeInterval(settings.timeoutSeconds)
         var timedOut = false
         let result: LlamaChat.Result
         do {
             let prompt = try chat.prompt(messages.map { ChatTemplate.Message(role: $0.role, content: $0.content) })
-            result = try chat.generate(prompt, options: Self.options(settings), cancelled: {
+            let constraint = sources.map { copy -> CopyConstraint in
+                let unit: CopyConstraint.Unit = switch copy.unit {
+                case .words: .words
+                case .sentences: .sentences
+                case .whole: .whole
+                }
+                return CopyConstraint(tokenizer: chat.tokenizer, sources: copy.sources.map { .init(number: $0.number, text: $0.text) },
+                                      refusal: copy.refusal, maxSegments: copy.maxSegments, unit: unit)
+            }
+            result = try chat.generate(prompt, options: Self.options(settings), constraint: constraint, cancelled: {
                 if stop.isSet { return true }
                 if Date() > deadline { timedOut = true }
                 return timedOut
@@ -87,21 +98,29 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     }
 
     public func complete(_ messages: [ChatMessage]) async throws -> ChatCompletion {
+        try await complete(messages, copying: nil)
+    }
+
+    public func stream(_ messages: [ChatMessage]) -> AsyncThrowingStream<String, Error> {
+        stream(messages, copying: nil)
+    }
+
+    public func complete(_ messages: [ChatMessage], copying sources: CopySources?) async throws -> ChatCompletion {
         let stop = CancelFlag()
         return try await withTaskCancellationHandler {
-            try await BlockingWork.run { try self.generate(messages, stop: stop) { _ in } }
+            try await BlockingWork.run { try self.generate(messages, copying: sources, stop: stop) { _ in } }
         } onCancel: {
             stop.set()
         }
     }
 
-    public func stream(_ messages: [ChatMessage]) -> AsyncThrowingStream<String, Error> {
+    public func stream(_ messages: [ChatMessage], copying sources: CopySources?) -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let stop = CancelFlag()
             continuation.onTermination = { _ in stop.set() }
             DispatchQueue.global(qos: .userInitiated).async {
                 do {
-                    _ = try self.generate(messages, stop: stop) { continuation.yield($0) }
+                    _ = try self.generate(messages, copying: sources, stop: stop) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

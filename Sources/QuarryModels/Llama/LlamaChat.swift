@@ -84,8 +84,11 @@ public final class LlamaChat: @unchecked Sendable {
     /// characters that cannot be the start of a stop string; `cancelled` is asked before
     /// each token.
     /// - Throws: `ModelError(.unsupported)` when the prompt leaves no room in the context.
-    public func generate(_ prompt: [Int32], options: Options, cancelled: () -> Bool = { false },
+    /// With `constraint`, every token is one it allows (copy-constrained decoding); the
+    /// answer ends when it allows nothing more.
+    public func generate(_ prompt: [Int32], options: Options, constraint: CopyConstraint? = nil, cancelled: () -> Bool = { false },
                          onText: (String) -> Void = { _ in }) throws -> Result {
+        var constraint = constraint
         let context = model.configuration.contextLength
         guard prompt.count < context else {
             throw ModelError(.unsupported, "the prompt is \(prompt.count) tokens; \(name) reads at most \(context) (fewer or shorter passages: generation.context_tokens)")
@@ -115,8 +118,14 @@ public final class LlamaChat: @unchecked Sendable {
                 reason = "cancelled"
                 break
             }
-            let token = sampler.next(logits, banned: options.ignoreEndOfTurn ? endOfTurn : [])
+            let allowed = constraint?.allowed()
+            if let allowed, allowed.isEmpty {
+                reason = "stop"
+                break
+            }
+            let token = sampler.next(logits, allowed: allowed, banned: options.ignoreEndOfTurn ? endOfTurn : [])
             sampler.accept(token)
+            constraint?.accept(token)
             generated += 1
             if endOfTurn.contains(token) {
                 reason = "stop"

@@ -34,9 +34,15 @@ public struct Sampler: Sendable {
         if recent.count > penaltyWindow { recent.removeFirst(recent.count - penaltyWindow) }
     }
 
-    /// The next token; `banned` ids are never picked.
-    public mutating func next(_ logits: [Float], banned: Set<Int32> = []) -> Int32 {
+    /// The next token; `banned` ids are never picked, and when `allowed` is given only its
+    /// ids are (copy-constrained decoding).
+    public mutating func next(_ logits: [Float], allowed: [Int32]? = nil, banned: Set<Int32> = []) -> Int32 {
         var logits = logits
+        if let allowed {
+            var masked = [Float](repeating: -.infinity, count: logits.count)
+            for id in allowed where id >= 0 && Int(id) < logits.count { masked[Int(id)] = logits[Int(id)] }
+            logits = masked
+        }
         for id in banned where id >= 0 && Int(id) < logits.count { logits[Int(id)] = -.infinity }
         if repeatPenalty != 1 {
             for id in Set(recent) where id >= 0 && Int(id) < logits.count {

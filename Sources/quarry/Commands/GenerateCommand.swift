@@ -53,6 +53,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: the text, token counts, seconds and tokens per second.")
     var json = false
 
+    @Option(help: ArgumentHelp("Copy-constrained decoding: the answer may only copy whole sentences of these files, each cited [n] (n: the file's place in the list) (repeatable).", valueName: "file"))
+    var copyFrom: [String] = []
+
     struct Output: Encodable {
         var model: String
         var text: String
@@ -104,8 +107,17 @@ struct GenerateCommand: AsyncParsableCommand {
         let prompt = raw ? chat.tokenizer.encode(input) : try chat.prompt([ChatTemplate.Message(role: "user", content: input)])
         let options = NativeLanguageModel.options(settings, ignoreEndOfTurn: ignoreEos)
         let streaming = !json
+        var constraint: CopyConstraint?
+        if !copyFrom.isEmpty {
+            guard !ignoreEos else { throw ValidationError("--ignore-eos and --copy-from do not go together: a copied answer ends when its grammar says") }
+            let sources = try copyFrom.enumerated().map { index, path in
+                CopyConstraint.Source(number: index + 1, text: try String(contentsOfFile: path, encoding: .utf8))
+            }
+            constraint = CopyConstraint(tokenizer: chat.tokenizer, sources: sources, refusal: Declining.sentence, maxSegments: 3, unit: .sentences)
+        }
+        let copying = constraint
         let result = try await BlockingWork.run {
-            try chat.generate(prompt, options: options, onText: { piece in
+            try chat.generate(prompt, options: options, constraint: copying, onText: { piece in
                 if streaming {
                     FileHandle.standardOutput.write(Data(piece.utf8))
                 }

@@ -111,7 +111,7 @@ struct QueryCommand: AsyncParsableCommand {
             if let completion = answer.completionTokens { tokens["answer tokens", default: []].append(Double(completion)) }
             samples["total", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive", "total"]
+        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "grounding", "extractive", "total"]
         struct Row: Encodable { var stage: String; var p50: Double; var p99: Double; var samples: Int }
         let rows = order.compactMap { stage in samples[stage].map {
             let sorted = $0.sorted()
@@ -193,7 +193,7 @@ struct QueryCommand: AsyncParsableCommand {
             let merged = hit.mergedChunks.map { " (merged \($0.count) chunks)" } ?? ""
             print("  \(String(hit.rank).padding(toLength: 4, withPad: " ", startingAt: 0))  \(String(format: "%.4f", hit.score).padding(toLength: 9, withPad: " ", startingAt: 0))  \(cell(s.lexicalRank, s.lexicalScore)) \(cell(s.denseRank, s.denseScore)) \(cell(s.fusedRank, s.fusedScore)) \(cell(s.rerankRank, s.rerankScore)) \(Printable.escaped(hit.docID)) #\(hit.ordinal)\(merged)")
         }
-        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "extractive"]
+        let order = RetrievalStage.allCases.map(\.rawValue) + ["assembly", "generation", "grounding", "extractive"]
         let stages = order.compactMap { name in answer.timings[name].map { "\(name) \(String(format: "%.1f", $0)) ms" } }
         print("\nTimings: " + stages.joined(separator: ", "))
         print("Prompt: \(answer.prompt)")
