@@ -153,7 +153,7 @@ public struct GenerationSettings: Sendable, Equatable {
     /// A quoted answer declines when no sentence of the passages holds this share of the
     /// question's idf-weighted terms (0: never declines). 0.2: on the demo and xquad-en
     /// suites no answerable question's best sentence holds less than 0.26, and 20 of 35
-    /// unanswerable ones' hold less than 0.2 (BENCHMARKS.md, "Answer quality").
+    /// unanswerable ones' hold less than 0.2 (BENCHMARKS.md, "Grounded answers").
     public var minQuestionCoverage = 0.2
 
     /// The budget `contextTokens: 0` stands for: 1500 for a served LLM (and extractive

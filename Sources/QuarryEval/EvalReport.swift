@@ -83,10 +83,6 @@ public struct AnswerRecord: Sendable, Codable, Equatable {
         self.references = references
         grounding = answer.grounding
     }
-
-    enum CodingKeys: String, CodingKey {
-        case question, text, kind, model, fallbackReason = "fallback_reason", citations, references, grounding
-    }
 }
 
 /// A paired significance test of `variant` against `baseline` on one metric.

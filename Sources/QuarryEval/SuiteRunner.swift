@@ -92,7 +92,10 @@ public struct SuiteRunner: Sendable {
         var removed: (queries: [Query], pipeline: Pipeline)?
         if let count = suite.removedPassages, !references.isEmpty {
             let asked = Array(queries.filter { references[$0.id] != nil }.prefix(count))
-            let gone = Set(asked.flatMap { (judged.judgements[$0.id] ?? [:]).filter { $0.value > 0 }.keys })
+            let gone = Set(asked.flatMap { (judged.judgements[$0.id] ?? [:]).filter { $0.value > 0 }.keys }.map(DocumentID.normalize))
+            guard !gone.isEmpty else {
+                throw EvalError(file: suite.file.path, "removed_passages: the first \(count) answered questions have no relevant documents to remove")
+            }
             let reduced = try await buildCollection(suite, without: gone)
             removed = (asked, try await factory.open(reduced))
         }
@@ -208,12 +211,16 @@ public struct SuiteRunner: Sendable {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: corpus.path, isDirectory: &isDirectory)
         if !isDirectory.boolValue {
-            let text = try String(contentsOf: corpus, encoding: .utf8)
+            var text = try String(contentsOf: corpus, encoding: .utf8)
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+            var dropped = 0
             let kept = text.split(separator: "\n", omittingEmptySubsequences: true).filter { line in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let id = object["_id"].map({ "\($0)" }) else { return true }
-                return !removed.contains(id)
+                      let id = object["_id"].map({ DocumentID.normalize("\($0)") }), removed.contains(id) else { return true }
+                dropped += 1
+                return false
             }
+            guard dropped > 0 else { throw EvalError(file: corpus.path, "removed_passages: none of the \(removed.count) documents to remove is in the corpus") }
             let target = folder.appendingPathComponent(corpus.lastPathComponent)
             try AtomicFile.write(Data((kept.joined(separator: "\n") + "\n").utf8), to: target)
             return target
@@ -222,13 +229,18 @@ public struct SuiteRunner: Sendable {
         let target = folder.appendingPathComponent(corpus.lastPathComponent)
         guard let walker = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.isRegularFileKey]) else { return corpus }
         let root = corpus.standardizedFileURL.path + "/"
+        var dropped = 0
         for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             let relative = String(file.standardizedFileURL.path.dropFirst(root.count))
-            guard !removed.contains(relative) else { continue }
+            guard !removed.contains(DocumentID.normalize(relative)) else {
+                dropped += 1
+                continue
+            }
             let destination = target.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: file, to: destination)
         }
+        guard dropped > 0 else { throw EvalError(file: corpus.path, "removed_passages: none of the \(removed.count) documents to remove is in the corpus") }
         return target
     }
 

@@ -222,7 +222,7 @@ struct Handlers: Sendable {
 
     /// Server-sent events: `context` (the numbered sources), `token` (answer text: under
     /// `generation.grounding: strict` one verified sentence at a time, each sent once the
-    /// check has passed it, so no unsupported sentence is ever sent; otherwise the model's
+    /// check has passed it, so no unsupported sentence is ever sent as answer text; otherwise the model's
     /// tokens as it writes them), `fallback` (why the LLM answer was abandoned), `grounding`
     /// (the per-sentence verdicts, just before `done`; strict or annotate), `done` (the
     /// whole answer), or `error` (a problem object) — the stream always ends with `done` or

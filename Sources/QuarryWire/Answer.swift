@@ -47,8 +47,9 @@ public struct Answer: Sendable, Codable {
     public var promptTokens: Int? = nil
     public var completionTokens: Int? = nil
     public var finishReason: String? = nil
-    /// The grounding check's verdict per sentence (`generation.grounding` strict or
-    /// annotate; nil for extractive answers, which quote their passages, and for off).
+    /// The grounding check's verdict per sentence of the model's answer (`generation.grounding`
+    /// strict or annotate; nil under off and when no model wrote). An extractive answer
+    /// carries one only when strict hid the model's whole answer: its draft is there, unverified.
     public var grounding: GroundingReport? = nil
 
     public init(question: String, text: String, kind: Kind, fallbackReason: String?, citations: [Citation], unknownCitations: [Int],

@@ -36,7 +36,8 @@ public struct SentenceVerdict: Sendable, Codable, Equatable {
         case unsupported
     }
 
-    /// The sentence as the model wrote it, with the citations that follow it.
+    /// The sentence with the citations that follow it: as the model wrote it, or as shown
+    /// when the check re-cited it (attributed) or took a citation off (declines).
     public var text: String
     public var status: Status
     /// The passages it cites as shown (after attribution).

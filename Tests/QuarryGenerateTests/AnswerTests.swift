@@ -335,7 +335,7 @@ final class CopyingModel: LanguageModel, @unchecked Sendable {
         #expect(try await served.answer(question, options: Self.lexical).kind == .generated)
     }
 
-    @Test("a question the passages do not answer (few of its terms in any sentence) is declined, not quoted; one in another language is not judged")
+    @Test("a question the passages do not answer (few of its terms in any sentence) is declined, not quoted; 0 turns the gate off")
     func declines() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -16,8 +16,8 @@ import Testing
         passage(2, "Isaac Newton built the first practical reflecting telescope in 1668. It used a curved primary mirror."),
     ]
 
-    static func check() throws -> GroundingCheck {
-        try GroundingCheck(test: SupportTest(analyzer: try Analyzers.named("english")), passages: passages)
+    static func check(question: String = "Who built the first telescope?") throws -> GroundingCheck {
+        try GroundingCheck(test: SupportTest(analyzer: try Analyzers.named("english")), passages: passages, question: question)
     }
 
     @Test("each sentence gets a verdict: supported, attributed, declines, unsupported (a wrong number fails)")
@@ -32,8 +32,13 @@ import Testing
         #expect(wrongYear.status == .unsupported && wrongYear.missing.first == "1215" && !wrongYear.shown)
         let invented = try check.verdict("The cathedral was built by King Notre-Dame de Roubaix [1].")
         #expect(invented.status == .unsupported)
-        #expect(try check.verdict("The passages do not mention who built the cathedral.").status == .declines)
-        #expect(try check.verdict("Yes [1].").status == .unsupported, "a sentence without content claims nothing checkable")
+        #expect(try check.verdict("The passages do not mention who built the first telescope.").status == .declines)
+        let declined = try check.verdict("The provided sources do not say who built it [2].")
+        #expect(declined.status == .declines && declined.citations.isEmpty && declined.text == "The provided sources do not say who built it.")
+        // A refusal phrase does not carry a claim past the check.
+        #expect(try check.verdict("The war ended in 1945, though the passages do not say how.").status == .unsupported)
+        #expect(try check.verdict("The warranty does not provide coverage for water damage [1].").status == .unsupported)
+        #expect(try check.verdict("It is [1].").status == .unsupported, "a sentence without content claims nothing checkable")
         #expect(try check.verdict("Tides are caused by the Moon [7].").status == .attributed, "a citation of no passage is replaced")
     }
 

@@ -10,7 +10,7 @@ import Testing
 @Suite struct CopyConstraintTests {
     static let passages = [
         CopyConstraint.Source(number: 1, text: "Tides are caused mainly by the gravity of the Moon. The Sun adds a smaller effect,\ngiving spring and neap tides."),
-        CopyConstraint.Source(number: 2, text: "Isaac Newton built the first practical reflecting telescope in 1668. It used a curved mirror. The Moon is bright."),
+        CopyConstraint.Source(number: 2, text: "Isaac Newton built the first practical reflecting telescope in 1668. It used a curved mirror 3.5 cm wide. The Moon is bright."),
     ]
 
     static func tokenizer() throws -> ByteLevelBPETokenizer? {
@@ -60,11 +60,10 @@ import Testing
         let constraint = CopyConstraint(tokenizer: tokenizer, sources: Self.passages, refusal: "I cannot answer from the provided sources.",
                                         maxSegments: 3, unit: .words)
         let flat = Dictionary(uniqueKeysWithValues: Self.passages.map { ($0.number, " " + $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") + " ") })
-        var refusals = 0
         for seed in 0 ..< 300 as Range<UInt64> {
             let (text, ended) = Self.walk(constraint, tokenizer, seed: seed)
             #expect(ended, "\(text)")
-            if text == " I cannot answer from the provided sources." { refusals += 1; continue }
+            if text == " I cannot answer from the provided sources." { continue }
             let segments = Self.segments(text)
             #expect(!segments.isEmpty && segments.count <= 3, "\(text)")
             #expect(text.hasSuffix("]"), "\(text)")
@@ -84,16 +83,15 @@ import Testing
         let refusal = Array(tokenizer.encode(" I cannot answer from the provided sources.", parseSpecial: false))
         let refused = Self.walk(constraint, tokenizer, seed: 1) { step, id in step < refusal.count && id == refusal[step] }
         #expect(refused.text == " I cannot answer from the provided sources.")
-        _ = refusals
     }
 
-    @Test("sentence spans: each segment is one whole sentence (a line break ends one), cited, never copied twice")
+    @Test("sentence spans: each segment is one whole sentence (a line break ends one, a decimal point does not), cited, never copied twice")
     func sentences() throws {
         guard let tokenizer = try Self.tokenizer() else { return }
         let constraint = CopyConstraint(tokenizer: tokenizer, sources: Self.passages, refusal: nil, maxSegments: 3, unit: .sentences)
         let sentences: [Int: Set<String>] = [
             1: ["Tides are caused mainly by the gravity of the Moon.", "The Sun adds a smaller effect,", "giving spring and neap tides."],
-            2: ["Isaac Newton built the first practical reflecting telescope in 1668.", "It used a curved mirror.", "The Moon is bright."],
+            2: ["Isaac Newton built the first practical reflecting telescope in 1668.", "It used a curved mirror 3.5 cm wide.", "The Moon is bright."],
         ]
         for seed in 0 ..< 200 as Range<UInt64> {
             let (text, ended) = Self.walk(constraint, tokenizer, seed: seed)

@@ -417,17 +417,8 @@ struct Harness {
 
     @Test("the native model answers the chat route: an answer cut at the token limit says length, with its token counts")
     func nativeChat() async throws {
-        let model = Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct")
-        guard FileManager.default.fileExists(atPath: model.path) else {
-            Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
-            return
-        }
-        let harness = try await Harness.start { configuration in
-            configuration.llm.provider = .native
-            configuration.llm.model = model.path
-            configuration.llm.maxTokens = 3
-            configuration.generation.grounding = .annotate  // the model's three tokens, not the check's verdict on them
-        }
+        // annotate: the model's three tokens, not the check's verdict on them.
+        guard let harness = try await Harness.native(maxTokens: 3, { $0.generation.grounding = .annotate }) else { return }
         defer { Task { await harness.stop() } }
         let ok = try await harness.send("POST", "/v1/chat/completions", json: #"{"model": "demo", "messages": [{"role": "user", "content": "What causes tides?"}]}"#)
         let reply = try Harness.object(ok)
@@ -440,20 +431,27 @@ struct Harness {
     }
 }
 
-extension ServerTests {
-    @Test("a strict stream sends only checked sentences: the tokens are the final answer's text, and the verdicts come in a grounding event before done")
-    func strictStream() async throws {
+extension Harness {
+    /// A server answering with SmolLM2 in process, or nil (with the issue recorded) when models/ lacks it.
+    static func native(maxTokens: Int, _ adjust: @escaping (inout QuarryConfiguration) -> Void = { _ in }) async throws -> Harness? {
         let model = Fixtures.packageRoot().appendingPathComponent("models/SmolLM2-135M-Instruct")
         guard FileManager.default.fileExists(atPath: model.path) else {
             Issue.record("SmolLM2-135M-Instruct is not in models/ (run scripts/fetch-model SmolLM2-135M-Instruct)")
-            return
+            return nil
         }
-        let harness = try await Harness.start { configuration in
+        return try await Harness.start { configuration in
             configuration.llm.provider = .native
             configuration.llm.model = model.path
-            configuration.llm.maxTokens = 48
-            configuration.llm.temperature = 0
+            configuration.llm.maxTokens = maxTokens
+            adjust(&configuration)
         }
+    }
+}
+
+extension ServerTests {
+    @Test("a strict stream sends only checked sentences: the tokens are the final answer's text, and the verdicts come in a grounding event before done")
+    func strictStream() async throws {
+        guard let harness = try await Harness.native(maxTokens: 48, { $0.llm.temperature = 0 }) else { return }
         defer { Task { await harness.stop() } }
         let reply = try await harness.send("POST", "/v1/collections/demo/query", json: #"{"query": "What causes tides?", "stream": true}"#)
         #expect(reply.status == 200)

@@ -88,11 +88,13 @@ public struct Answerer: Sendable {
         // What a quoted answer (extractive, or chosen by a copying model) would be made of,
         // and whether the passages answer the question at all.
         let choices = try extractive.choices(question: question, context: context, limit: max(Self.copyChoices, extractive.sentences))
+        // The quoting's own time (not the model's, when its answer was dropped first).
+        let quoting = Self.milliseconds(since: generationStart)
         let unanswered = choices.flatMap { unanswerable($0, question: question, context: context) }
         if let model, model.runsInProcess, let choices, choices.spans, unanswered == nil {
             // A factoid question and its span found: a small in-process model answers these
-            // worse than the span does (xquad-en EM 0.28 against 0.55, BENCHMARKS.md), and
-            // seconds slower; it answers the other questions.
+            // worse than the span does (xquad-en token F1 0.33 against 0.56, BENCHMARKS.md
+            // "Grounded answers"), and seconds slower; it answers the other questions.
             reason = "a factoid question, answered by the span that answers it (generation.answer_form auto; \(model.identity) answers other questions)"
         } else if let model {
             answer.model = model.identity
@@ -105,7 +107,7 @@ public struct Answerer: Sendable {
                     // declines: grounded by construction, and the model's reading picks.
                     if let unanswered {
                         // Nothing to choose from: the passages do not answer.
-                        return declined(answer, because: unanswered, start: generationStart)
+                        return declined(answer, because: unanswered, quoting: quoting)
                     }
                     if let choices, !choices.items.isEmpty {
                         copying = CopySources(sources: choices.items.prefix(Self.copyChoices).map { .init(number: $0.passage, text: $0.text) },
@@ -115,10 +117,13 @@ public struct Answerer: Sendable {
                     answer.notes.append("generation.decoding copy needs the native model; \(model.identity) wrote freely")
                 }
             }
+            // The check reads the passages once; an analyzer failure here fails the request
+            // (as it would have failed retrieval), not the model.
+            let check = grounding == .off ? nil
+                : try GroundingCheck(test: SupportTest(analyzer: retriever.lexical.analyzer), passages: context.passages, question: question)
             do {
-                let check = try GroundingCheck(test: SupportTest(analyzer: retriever.lexical.analyzer), passages: context.passages)
                 var text = ""
-                var grounded = stream && grounding == .strict ? GroundedStream(check: check) : nil
+                var grounded = stream && grounding == .strict ? check.map { GroundedStream(check: $0) } : nil
                 if stream {
                     // Under strict, tokens go through the check and only verified sentences are
                     // emitted; otherwise they are emitted as the model writes them.
@@ -149,9 +154,11 @@ public struct Answerer: Sendable {
                     if !rest.isEmpty { emit(.token(rest)) }
                     shown = streamed.shown.isEmpty ? nil : streamed.shown
                     answer.grounding = GroundingReport(mode: GroundingMode.strict.rawValue, sentences: streamed.verdicts,
-                                                       draft: shown == text ? nil : text, milliseconds: streamed.milliseconds)
-                } else {
+                                                       draft: GroundingCheck.sameWords(shown, text) ? nil : text, milliseconds: streamed.milliseconds)
+                } else if let check {
                     (shown, answer.grounding) = try check.apply(grounding, to: text)
+                } else {
+                    shown = text
                 }
                 if let ms = answer.grounding?.milliseconds { answer.timings["grounding"] = ms }
                 if let shown {
@@ -177,9 +184,9 @@ public struct Answerer: Sendable {
             }
         }
         answer.fallbackReason = reason
-        if let unanswered { return declined(answer, because: unanswered, start: generationStart) }
+        if let unanswered { return declined(answer, because: unanswered, quoting: quoting) }
         answer.text = choices.flatMap(extractive.text) ?? ""
-        answer.timings["extractive"] = Self.milliseconds(since: generationStart)
+        answer.timings["extractive"] = quoting
         (answer.citations, answer.unknownCitations) = CitationParser.resolve(answer.text, in: context)
         return answer
     }
@@ -198,12 +205,12 @@ public struct Answerer: Sendable {
     }
 
     /// `answer` as a refusal: the passages do not answer the question.
-    func declined(_ answer: Answer, because reason: String, start: UInt64) -> Answer {
+    func declined(_ answer: Answer, because reason: String, quoting: Double) -> Answer {
         var answer = answer
         answer.kind = .noContext
         answer.text = "The passages retrieved from collection '\(retriever.collection.name)' do not answer the question, so there is nothing to answer from."
         answer.notes.append(reason)
-        answer.timings["extractive"] = Self.milliseconds(since: start)
+        answer.timings["extractive"] = quoting
         return answer
     }
 

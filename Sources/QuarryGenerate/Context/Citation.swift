@@ -8,9 +8,11 @@ public enum CitationParser {
         var seen = Set<Int>()
         var index = text.startIndex
         while let open = text[index...].firstIndex(of: "[") {
-            guard let close = text[open...].firstIndex(of: "]") else { break }
-            let inside = text[text.index(after: open) ..< close]
             index = text.index(after: open)
+            // A marker is short: look no further than its longest form, so "[" without a "]"
+            // costs a few characters, not the rest of the text.
+            guard let close = closing(text, after: open) else { continue }
+            let inside = text[text.index(after: open) ..< close]
             guard !inside.isEmpty, inside.count <= 40,
                   inside.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "," || $0 == " " || $0 == "-" || $0 == "–") }) else { continue }
             var numbers: [Int] = []
@@ -28,12 +30,18 @@ public enum CitationParser {
         return result
     }
 
+    /// The "]" closing the marker opened at `open`, within the longest a marker may be.
+    static func closing(_ text: String, after open: String.Index) -> String.Index? {
+        let window = text[text.index(after: open)...].prefix(42)
+        return window.firstIndex(of: "]")
+    }
+
     /// `text` without its citation markers (each replaced by a space).
     public static func removingMarkers(_ text: String) -> String {
         var out = ""
         var index = text.startIndex
         while index < text.endIndex {
-            if text[index] == "[", let close = text[index...].firstIndex(of: "]"),
+            if text[index] == "[", let close = closing(text, after: index),
                !numbers(in: String(text[index ... close])).isEmpty {
                 out.append(" ")
                 index = text.index(after: close)

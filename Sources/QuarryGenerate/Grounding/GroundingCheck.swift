@@ -11,8 +11,9 @@ import QuarryWire
 /// - attributed: it cites nothing, or passages that do not back it, but one passage of the
 ///   prompt does — its markers are replaced by that passage's (the best-covering one), so
 ///   every shown sentence carries a citation that backs it;
-/// - declines: it says the passages do not answer (`Declining`) and its citations, if any,
-///   do not back it (they are taken off: a refusal cites nothing);
+/// - declines: no passage backs it, it says the passages do not answer (`Declining`), and
+///   it says nothing else — its words are the passages', the question's or about the
+///   sources, its numbers the passages' (its citations, if any, are taken off);
 /// - unsupported: nothing in the prompt backs it.
 ///
 /// strict shows the first three kinds, in order, and hides unsupported ones (the answer
@@ -22,15 +23,24 @@ public struct GroundingCheck: Sendable {
     public let test: SupportTest
     public let passages: [ContextPassage]
     private let pools: [Int: Set<String>]
+    /// What a refusal may mention without claiming anything: the passages' words, the
+    /// question's, and words about the sources themselves.
+    private let refusalPool: Set<String>
 
-    /// Reads each passage's terms once (for one answer).
-    public init(test: SupportTest, passages: [ContextPassage]) throws {
+    /// Words a refusal uses about the sources ("the provided passages do not …"), beside
+    /// the refusal phrases' own.
+    static let refusalWords = "passage passages source sources text texts context document documents provided given information answer question"
+
+    /// Reads each passage's terms once (for one answer); `question` is what a refusal may restate.
+    public init(test: SupportTest, passages: [ContextPassage], question: String = "") throws {
         let test = test.reading(passages)
         self.test = test
         self.passages = passages
         var pools: [Int: Set<String>] = [:]
         for passage in passages { pools[passage.number] = try test.terms(passage.text) }
         self.pools = pools
+        let refusing = question + " " + Self.refusalWords + " " + Declining.phrases.joined(separator: " ")
+        refusalPool = pools.values.reduce(into: try test.terms(refusing)) { $0.formUnion($1) }
     }
 
     /// The verdict on one sentence (with the citations that follow it).
@@ -40,11 +50,6 @@ public struct GroundingCheck: Sendable {
         let known = cited.filter { pools[$0] != nil }
         let ownPool = known.reduce(into: Set<String>()) { $0.formUnion(pools[$1]!) }
         let own = test.judge(terms, against: ownPool)
-        // A refusal claims nothing; a citation on it backs nothing, so it is taken off.
-        if Declining.declines(sentence), known.isEmpty || !own.supported {
-            return SentenceVerdict(text: cited.isEmpty ? sentence : Self.tidy(CitationParser.removingMarkers(sentence)), status: .declines,
-                                   citations: [], coverage: 1, missing: [], shown: true)
-        }
         if !known.isEmpty, own.supported, known.count == cited.count {
             return SentenceVerdict(text: sentence, status: .supported, citations: known, coverage: own.coverage, missing: [], shown: true)
         }
@@ -59,6 +64,13 @@ public struct GroundingCheck: Sendable {
                 let text = Self.tidy(CitationParser.removingMarkers(sentence)) + " [\(best.number)]"
                 return SentenceVerdict(text: text, status: .attributed, citations: [best.number], coverage: best.coverage, missing: [], shown: true)
             }
+        }
+        // A refusal claims nothing, so it needs no citation (one on it backs nothing and is
+        // taken off) — as long as it says nothing else: every word of it must be the
+        // passages', the question's or about the sources, and every number the passages'.
+        if Declining.declines(sentence), test.judge(terms, against: refusalPool).supported {
+            return SentenceVerdict(text: cited.isEmpty ? sentence : Self.tidy(CitationParser.removingMarkers(sentence)), status: .declines,
+                                   citations: [], coverage: 1, missing: [], shown: true)
         }
         return SentenceVerdict(text: sentence, status: .unsupported, citations: cited, coverage: own.coverage,
                                missing: Array(own.missing.prefix(8)), shown: false)
@@ -94,8 +106,14 @@ public struct GroundingCheck: Sendable {
         }
         let shown: String? = mode == .annotate ? text : Self.join(sentences)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        let draft = mode == .strict && shown != text ? text : nil
+        let draft = mode == .strict && !Self.sameWords(shown, text) ? text : nil
         return (shown, GroundingReport(mode: mode.rawValue, sentences: sentences, draft: draft, milliseconds: elapsed))
+    }
+
+    /// Whether two texts differ only in spacing (a draft is kept only when strict changed words).
+    static func sameWords(_ a: String?, _ b: String) -> Bool {
+        guard let a else { return false }
+        return a.split(whereSeparator: \.isWhitespace) == b.split(whereSeparator: \.isWhitespace)
     }
 
     /// The shown sentences joined, or nil when none is shown.

@@ -1,3 +1,5 @@
+import QuarryModels
+
 /// A chat model that answers a conversation: the seam between Quarry's generation pipeline
 /// and whatever serves the model (an OpenAI-compatible endpoint today; a fake in tests).
 ///
@@ -48,32 +50,13 @@ extension LanguageModel {
 /// What a copy-decoding model may write: spans of these sources, each followed by its
 /// number as a citation, or the refusal sentence.
 public struct CopySources: Sendable {
-    public struct Source: Sendable {
-        public var number: Int
-        public var text: String
-        public init(number: Int, text: String) {
-            self.number = number
-            self.text = text
-        }
-    }
-
-    /// What a span may be.
-    public enum Unit: Sendable {
-        /// Any run of whole words of a source.
-        case words
-        /// Whole sentences of a source, each cited.
-        case sentences
-        /// A whole source: the model chooses among given answers.
-        case whole
-    }
-
-    public var sources: [Source]
-    public var unit: Unit
+    public var sources: [CopyConstraint.Source]
+    public var unit: CopyConstraint.Unit
     public var refusal: String
     /// Spans (each with its citation) the answer may hold.
     public var maxSegments: Int
 
-    public init(sources: [Source], unit: Unit, refusal: String = Declining.sentence, maxSegments: Int = 3) {
+    public init(sources: [CopyConstraint.Source], unit: CopyConstraint.Unit, refusal: String = Declining.sentence, maxSegments: Int = 3) {
         self.sources = sources
         self.unit = unit
         self.refusal = refusal

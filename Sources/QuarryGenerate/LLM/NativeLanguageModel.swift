@@ -72,14 +72,8 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         let result: LlamaChat.Result
         do {
             let prompt = try chat.prompt(messages.map { ChatTemplate.Message(role: $0.role, content: $0.content) })
-            let constraint = sources.map { copy -> CopyConstraint in
-                let unit: CopyConstraint.Unit = switch copy.unit {
-                case .words: .words
-                case .sentences: .sentences
-                case .whole: .whole
-                }
-                return CopyConstraint(tokenizer: chat.tokenizer, sources: copy.sources.map { .init(number: $0.number, text: $0.text) },
-                                      refusal: copy.refusal, maxSegments: copy.maxSegments, unit: unit)
+            let constraint = sources.map {
+                CopyConstraint(tokenizer: chat.tokenizer, sources: $0.sources, refusal: $0.refusal, maxSegments: $0.maxSegments, unit: $0.unit)
             }
             result = try chat.generate(prompt, options: Self.options(settings), constraint: constraint, cancelled: {
                 if stop.isSet { return true }

@@ -47,7 +47,7 @@ public struct CopyConstraint: Sendable {
     let sources: [[Int32]]
     let numbers: [Int]
     /// What a span may be: any run of whole words, or of whole sentences.
-    public enum Unit: Sendable {
+    public enum Unit: Sendable, Equatable {
         case words, sentences
         /// Each source is copied whole or not at all (a choice among given answers).
         case whole
@@ -97,9 +97,11 @@ public struct CopyConstraint: Sendable {
             }
             let bytes = ids.map { tokenizer.bytes(of: $0) }
             // A sentence ends with a token ending in . ! ? (or one of them and a closing
-            // quote or bracket), or at a line's end.
+            // quote or bracket) that a space follows — "3.14" and "e.g." go on — or at a
+            // line's end.
             let endsSentence = bytes.indices.map { i -> Bool in
-                if lineEnds.contains(i) { return true }
+                if lineEnds.contains(i) || i == bytes.count - 1 { return true }
+                guard bytes[i + 1].first == space else { return false }
                 let token = bytes[i]
                 guard let last = token.last else { return false }
                 if closing.contains(last) { return true }
@@ -113,7 +115,9 @@ public struct CopyConstraint: Sendable {
                     starts[id, default: []].append(Position(source: index, next: i + 1))
                 }
                 switch unit {
-                case .words: ending.append(startsWord || bytes[i].first.map(punctuation.contains) == true)
+                // Before a word, or before punctuation that ends one ("1668." but not "3|.5").
+                case .words: ending.append(startsWord || (bytes[i].first.map(punctuation.contains) == true
+                                                          && (i == bytes.count - 1 || bytes[i + 1].first == space || lineEnds.contains(i))))
                 case .sentences: ending.append(i > 0 && endsSentence[i - 1])
                 case .whole: ending.append(false)
                 }

@@ -119,7 +119,8 @@ public final class LlamaChat: @unchecked Sendable {
                 break
             }
             let allowed = constraint?.allowed()
-            if let allowed, allowed.isEmpty {
+            // Nothing allowed, or only the end of turn when it is being ignored: the copy is done.
+            if let allowed, allowed.isEmpty || (options.ignoreEndOfTurn && allowed.allSatisfy(endOfTurn.contains)) {
                 reason = "stop"
                 break
             }

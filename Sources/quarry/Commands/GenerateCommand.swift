@@ -47,7 +47,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Threads reading the prompt (default: llm.threads, 0: one per core).")
     var threads: Int?
 
-    @Flag(help: "Never stop at the end of the turn: generate exactly --max-tokens (for timing).")
+    @Flag(help: "Never stop at the end of the turn: generate exactly --max-tokens (for timing; with --copy-from, until the copy is complete).")
     var ignoreEos = false
 
     @Flag(help: "Print JSON: the text, token counts, seconds and tokens per second.")
@@ -109,11 +109,12 @@ struct GenerateCommand: AsyncParsableCommand {
         let streaming = !json
         var constraint: CopyConstraint?
         if !copyFrom.isEmpty {
-            guard !ignoreEos else { throw ValidationError("--ignore-eos and --copy-from do not go together: a copied answer ends when its grammar says") }
             let sources = try copyFrom.enumerated().map { index, path in
                 CopyConstraint.Source(number: index + 1, text: try String(contentsOfFile: path, encoding: .utf8))
             }
-            constraint = CopyConstraint(tokenizer: chat.tokenizer, sources: sources, refusal: Declining.sentence, maxSegments: 3, unit: .sentences)
+            // Up to 8 sentences; with --ignore-eos the copy goes on until they are written or
+            // --max-tokens is reached (for timing).
+            constraint = CopyConstraint(tokenizer: chat.tokenizer, sources: sources, refusal: Declining.sentence, maxSegments: 8, unit: .sentences)
         }
         let copying = constraint
         let result = try await BlockingWork.run {
