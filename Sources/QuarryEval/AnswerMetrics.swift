@@ -20,7 +20,8 @@ import QuarryWire
 /// - `support_rate`: the share of the shown answer's sentences that the passages they cite
 ///   back — the grounding check's own test (`GroundingCheck`, `SupportTest`: at least 80 %
 ///   of the content terms and every number in the cited passages); an uncited sentence is
-///   not supported; sentences that decline are not counted. A lexical proxy for faithfulness: an extractive
+///   not supported; sentences that decline are not counted, and a `no_context` answer
+///   (nothing retrieved, or the passages declined as not answering) scores 1. A lexical proxy for faithfulness: an extractive
 ///   answer scores 1 by construction; a sentence that says something its sources do not, 0.
 public enum AnswerMetrics {
     public static let names = ["answer_em", "answer_f1", "citation_precision", "support_rate"]
@@ -41,7 +42,8 @@ public enum AnswerMetrics {
             "answer_em": references.map { exactMatch(answer.text, $0) }.max() ?? 0,
             "answer_f1": references.map { tokenF1(answer.text, $0) }.max() ?? 0,
             "citation_precision": citationPrecision(answer.citations, relevant: relevant),
-            "support_rate": try supportRate(answer.text, sources: answer.sources, analyzer: analyzer),
+            // A no-context answer declines by construction (`Refusal`): it claims nothing.
+            "support_rate": answer.kind == .noContext ? 1 : try supportRate(answer.text, sources: answer.sources, analyzer: analyzer),
         ]
     }
 

@@ -46,7 +46,8 @@ public struct SentenceVerdict: Sendable, Codable, Equatable {
     public var coverage: Double
     /// Content terms no cited passage holds (the first few), for unsupported sentences.
     public var missing: [String]
-    /// Whether the answer shows it (strict hides unsupported sentences).
+    /// Whether the answer shows it (strict hides unsupported sentences, and repeats of one
+    /// already shown).
     public var shown: Bool
 
     public init(text: String, status: Status, citations: [Int], coverage: Double, missing: [String], shown: Bool) {

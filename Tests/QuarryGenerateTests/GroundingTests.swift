@@ -56,6 +56,15 @@ import Testing
         #expect(off == draft && none == nil)
         let (nothing, unbacked) = try check.apply(.strict, to: "The answer is: 2.5%.")
         #expect(nothing == nil && unbacked?.draft == "The answer is: 2.5%.")
+        // A repeated sentence is shown once, streamed or not.
+        let repeated = "Tides are caused by the Moon's gravity [1]. Tides are caused by the Moon's gravity. [1] The Sun adds a smaller effect [1]."
+        let (once, repeats) = try check.apply(.strict, to: repeated)
+        #expect(once == "Tides are caused by the Moon's gravity [1]. The Sun adds a smaller effect [1]." && repeats?.sentences.map(\.shown) == [true, false, true])
+        var stream = GroundedStream(check: check)
+        var sent = ""
+        for character in repeated { sent += try stream.feed(String(character)) }
+        sent += try stream.finish()
+        #expect(sent == once)
         // What strict shows passes its own check, sentence by sentence.
         #expect(try check.verdicts(strict!).allSatisfy { $0.status == .supported })
     }

@@ -12,6 +12,8 @@ public struct GroundedStream: Sendable {
     private var decided: [SentenceVerdict] = []
     /// Text passed on so far (the shown sentences, joined as `GroundingCheck.join` does).
     public private(set) var shown = ""
+    /// Sentences already shown (`GroundingCheck.key`): a repeat is not shown again.
+    private var seen = Set<String>()
     /// Milliseconds spent checking.
     public private(set) var milliseconds = 0.0
 
@@ -48,8 +50,9 @@ public struct GroundedStream: Sendable {
 
     private mutating func pass(_ sentence: String) throws -> String {
         let start = DispatchTime.now().uptimeNanoseconds
-        let verdict = try check.verdict(sentence)
+        var verdict = try check.verdict(sentence)
         milliseconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        if verdict.shown, !seen.insert(GroundingCheck.key(verdict.text)).inserted { verdict.shown = false }  // a repeat
         decided.append(verdict)
         guard verdict.shown else { return "" }
         let piece = (shown.isEmpty ? "" : " ") + verdict.text

@@ -16,7 +16,7 @@ import QuarryWire
 ///   sources, its numbers the passages' (its citations, if any, are taken off);
 /// - unsupported: nothing in the prompt backs it.
 ///
-/// strict shows the first three kinds, in order, and hides unsupported ones (the answer
+/// strict shows the first three kinds, in order, once each, and hides unsupported ones (the answer
 /// falls back to the extractive one when nothing is left); annotate shows the model's text
 /// unchanged with the verdicts beside it.
 public struct GroundingCheck: Sendable {
@@ -101,6 +101,13 @@ public struct GroundingCheck: Sendable {
         guard mode != .off else { return (text, nil) }
         let start = DispatchTime.now().uptimeNanoseconds
         var sentences = try verdicts(text)
+        if mode == .strict {
+            // A small model repeats itself: a sentence already shown is not shown again.
+            var seen = Set<String>()
+            for i in sentences.indices where sentences[i].shown && !seen.insert(Self.key(sentences[i].text)).inserted {
+                sentences[i].shown = false
+            }
+        }
         if mode == .annotate {
             for i in sentences.indices { sentences[i].shown = true }
         }
@@ -114,6 +121,11 @@ public struct GroundingCheck: Sendable {
     static func sameWords(_ a: String?, _ b: String) -> Bool {
         guard let a else { return false }
         return a.split(whereSeparator: \.isWhitespace) == b.split(whereSeparator: \.isWhitespace)
+    }
+
+    /// What makes two sentences the same one: their words, markers and case aside.
+    static func key(_ sentence: String) -> String {
+        CitationParser.removingMarkers(sentence).lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
     }
 
     /// The shown sentences joined, or nil when none is shown.
