@@ -61,6 +61,12 @@ import Testing
                                             environment: ["QUARRY_API_KEYS": ""])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("no API keys"))
+        // Open reads on an address others may reach: refused unless the operator says so.
+        for host in ["0.0.0.0", "::", "192.168.1.20"] {
+            let public_ = try await CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none", "--open-reads", "--host", host],
+                                                      environment: ["QUARRY_API_KEYS": ""])
+            #expect(public_.status != 0 && public_.stderr.contains("is not a loopback address"), "\(host): \(public_.stderr)")
+        }
         for spec in ["", "@production", "rag@"] {
             let bad = try await CommandRunner.run(quarry, ["serve", "--home", home, "--port", "0", "--embedder", "none", "--pipeline", spec],
                                             environment: ["QUARRY_API_KEYS": ""])

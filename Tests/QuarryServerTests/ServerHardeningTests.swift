@@ -245,3 +245,15 @@ final class RawConnection: @unchecked Sendable {
         #expect(reply.status == 400 && reply.header("content-type") == "application/problem+json", "\(reply.status)")
     }
 }
+
+@Suite struct ListenAddressTests {
+    @Test("loopback addresses are told from those other machines may reach")
+    func loopback() {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"] {
+            #expect(ListenAddress.isLoopback(host), "\(host)")
+        }
+        for host in ["0.0.0.0", "::", "[::]", "192.168.1.20", "10.0.0.1", "example.com", "127.0.0.1.evil.com", "128.0.0.1", "", "127.0.0.256"] {
+            #expect(!ListenAddress.isLoopback(host), "\(host)")
+        }
+    }
+}

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               QUARRY_API_KEYS="change-me-1:read" quarry serve --port 8080
-              quarry serve --open-reads --host 0.0.0.0
+              quarry serve --open-reads                       # reads without a key, on 127.0.0.1 only
+              QUARRY_API_KEYS="change-me-1:read" quarry serve --host 0.0.0.0   # every address, keys required
               quarry serve --pipeline demo-qa@production     # POST /v1/pipelines/demo-qa/query
               curl -s localhost:8080/v1/collections/demo/query -H 'Authorization: Bearer change-me-1' \\
                    -H 'Content-Type: application/json' -d '{"query": "how does a reflecting telescope work"}'
@@ -32,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on (default: server.host, 127.0.0.1).") var host: String?
     @Option(help: "The port (default: server.port, 8080; 0 picks a free one).") var port: Int?
     @Flag(help: "Let read routes answer without an API key (server.open_reads).") var openReads = false
+    @Flag(help: "Allow --open-reads on an address other machines may reach (anyone who can connect reads every collection).")
+    var allowPublicReads = false
     @Flag(help: "No JSON access log on stderr.") var quiet = false
     @Option(help: "Serve a registered pipeline at /v1/pipelines/NAME/query|search from the collection its alias points at (NAME@ALIAS, default alias production; repeatable). Moving the alias switches new requests over.")
     var pipeline: [String] = []
@@ -65,6 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
                 + "Set \(configuration.server.apiKeysEnvironment)=\"KEY:read\" (keys of 8+ characters) or pass --open-reads")
         }
         let bind = configuration.server.host
+        if configuration.server.openReads, !ListenAddress.isLoopback(bind), !allowPublicReads {
+            throw ValidationError("reads are open and \(bind) is not a loopback address: anyone who can reach it would read every collection. "
+                + "Listen on 127.0.0.1, require keys (drop --open-reads / server.open_reads), or pass --allow-public-reads if that is meant")
+        }
         let app = server.application(host: bind, port: configuration.server.port) { port in
             Terminal.error("quarry serve: listening on http://\(bind):\(port) (home \(home.url.path))")
         }
