@@ -48,20 +48,8 @@ public enum AnswerMetrics {
     }
 
     public static func normalize(_ text: String) -> [String] {
-        var cleaned = ""
-        var index = text.startIndex
-        // Drop citation markers first so "[1]" does not leave a stray "1".
-        while index < text.endIndex {
-            if text[index] == "[", let close = text[index...].firstIndex(of: "]"),
-               text[text.index(after: index) ..< close].allSatisfy({ $0.isNumber || $0 == "," || $0 == " " || $0 == "-" }) {
-                index = text.index(after: close)
-                cleaned.append(" ")
-                continue
-            }
-            let character = text[index]
-            cleaned.append(character.isPunctuation || character.isSymbol ? " " : character)
-            index = text.index(after: index)
-        }
+        // Citation markers go first, so "[1]" does not leave a stray "1".
+        let cleaned = String(CitationParser.removingMarkers(text).map { $0.isPunctuation || $0.isSymbol ? " " : $0 })
         return cleaned.lowercased().split(whereSeparator: \.isWhitespace).map(String.init).filter { !["a", "an", "the"].contains($0) }
     }
 

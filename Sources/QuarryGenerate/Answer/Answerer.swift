@@ -85,13 +85,24 @@ public struct Answerer: Sendable {
 
         let generationStart = DispatchTime.now().uptimeNanoseconds
         var reason = noModelReason
+        // The passages read once, in their language, for the span finder and the check.
+        let reading = SupportTest(analyzer: retriever.lexical.analyzer).reading(context.passages)
         // What a quoted answer (extractive, or chosen by a copying model) would be made of,
-        // and whether the passages answer the question at all.
-        let choices = try extractive.choices(question: question, context: context, limit: max(Self.copyChoices, extractive.sentences))
-        // The quoting's own time (not the model's, when its answer was dropped first).
-        let quoting = Self.milliseconds(since: generationStart)
-        let unanswered = choices.flatMap { unanswerable($0, question: question, context: context) }
-        if let model, model.runsInProcess, let choices, choices.spans, unanswered == nil {
+        // whether the passages answer the question at all, and the quoting's own time: read
+        // once, and only when a quote may be needed (not before a served model's free answer).
+        var quote: Quote?
+        func quoted() throws -> Quote {
+            if let quote { return quote }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let choices = try extractive.choices(question: question, context: context, limit: max(Self.copyChoices, extractive.sentences),
+                                                 reading: reading)
+            let made = Quote(choices: choices, unanswered: choices.flatMap { unanswerable($0, question: question, context: context) },
+                             milliseconds: Self.milliseconds(since: start))
+            quote = made
+            return made
+        }
+        if let model, model.runsInProcess, extractive.form == .auto, ShortAnswer.kind(of: question) != nil,
+           case let factoid = try quoted(), factoid.choices?.spans == true, factoid.unanswered == nil {
             // A factoid question and its span found: a small in-process model answers these
             // worse than the span does (xquad-en token F1 0.33 against 0.56, BENCHMARKS.md
             // "Grounded answers"), and seconds slower; it answers the other questions.
@@ -105,11 +116,12 @@ public struct Answerer: Sendable {
                     // The model chooses among what the extractive answerer would quote — the
                     // best spans of a factoid question's kind, else the best sentences — or
                     // declines: grounded by construction, and the model's reading picks.
-                    if let unanswered {
+                    let choosing = try quoted()
+                    if let unanswered = choosing.unanswered {
                         // Nothing to choose from: the passages do not answer.
-                        return declined(answer, because: unanswered, quoting: quoting)
+                        return declined(answer, because: unanswered, quoting: choosing.milliseconds)
                     }
-                    if let choices, !choices.items.isEmpty {
+                    if let choices = choosing.choices, !choices.items.isEmpty {
                         copying = CopySources(sources: choices.items.prefix(Self.copyChoices).map { .init(number: $0.passage, text: $0.text) },
                                               unit: .whole, maxSegments: choices.spans ? 1 : extractive.sentences)
                     }
@@ -119,8 +131,7 @@ public struct Answerer: Sendable {
             }
             // The check reads the passages once; an analyzer failure here fails the request
             // (as it would have failed retrieval), not the model.
-            let check = grounding == .off ? nil
-                : try GroundingCheck(test: SupportTest(analyzer: retriever.lexical.analyzer), passages: context.passages, question: question)
+            let check = grounding == .off ? nil : try GroundingCheck(test: reading, passages: context.passages, question: question)
             do {
                 var text = ""
                 var grounded = stream && grounding == .strict ? check.map { GroundedStream(check: $0) } : nil
@@ -152,9 +163,8 @@ public struct Answerer: Sendable {
                 if var streamed = grounded {
                     let rest = try streamed.finish()
                     if !rest.isEmpty { emit(.token(rest)) }
-                    shown = streamed.shown.isEmpty ? nil : streamed.shown
-                    answer.grounding = GroundingReport(mode: GroundingMode.strict.rawValue, sentences: streamed.verdicts,
-                                                       draft: GroundingCheck.sameWords(shown, text) ? nil : text, milliseconds: streamed.milliseconds)
+                    shown = streamed.shownText
+                    answer.grounding = streamed.report(draft: text)
                 } else if let check {
                     (shown, answer.grounding) = try check.apply(grounding, to: text)
                 } else {
@@ -184,11 +194,20 @@ public struct Answerer: Sendable {
             }
         }
         answer.fallbackReason = reason
-        if let unanswered { return declined(answer, because: unanswered, quoting: quoting) }
-        answer.text = choices.flatMap(extractive.text) ?? ""
-        answer.timings["extractive"] = quoting
+        let fallback = try quoted()
+        if let unanswered = fallback.unanswered { return declined(answer, because: unanswered, quoting: fallback.milliseconds) }
+        answer.text = fallback.choices.flatMap(extractive.text) ?? ""
+        answer.timings["extractive"] = fallback.milliseconds
         (answer.citations, answer.unknownCitations) = CitationParser.resolve(answer.text, in: context)
         return answer
+    }
+
+    /// What a quoted answer is made of (`ExtractiveAnswerer.choices`), why the passages do not
+    /// answer the question (nil when they may), and the milliseconds it took to find out.
+    struct Quote {
+        var choices: ExtractiveAnswerer.Choices?
+        var unanswered: String?
+        var milliseconds: Double
     }
 
     /// Why the passages do not answer `question` (nil when they may): no sentence holds

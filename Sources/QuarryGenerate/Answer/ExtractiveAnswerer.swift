@@ -58,8 +58,9 @@ public struct ExtractiveAnswerer: Sendable {
     }
 
     /// The ranked spans or sentences an answer to `question` may quote (at most `limit`),
-    /// or nil for an empty context.
-    public func choices(question: String, context: AssembledContext, limit: Int) throws -> Choices? {
+    /// or nil for an empty context. `reading` is the passages read in their language (made
+    /// here when not given).
+    public func choices(question: String, context: AssembledContext, limit: Int, reading: SupportTest? = nil) throws -> Choices? {
         guard !context.passages.isEmpty else { return nil }
         let questionTerms = Set(try analyzer.terms(question))
         // A term the collection lacks weighs as much as its rarest known term: what the
@@ -90,7 +91,7 @@ public struct ExtractiveAnswerer: Sendable {
         if form == .auto, let kind = ShortAnswer.kind(of: question) {
             let top = chosen.prefix(5).map { (text: $0.text, passage: $0.passage, score: $0.score) }
             let spans = try ShortAnswer.ranked(kind, sentences: top, question: question,
-                                               reading: SupportTest(analyzer: analyzer).reading(context.passages))
+                                               reading: reading ?? SupportTest(analyzer: analyzer).reading(context.passages))
             if !spans.isEmpty { return Choices(spans: true, items: Array(spans.prefix(limit)), coverage: coverage) }
         }
         if chosen.isEmpty, let first = candidates.first { chosen = [first] }

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryWire
 
 /// Strict grounding for a streamed answer: the model's tokens are held until the sentence
@@ -10,7 +11,7 @@ public struct GroundedStream: Sendable {
     let check: GroundingCheck
     private var buffer = ""
     private var decided: [SentenceVerdict] = []
-    /// Text passed on so far (the shown sentences, joined as `GroundingCheck.join` does).
+    /// Text passed on so far: the shown sentences, joined by spaces.
     public private(set) var shown = ""
     /// Sentences already shown (`GroundingCheck.key`): a repeat is not shown again.
     private var seen = Set<String>()
@@ -35,8 +36,10 @@ public struct GroundedStream: Sendable {
         return out
     }
 
-    /// The rest once the model has finished: the open sentence, checked.
-    public mutating func finish() throws -> String {
+    /// The rest once the model has finished (with `rest`, its last text): the open
+    /// sentences, checked.
+    public mutating func finish(_ rest: String = "") throws -> String {
+        buffer += rest
         let sentences = try CitedSentences.split(buffer)
         var out = ""
         for sentence in sentences.dropFirst(decided.count) {
@@ -47,6 +50,16 @@ public struct GroundedStream: Sendable {
 
     /// Every verdict so far, in order.
     public var verdicts: [SentenceVerdict] { decided }
+
+    /// What strict shows, or nil when no sentence passed.
+    public var shownText: String? { shown.isEmpty ? nil : shown }
+
+    /// The verdicts, with `text` (the model's whole answer) kept as the unverified draft
+    /// when what is shown differs from it in more than spacing.
+    public func report(draft text: String) -> GroundingReport {
+        GroundingReport(mode: GroundingMode.strict.rawValue, sentences: decided,
+                        draft: GroundingCheck.sameWords(shownText, text) ? nil : text, milliseconds: milliseconds)
+    }
 
     private mutating func pass(_ sentence: String) throws -> String {
         let start = DispatchTime.now().uptimeNanoseconds

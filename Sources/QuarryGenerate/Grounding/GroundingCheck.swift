@@ -23,9 +23,8 @@ public struct GroundingCheck: Sendable {
     public let test: SupportTest
     public let passages: [ContextPassage]
     private let pools: [Int: Set<String>]
-    /// What a refusal may mention without claiming anything: the passages' words, the
-    /// question's, and words about the sources themselves.
-    private let refusalPool: Set<String>
+    /// What a refusal may restate.
+    private let question: String
 
     /// Words a refusal uses about the sources ("the provided passages do not …"), beside
     /// the refusal phrases' own.
@@ -39,8 +38,14 @@ public struct GroundingCheck: Sendable {
         var pools: [Int: Set<String>] = [:]
         for passage in passages { pools[passage.number] = try test.terms(passage.text) }
         self.pools = pools
+        self.question = question
+    }
+
+    /// What a refusal may mention without claiming anything: the passages' words, the
+    /// question's, and words about the sources. Read only when a sentence sounds like a refusal.
+    func refusalPool() throws -> Set<String> {
         let refusing = question + " " + Self.refusalWords + " " + Declining.phrases.joined(separator: " ")
-        refusalPool = pools.values.reduce(into: try test.terms(refusing)) { $0.formUnion($1) }
+        return pools.values.reduce(into: try test.terms(refusing)) { $0.formUnion($1) }
     }
 
     /// The verdict on one sentence (with the citations that follow it).
@@ -68,7 +73,7 @@ public struct GroundingCheck: Sendable {
         // A refusal claims nothing, so it needs no citation (one on it backs nothing and is
         // taken off) — as long as it says nothing else: every word of it must be the
         // passages', the question's or about the sources, and every number the passages'.
-        if Declining.declines(sentence), test.judge(terms, against: refusalPool).supported {
+        if Declining.declines(sentence), test.judge(terms, against: try refusalPool()).supported {
             return SentenceVerdict(text: cited.isEmpty ? sentence : Self.tidy(CitationParser.removingMarkers(sentence)), status: .declines,
                                    citations: [], coverage: 1, missing: [], shown: true)
         }
@@ -98,23 +103,21 @@ public struct GroundingCheck: Sendable {
     /// What `mode` shows of `text`: the text (nil under strict when no sentence is left)
     /// and the report (nil under off).
     public func apply(_ mode: GroundingMode, to text: String) throws -> (shown: String?, report: GroundingReport?) {
-        guard mode != .off else { return (text, nil) }
-        let start = DispatchTime.now().uptimeNanoseconds
-        var sentences = try verdicts(text)
-        if mode == .strict {
-            // A small model repeats itself: a sentence already shown is not shown again.
-            var seen = Set<String>()
-            for i in sentences.indices where sentences[i].shown && !seen.insert(Self.key(sentences[i].text)).inserted {
-                sentences[i].shown = false
-            }
-        }
-        if mode == .annotate {
+        switch mode {
+        case .off:
+            return (text, nil)
+        case .annotate:
+            let start = DispatchTime.now().uptimeNanoseconds
+            var sentences = try verdicts(text)
             for i in sentences.indices { sentences[i].shown = true }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            return (text, GroundingReport(mode: mode.rawValue, sentences: sentences, draft: nil, milliseconds: elapsed))
+        case .strict:
+            // The same path as a streamed answer, all text at once: one rule for what strict shows.
+            var stream = GroundedStream(check: self)
+            _ = try stream.finish(text)
+            return (stream.shownText, stream.report(draft: text))
         }
-        let shown: String? = mode == .annotate ? text : Self.join(sentences)
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        let draft = mode == .strict && !Self.sameWords(shown, text) ? text : nil
-        return (shown, GroundingReport(mode: mode.rawValue, sentences: sentences, draft: draft, milliseconds: elapsed))
     }
 
     /// Whether two texts differ only in spacing (a draft is kept only when strict changed words).
@@ -126,12 +129,6 @@ public struct GroundingCheck: Sendable {
     /// What makes two sentences the same one: their words, markers and case aside.
     static func key(_ sentence: String) -> String {
         CitationParser.removingMarkers(sentence).lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
-    }
-
-    /// The shown sentences joined, or nil when none is shown.
-    static func join(_ sentences: [SentenceVerdict]) -> String? {
-        let shown = sentences.filter(\.shown).map(\.text)
-        return shown.isEmpty ? nil : shown.joined(separator: " ")
     }
 
     /// The share of `text`'s sentences the passages they cite back (the eval's
