@@ -68,21 +68,23 @@ public struct APIKeyError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Authenticates `Authorization: Bearer KEY` (or `X-API-Key: KEY`) and records the scopes in
-/// the context; routes then `require` a scope. With open reads, a request without a key gets
-/// the read scope; a wrong key is always 401, never silently downgraded.
+/// Authenticates `Authorization: Bearer KEY` (or `X-API-Key: KEY`) and enforces the access
+/// `Routes.table` gives the route, before the body is read or any handler runs: the one
+/// place where scopes are checked. With open reads, a request without a key gets the read
+/// scope; a wrong key is always 401, never silently downgraded. Runs after
+/// `RoutingMiddleware`, so every request here has a route in the table.
 struct AuthMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
     let keys: APIKeys
     let openReads: Bool
 
-    /// Routes that need no key: a key presented to them is not checked either (a probe
-    /// configured with a stale key must still see the server healthy).
-    static func isPublic(_ path: String) -> Bool {
-        path == "/healthz" || path == "/readyz" || path == "/openapi.json"
-    }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.isPublic(request.uri.path) { return try await next(request, context) }
+        // Deny by default: a path the table does not list never reaches a handler.
+        guard let access = Routes.access(method: request.method.rawValue, path: request.uri.path) else {
+            throw Problem(.notFound, "no such route (the routes are listed in GET /openapi.json)")
+        }
+        // Public routes need no key, and a key presented is not checked either (a probe
+        // configured with a stale key must still see the server healthy).
+        guard let needed = access.scope else { return try await next(request, context) }
         var context = context
         let header = request.headers[.authorization]
         var presented: String?
@@ -99,24 +101,21 @@ struct AuthMiddleware<Context: QuarryContextProtocol>: RouterMiddleware {
                 throw Problem(.unauthorized, "the API key is not valid", headers: [(.wwwAuthenticate, "Bearer")])
             }
             context.scopes = scopes
-        } else if request.uri.path == "/metrics" {
-            // Metrics name every collection: never public, not even with open reads.
-            throw Problem(.unauthorized, "/metrics needs an API key (any scope): Authorization: Bearer KEY", headers: [(.wwwAuthenticate, "Bearer")])
+        } else if access == .anyKey {
+            throw Problem(.unauthorized, "\(Routes.label(request.uri.path)) needs an API key (any scope): Authorization: Bearer KEY",
+                          headers: [(.wwwAuthenticate, "Bearer")])
         } else if openReads {
             context.scopes = [.read]
         }
-        return try await next(request, context)
-    }
-}
-
-extension QuarryContextProtocol {
-    /// - Throws: 401 without any key, 403 with a key that lacks `scope`.
-    func require(_ scope: APIScope) throws {
-        guard !scopes.contains(scope) else { return }
-        if scopes.isEmpty {
-            throw Problem(.unauthorized, "this route needs an API key with the \(scope.rawValue) scope (Authorization: Bearer KEY)",
-                          headers: [(.wwwAuthenticate, "Bearer")])
+        guard context.scopes.contains(needed) else {
+            // No key at all (open reads granted read only) is 401: the caller must
+            // authenticate; a valid key without the scope is 403.
+            if presented == nil {
+                throw Problem(.unauthorized, "this route needs an API key with the \(needed.rawValue) scope (Authorization: Bearer KEY)",
+                              headers: [(.wwwAuthenticate, "Bearer")])
+            }
+            throw Problem(.forbidden, "the API key lacks the \(needed.rawValue) scope")
         }
-        throw Problem(.forbidden, "the API key lacks the \(scope.rawValue) scope")
+        return try await next(request, context)
     }
 }

@@ -40,7 +40,6 @@ extension Handlers {
 
     func registerDocuments(on router: Router<QuarryRequestContext>) {
         router.post("/v1/collections/{name}/documents") { request, context in
-            try context.require(.write)
             let name = try context.pathParameter("name")
             try CollectionName.validate(name)
             let body: DocumentsBody = try await decode(request, keys: ["documents", "delete"],
@@ -70,7 +69,6 @@ extension Handlers {
             return try Self.json(result)
         }
         router.delete("/v1/collections/{name}/documents/{id}") { _, context in
-            try context.require(.write)
             let name = try context.pathParameter("name")
             let id = DocumentID.normalize(try context.pathParameter("id"))
             let reader = try CollectionReader(home: pool.home, name: name)

@@ -49,7 +49,6 @@ extension Handlers {
 
     func registerOpenAI(on router: Router<QuarryRequestContext>) {
         router.post("/v1/embeddings") { request, context in
-            try context.require(.read)
             guard let embedder = pool.factory.embedder else { throw Problem(.notFound, "this server has no embedding model (embedding.provider is none)", title: "Model not found") }
             let body: EmbeddingsBody = try await decode(request, keys: ["input", "model", "encoding_format", "dimensions", "user"])
             let texts: [String]
@@ -91,7 +90,6 @@ extension Handlers {
                                        model: embedder.identity.model, usage: usage))
         }
         router.post("/v1/chat/completions") { request, context in
-            try context.require(.read)
             let start = DispatchTime.now().uptimeNanoseconds
             let body: ChatBody = try await decode(request, keys: ["model", "messages", "stream", "temperature", "max_tokens", "top_p", "user", "n"])
             if let n = body.n, n != 1 { throw Problem(.badRequest, "only n = 1 is supported") }

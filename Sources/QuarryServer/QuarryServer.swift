@@ -9,7 +9,8 @@ import QuarryPipeline
 /// The HTTP API over every collection of a Quarry home (Hummingbird 2).
 ///
 /// Middleware, outermost first: access log + metrics + request id → problem+json errors →
-/// concurrency limit and timeout → authentication; then the routes in `Routes.table`.
+/// routing (404/405) → authentication and the route's scope → body → concurrency limit and
+/// timeout; then the routes in `Routes.table`.
 /// Collections are opened in the background at start; `/readyz` turns 200 when that is done.
 public struct QuarryServer: Sendable {
     public let home: QuarryHome
@@ -38,8 +39,10 @@ public struct QuarryServer: Sendable {
                             trackingStore: SharedTrackingStore(home: home))
     }
 
-    /// Every route: method and path pattern (the OpenAPI document must list exactly these).
-    public static var routes: [(method: String, path: String)] { Routes.table }
+    /// Every route: method, path pattern and who may call it (`public`, `any-key`, `read`,
+    /// `write`, `admin`); the OpenAPI document must list exactly these, each with its
+    /// `x-quarry-access`.
+    public static var routes: [(method: String, path: String, access: String)] { Routes.table.map { ($0.method, $0.path, $0.access.rawValue) } }
 
     /// Whether any API key is configured (without keys and open reads, every route but the
     /// health routes answers 401).
@@ -57,6 +60,11 @@ public struct QuarryServer: Sendable {
                                               timeoutSeconds: configuration.server.bodyTimeoutSeconds))
         router.add(middleware: LimitMiddleware(gate: ConcurrencyGate(limit: configuration.server.maxConcurrentRequests)))
         handlers.register(on: router)
+        // A handler registered without a row in the table would be unreachable (the
+        // middleware denies it); a row without a handler would answer 404 after auth.
+        // Either is a programming error that the server tests hit at once.
+        let registered = Set(router.routes.filter { $0.method != .head }.map { "\($0.method.rawValue) \($0.path.description)" })
+        precondition(registered == Routes.signatures, "routes registered \(registered.sorted()) differ from Routes.table \(Routes.signatures.sorted())")
         return router
     }
 

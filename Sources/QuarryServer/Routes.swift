@@ -9,19 +9,66 @@ import QuarryRetrieve
 import QuarryStore
 import QuarryWire
 
-/// Every route the server answers, in one table: the router is built from it and a test
-/// checks it against the OpenAPI document.
+/// Who may call a route. The table below gives every route one, and `AuthMiddleware`
+/// enforces it before any handler runs, so a handler cannot forget its check and a route
+/// cannot be registered without stating who may call it.
+enum RouteAccess: String, Sendable, CaseIterable {
+    /// No key needed (health probes, the API document); a key presented is not checked.
+    case `public`
+    /// A valid key of any scope, even with open reads (`/metrics` names every collection).
+    case anyKey = "any-key"
+    case read, write, admin
+
+    /// The scope a key needs, or nil for public routes.
+    var scope: APIScope? {
+        switch self {
+        case .public: nil
+        case .anyKey, .read: .read
+        case .write: .write
+        case .admin: .admin
+        }
+    }
+}
+
+/// One route: method, path pattern and who may call it.
+struct Route: Sendable {
+    var method: String
+    var path: String
+    var access: RouteAccess
+    init(_ method: String, _ path: String, _ access: RouteAccess) {
+        self.method = method
+        self.path = path
+        self.access = access
+    }
+}
+
+/// Every route the server answers, in one table: the router must register exactly these
+/// (checked when it is built), the OpenAPI document must list exactly these with the same
+/// `x-quarry-access`, and the auth matrix test calls each with every kind of key.
 enum Routes {
-    static let table: [(method: String, path: String)] = [
-        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/openapi.json"),
-        ("GET", "/v1/collections"), ("GET", "/v1/collections/{name}"),
-        ("POST", "/v1/collections/{name}/search"), ("POST", "/v1/collections/{name}/query"),
-        ("GET", "/v1/collections/{name}/drift"),
-        ("POST", "/v1/collections/{name}/documents"), ("DELETE", "/v1/collections/{name}/documents/{id}"),
-        ("POST", "/v1/embeddings"), ("POST", "/v1/chat/completions"),
-        ("GET", "/v1/runs"), ("GET", "/v1/runs/{id}"), ("GET", "/v1/registry"), ("GET", "/v1/registry/{pipeline}"),
-        ("POST", "/v1/registry/{pipeline}/aliases"), ("POST", "/v1/pipelines/{pipeline}/query"), ("POST", "/v1/pipelines/{pipeline}/search"),
+    static let table: [Route] = [
+        Route("GET", "/healthz", .public), Route("GET", "/readyz", .public), Route("GET", "/metrics", .anyKey),
+        Route("GET", "/openapi.json", .public),
+        Route("GET", "/v1/collections", .read), Route("GET", "/v1/collections/{name}", .read),
+        Route("POST", "/v1/collections/{name}/search", .read), Route("POST", "/v1/collections/{name}/query", .read),
+        Route("GET", "/v1/collections/{name}/drift", .read),
+        Route("POST", "/v1/collections/{name}/documents", .write), Route("DELETE", "/v1/collections/{name}/documents/{id}", .write),
+        Route("POST", "/v1/embeddings", .read), Route("POST", "/v1/chat/completions", .read),
+        Route("GET", "/v1/runs", .read), Route("GET", "/v1/runs/{id}", .read), Route("GET", "/v1/registry", .read),
+        Route("GET", "/v1/registry/{pipeline}", .read), Route("POST", "/v1/registry/{pipeline}/aliases", .admin),
+        Route("POST", "/v1/pipelines/{pipeline}/query", .read), Route("POST", "/v1/pipelines/{pipeline}/search", .read),
     ]
+
+    /// "METHOD /path" of every row, to compare with what the router registered.
+    static let signatures = Set(table.map { "\($0.method) \($0.path)" })
+
+    /// Who may call `method` on a concrete path (HEAD as GET); nil when the table has no
+    /// such route.
+    static func access(method: String, path: String) -> RouteAccess? {
+        let method = method == "HEAD" ? "GET" : method
+        guard let pattern = pattern(for: path.split(separator: "/")) else { return nil }
+        return table.first { $0.method == method && $0.path == pattern.path }?.access
+    }
 
     /// The route pattern of a concrete path, for metric labels and the access log: one of the
     /// table's paths, or "other". Never built from the client's own segments, so unknown paths
@@ -87,11 +134,9 @@ struct Handlers: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
         }
         router.get("/v1/collections") { _, context in
-            try context.require(.read)
             return try Self.json(try CollectionCatalog(home: pool.home).list())
         }
         router.get("/v1/collections/{name}") { _, context in
-            try context.require(.read)
             let name = try context.pathParameter("name")
             let reader = try CollectionReader(home: pool.home, name: name)
             struct Info: Encodable {
@@ -112,11 +157,9 @@ struct Handlers: Sendable {
                                       committedAt: manifest.committedAt))
         }
         router.post("/v1/collections/{name}/search") { request, context in
-            try context.require(.read)
             return try await self.search(request, context)
         }
         router.post("/v1/collections/{name}/query") { request, context in
-            try context.require(.read)
             return try await self.query(request, context)
         }
         registerDocuments(on: router)

@@ -9,7 +9,6 @@ import QuarryTrack
 extension Handlers {
     func registerTracking(on router: Router<QuarryRequestContext>) {
         router.get("/v1/runs") { request, context in
-            try context.require(.read)
             let store = try tracking()
             let parameters = request.uri.queryParameters
             let filter = try RunFilter.parse(parameters["filter"].map(String.init) ?? "")
@@ -20,11 +19,9 @@ extension Handlers {
             return try Self.json(try store.searchRuns(experiment: parameters["experiment"].map(String.init), filter: filter, limit: limit))
         }
         router.get("/v1/runs/{id}") { _, context in
-            try context.require(.read)
             return try Self.json(try tracking().run(try context.pathParameter("id")))
         }
         router.get("/v1/registry") { _, context in
-            try context.require(.read)
             let registry = Registry(store: try tracking())
             struct Entry: Encodable { var pipeline: String; var versions: Int; var aliases: [String: Int] }
             return try Self.json(try registry.pipelines().map {
@@ -32,7 +29,6 @@ extension Handlers {
             })
         }
         router.get("/v1/registry/{pipeline}") { _, context in
-            try context.require(.read)
             let registry = Registry(store: try tracking())
             let pipeline = try context.pathParameter("pipeline")
             let versions = try registry.versions(of: pipeline)
@@ -42,7 +38,6 @@ extension Handlers {
                                          history: try registry.history(of: pipeline)))
         }
         router.post("/v1/registry/{pipeline}/aliases") { request, context in
-            try context.require(.admin)
             let pipeline = try context.pathParameter("pipeline")
             struct Move: Decodable { var alias: String; var version: Int; var reason: String?; var require: [String]? }
             let move: Move = try await decode(request, keys: ["alias", "version", "reason", "require"])
@@ -57,11 +52,9 @@ extension Handlers {
             return try Self.json(["pipeline": pipeline, "alias": move.alias, "version": "\(move.version)"])
         }
         router.post("/v1/pipelines/{pipeline}/query") { request, context in
-            try context.require(.read)
             return try await self.query(request, context, collection: try pipelineCollection(context))
         }
         router.post("/v1/pipelines/{pipeline}/search") { request, context in
-            try context.require(.read)
             return try await self.search(request, context, collection: try pipelineCollection(context))
         }
     }
