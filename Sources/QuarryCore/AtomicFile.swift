@@ -33,11 +33,13 @@ public enum AtomicFile {
             unlink(temporary.path)
             throw failed
         }
+        Failpoint.hit("file.written")
         guard rename(temporary.path, url.path) == 0 else {
             let error = QuarryIOError(.rename, path: url.path)
             unlink(temporary.path)
             throw error
         }
+        Failpoint.hit("file.renamed")
         try syncDirectory(directory)
     }
 

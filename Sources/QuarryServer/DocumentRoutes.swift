@@ -104,6 +104,9 @@ extension Handlers {
             options.command = "quarry serve: POST /v1/collections/\(name)/documents"
             return try await Ingestor(home: home, options: options).upsert(documents, deleting: deletions)
         }
+        // Committed, not yet acknowledged: a kill here leaves a write the client never saw
+        // answered, which must be wholly present.
+        Failpoint.hit("server.write-committed")
         return WriteResult(collection: name, generation: summary.generation, added: summary.added, replaced: summary.replaced,
                            unchanged: summary.unchanged, deleted: summary.deleted, chunksAdded: summary.chunksAdded,
                            failed: summary.failed.map { "\($0.path): \($0.reason)" })

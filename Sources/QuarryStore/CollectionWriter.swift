@@ -215,6 +215,7 @@ public actor CollectionWriter {
                                                         chunk.embedding.map(VectorBlob.encode)])
                 }
                 counts.chunksAdded += document.chunks.count
+                Failpoint.hit("store.staged")
             }
             for docID in deletions {
                 guard let prior = try Self.currentChunkCount(db, docID: docID) else { continue }
@@ -226,6 +227,7 @@ public actor CollectionWriter {
             }
             return counts
         }
+        Failpoint.hit("store.applied")
         ownsStaged = true
         changes += counts
         return counts
@@ -331,6 +333,7 @@ public actor CollectionWriter {
                 throw StoreError(.database, collection: name, "collection '\(name)': collection.sqlite has no settings")
             }
             let promoted = publishStaged ? try Self.promote(db, generation: generation) : ChangeCounts()
+            Failpoint.hit("store.promoted")
             var derived = publish ? [] : previous.derivedFiles.filter { !rebuilding.contains($0.kind) }
             var built = false
             for builder in builders where !derived.contains(where: { $0.kind == builder.kind }) {
@@ -341,6 +344,7 @@ public actor CollectionWriter {
                 if let note = result.note { notes.append(note) }
                 derived.append(result.file)
                 built = true
+                Failpoint.hit("store.derived-built")
             }
             if publish {
                 let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
@@ -368,6 +372,7 @@ public actor CollectionWriter {
             }
             return committed
         }
+        Failpoint.hit("store.sqlite-committed")
         buildNotes += notes
         committedGeneration = generation
         changes = ChangeCounts()
@@ -379,6 +384,7 @@ public actor CollectionWriter {
             // SQLite is committed; the next writer rewrites the copy.
             buildNotes.append("\(error)")
         }
+        Failpoint.hit("store.manifest-published")
         Self.removeUnnamedFiles(directory: directory, keeping: Set(committed.derivedFiles.map(\.name)))
         return committed
     }

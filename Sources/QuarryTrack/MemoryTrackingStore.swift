@@ -70,21 +70,21 @@ public final class MemoryTrackingStore: TrackingStore, RegistryStore, @unchecked
         }
     }
 
-    public func logParam(_ run: String, key: String, value: String) throws {
-        try TrackingRules.checkParam(key: key, value: value)
+    public func logBatch(_ run: String, _ batch: RunBatch) throws {
+        try batch.check()
+        let now = Timestamp.now()
         try locked {
+            // Changes go to a copy, stored only when the whole batch is accepted.
             var stored = try stored(run)
-            if let existing = stored.params[key] { return try TrackingRules.checkUnchanged(run: run, key: key, existing: existing, value: value) }
-            stored.params[key] = value
-            runs[run] = stored
-        }
-    }
-
-    public func setTag(_ run: String, key: String, value: String) throws {
-        try TrackingNames.check(key, kind: "tag")
-        try locked {
-            var stored = try stored(run)
-            stored.info.tags[key] = TrackingRules.tagValue(value)
+            for (key, value) in batch.params {
+                if let existing = stored.params[key] {
+                    try TrackingRules.checkUnchanged(run: run, key: key, existing: existing, value: value)
+                } else {
+                    stored.params[key] = value
+                }
+            }
+            for (key, value) in batch.tags { stored.info.tags[key] = TrackingRules.tagValue(value) }
+            for (key, value, step) in batch.metrics { stored.metrics.append(MetricPoint(key: key, value: value, step: step, timestamp: now)) }
             runs[run] = stored
         }
     }
@@ -120,15 +120,6 @@ public final class MemoryTrackingStore: TrackingStore, RegistryStore, @unchecked
     }
 
     // MARK: metrics
-
-    public func logMetric(_ run: String, key: String, value: Double, step: Int) throws {
-        try TrackingRules.checkMetric(key: key, value: value)
-        try locked {
-            var stored = try stored(run)
-            stored.metrics.append(MetricPoint(key: key, value: value, step: step, timestamp: Timestamp.now()))
-            runs[run] = stored
-        }
-    }
 
     public func metricHistory(_ run: String, key: String) throws -> [MetricPoint] {
         try locked { try stored(run).metrics.filter { $0.key == key } }

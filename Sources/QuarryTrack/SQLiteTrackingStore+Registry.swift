@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import QuarryCore
 
 /// The registry's tables, beside the runs in `tracking.sqlite`.
 enum RegistrySchema {
@@ -69,6 +70,7 @@ extension SQLiteTrackingStore {
                 INSERT INTO aliases(pipeline, alias, version) VALUES (?, ?, ?)
                 ON CONFLICT(pipeline, alias) DO UPDATE SET version = excluded.version
                 """, arguments: [pipeline, alias, number])
+            Failpoint.hit("registry.alias-updated")
             try db.execute(sql: "INSERT INTO alias_history(pipeline, alias, from_version, to_version, actor, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            arguments: [pipeline, alias, previous, number, actor, at, reason])
         }

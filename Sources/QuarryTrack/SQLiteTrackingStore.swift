@@ -64,7 +64,13 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
     /// Runs `body` in a write transaction, turning SQLite errors into `TrackingError`.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try database.write(body)
+            let result = try database.write { db in
+                let result = try body(db)
+                Failpoint.hit("track.before-commit")
+                return result
+            }
+            Failpoint.hit("track.committed")
+            return result
         } catch let error as DatabaseError {
             throw TrackingError(.storage, "tracking store: \(error.message ?? "\(error)")")
         }
@@ -110,32 +116,27 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
         }
     }
 
-    public func logParam(_ run: String, key: String, value: String) throws {
-        try TrackingRules.checkParam(key: key, value: value)
+    public func logBatch(_ run: String, _ batch: RunBatch) throws {
+        try batch.check()
+        let now = Timestamp.now()
         try write { db in
             try Self.requireRun(db, run)
-            if let existing = try String.fetchOne(db, sql: "SELECT value FROM params WHERE run_id = ? AND key = ?", arguments: [run, key]) {
-                return try TrackingRules.checkUnchanged(run: run, key: key, existing: existing, value: value)
+            for (key, value) in batch.params {
+                if let existing = try String.fetchOne(db, sql: "SELECT value FROM params WHERE run_id = ? AND key = ?", arguments: [run, key]) {
+                    try TrackingRules.checkUnchanged(run: run, key: key, existing: existing, value: value)
+                } else {
+                    try db.execute(sql: "INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
+                }
             }
-            try db.execute(sql: "INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
-        }
-    }
-
-    public func logMetric(_ run: String, key: String, value: Double, step: Int = 0) throws {
-        try TrackingRules.checkMetric(key: key, value: value)
-        try write { db in
-            try Self.requireRun(db, run)
-            try db.execute(sql: "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [run, key, value, step, Timestamp.now()])
-        }
-    }
-
-    public func setTag(_ run: String, key: String, value: String) throws {
-        try TrackingNames.check(key, kind: "tag")
-        try write { db in
-            try Self.requireRun(db, run)
-            try db.execute(sql: "INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value",
-                           arguments: [run, key, TrackingRules.tagValue(value)])
+            for (key, value) in batch.tags {
+                try db.execute(sql: "INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value",
+                               arguments: [run, key, TrackingRules.tagValue(value)])
+            }
+            for (key, value, step) in batch.metrics {
+                try db.execute(sql: "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [run, key, value, step, now])
+                Failpoint.hit("track.metric-inserted")
+            }
         }
     }
 

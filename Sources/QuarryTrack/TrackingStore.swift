@@ -15,6 +15,9 @@ public protocol RunStore: Sendable {
     /// is `TrackingError.immutableParam`.
     func logParam(_ run: String, key: String, value: String) throws
     func setTag(_ run: String, key: String, value: String) throws
+    /// Logs params, tags and metric points in one transaction: all or none. A param that
+    /// differs from its logged value (or from itself within the batch) refuses the batch.
+    func logBatch(_ run: String, _ batch: RunBatch) throws
     /// A run with its params, latest metrics and artifacts.
     func run(_ id: String) throws -> RunDetails
     /// Runs of an experiment (all when nil) meeting every condition of `filter`, newest first.
@@ -42,6 +45,22 @@ public protocol ArtifactLog: Sendable {
 
 /// Everything a run reports into.
 public typealias TrackingStore = RunStore & MetricStore & ArtifactLog
+
+extension RunStore {
+    public func logParam(_ run: String, key: String, value: String) throws {
+        try logBatch(run, RunBatch(params: [(key, value)]))
+    }
+
+    public func setTag(_ run: String, key: String, value: String) throws {
+        try logBatch(run, RunBatch(tags: [(key, value)]))
+    }
+}
+
+extension RunStore where Self: MetricStore {
+    public func logMetric(_ run: String, key: String, value: Double, step: Int) throws {
+        try logBatch(run, RunBatch(metrics: [(key, value, step)]))
+    }
+}
 
 extension MetricStore {
     /// Logs a metric at step 0.

@@ -37,6 +37,29 @@ public struct RunInfo: Sendable, Codable, Equatable {
 }
 
 /// One logged value of a metric; a metric's history is its points in logging order.
+/// Params, tags and metric points logged to a run together: all of them or none
+/// (`RunStore.logBatch`, as MLflow's log-batch), so a command killed while logging leaves
+/// nothing half logged and can simply be run again.
+public struct RunBatch: Sendable {
+    public var params: [(key: String, value: String)]
+    public var tags: [(key: String, value: String)]
+    public var metrics: [(key: String, value: Double, step: Int)]
+
+    public init(params: [(key: String, value: String)] = [], tags: [(key: String, value: String)] = [],
+                metrics: [(key: String, value: Double, step: Int)] = []) {
+        self.params = params
+        self.tags = tags
+        self.metrics = metrics
+    }
+
+    /// Checks every entry's name and value before anything is stored.
+    func check() throws {
+        for param in params { try TrackingRules.checkParam(key: param.key, value: param.value) }
+        for tag in tags { try TrackingNames.check(tag.key, kind: "tag") }
+        for metric in metrics { try TrackingRules.checkMetric(key: metric.key, value: metric.value) }
+    }
+}
+
 public struct MetricPoint: Sendable, Codable, Equatable {
     public var key: String
     public var value: Double

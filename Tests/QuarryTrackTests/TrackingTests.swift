@@ -40,6 +40,31 @@ enum TrackingBackend: String, CaseIterable, Sendable {
         #expect(throws: TrackingError.self) { try store.logMetric(run, key: "loss", value: .nan) }
     }
 
+    @Test("a batch is logged whole or not at all: one bad entry, a changed param or a param given twice differently refuses all of it",
+          arguments: TrackingBackend.allCases)
+    func batches(backend: TrackingBackend) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try backend.make(dir)
+        let run = try start(store)
+        try store.logBatch(run, RunBatch(params: [("k", "10")], tags: [("team", "search")], metrics: [("loss", 0.5, 1), ("loss", 0.4, 2)]))
+        let before = try store.run(run)
+        #expect(before.params == ["k": "10"] && before.run.tags["team"] == "search" && before.metrics["loss"] == 0.4)
+        let refused: [RunBatch] = [
+            RunBatch(params: [("analyzer", "english")], metrics: [("loss", 0.3, 3), ("loss", .infinity, 4)]),
+            RunBatch(params: [("analyzer", "english"), ("k", "20")], tags: [("team", "other")], metrics: [("loss", 0.3, 3)]),
+            RunBatch(params: [("analyzer", "english"), ("analyzer", "arabic")], metrics: [("loss", 0.3, 3)]),
+            RunBatch(params: [("analyzer", "english")], tags: [("bad\nkey", "x")]),
+        ]
+        for batch in refused {
+            #expect(throws: TrackingError.self) { try store.logBatch(run, batch) }
+            let after = try store.run(run)
+            #expect(after.params == before.params && after.metrics == before.metrics && after.run.tags == before.run.tags)
+            #expect(try store.metricHistory(run, key: "loss").count == 2)
+        }
+        #expect(throws: TrackingError.self) { try store.logBatch("nope", RunBatch(params: [("a", "b")])) }
+    }
+
     @Test("metric history keeps logging order; the latest value is the last logged", arguments: TrackingBackend.allCases)
     func history(backend: TrackingBackend) throws {
         let dir = try TemporaryDirectory()

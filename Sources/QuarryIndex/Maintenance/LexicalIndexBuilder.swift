@@ -43,6 +43,7 @@ public struct LexicalIndexBuilder: DerivedIndexBuilder {
         let encoded = try bytes ?? Self.buildAll(context: context, analyzer: analyzer)
         let name = Self.fileName(generation: context.generation)
         let data = Data(encoded)
+        Failpoint.hit("index.bm25.encoded")
         try AtomicFile.write(data, to: context.url(name))
         return DerivedBuildResult(file: Manifest.DerivedFile(kind: kind, name: name, generation: context.generation, bytes: data.count,
                                                              sha256: ContentHash.sha256(data)),

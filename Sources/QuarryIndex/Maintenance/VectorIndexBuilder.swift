@@ -55,6 +55,7 @@ public struct VectorIndexBuilder: DerivedIndexBuilder {
         }
         let name = Self.fileName(generation: context.generation)
         let data = Data(try built.encoded(generation: UInt64(context.generation), embedderID: id))
+        Failpoint.hit("index.hnsw.encoded")
         try AtomicFile.write(data, to: context.url(name))
         return DerivedBuildResult(file: Manifest.DerivedFile(kind: kind, name: name, generation: context.generation, bytes: data.count,
                                                              sha256: ContentHash.sha256(data)),
@@ -65,7 +66,10 @@ public struct VectorIndexBuilder: DerivedIndexBuilder {
     func apply(_ context: DerivedBuildContext, to index: HNSWIndex, dimension: Int) throws {
         for chunk in try context.removedChunkIDs().sorted() { _ = index.remove(id: chunk) }
         try context.forEachAddedEmbedding(dimension: dimension) { ids, vectors in
-            for (id, vector) in zip(ids, vectors) { try index.add(id: id, vector: vector) }
+            for (id, vector) in zip(ids, vectors) {
+                try index.add(id: id, vector: vector)
+                Failpoint.hit("index.hnsw.inserted")
+            }
         }
     }
 
@@ -79,7 +83,10 @@ public struct VectorIndexBuilder: DerivedIndexBuilder {
     static func buildAll(dimension: Int, configuration: HNSWIndex.Configuration,
                          forEach: (([Int64], [[Float]]) throws -> Void) throws -> Void) throws -> HNSWIndex {
         let index = try HNSWIndex(dimension: dimension, metric: .cosine, configuration: configuration)
-        try forEach { ids, vectors in try index.add(ids: ids, vectors: vectors) }
+        try forEach { ids, vectors in
+            try index.add(ids: ids, vectors: vectors)
+            Failpoint.hit("index.hnsw.inserted")
+        }
         return index
     }
 

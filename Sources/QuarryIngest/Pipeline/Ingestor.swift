@@ -245,6 +245,7 @@ public struct Ingestor: Sendable {
         }
         state.seen[docID] = source
         summary.documentsSeen += 1
+        Failpoint.hit("ingest.parsed")
         switch outcome {
         case .document(let document):
             state.pending.append(document)
@@ -265,6 +266,7 @@ public struct Ingestor: Sendable {
         if let embedder = options.embedder {
             let texts = state.pending.flatMap { $0.chunks.map { Chunker.embeddingInput(context: $0.context, text: $0.text) } }
             let vectors = try await embedder.embed(texts, as: .passage)
+            Failpoint.hit("ingest.embedded")
             guard vectors.count == texts.count else {
                 throw EmbedError(.invalidResponse, "the embedder returned \(vectors.count) vectors for \(texts.count) chunks")
             }

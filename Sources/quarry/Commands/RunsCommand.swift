@@ -143,17 +143,11 @@ struct RunsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try RunsCommand.store(global)
-            let runID = try id ?? store.startRun(experiment: experiment!, name: name, source: CommandLine.arguments.joined(separator: " "),
-                                                 gitCommit: GitCommit.current(), configHash: nil, tags: [:])
-            for item in param {
-                let (key, value) = try Self.pair(item, "param")
-                try store.logParam(runID, key: key, value: value)
-            }
-            for item in tag {
-                let (key, value) = try Self.pair(item, "tag")
-                try store.setTag(runID, key: key, value: value)
-            }
+            // One batch, parsed before anything is stored: a bad value starts no run, and a
+            // command killed while logging leaves nothing of it half logged.
+            var batch = RunBatch()
+            for item in param { batch.params.append(try Self.pair(item, "param")) }
+            for item in tag { batch.tags.append(try Self.pair(item, "tag")) }
             for item in metric {
                 let (key, raw) = try Self.pair(item, "metric")
                 let parts = raw.split(separator: "@", maxSplits: 1).map(String.init)
@@ -163,8 +157,12 @@ struct RunsCommand: AsyncParsableCommand {
                     guard let parsed = Int(parts[1]) else { throw ValidationError("--metric \(item): step \(parts[1]) is not an integer") }
                     step = parsed
                 }
-                try store.logMetric(runID, key: key, value: value, step: step)
+                batch.metrics.append((key, value, step))
             }
+            let store = try RunsCommand.store(global)
+            let runID = try id ?? store.startRun(experiment: experiment!, name: name, source: CommandLine.arguments.joined(separator: " "),
+                                                 gitCommit: GitCommit.current(), configHash: nil, tags: [:])
+            try store.logBatch(runID, batch)
             if let end { try store.endRun(runID, status: end) }
             if id == nil { print(runID) }
         }
