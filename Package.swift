@@ -81,9 +81,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "QuarryEmbed", dependencies: ["QuarryModels", "QuarryCore", "QuarryText", "QuarryHTTP"], exclude: ["README.md"]),
+        // A VFS shim keeping a checksum in every page of Quarry's SQLite files (verified on read).
+        .target(name: "CSQLitePages", exclude: ["README.md"], cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "QuarryStore",
-            dependencies: ["QuarryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QuarryCore", "CSQLitePages", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         .target(
@@ -155,9 +157,17 @@ let package = Package(
             dependencies: [
                 "QuarryCore", "QuarryText", "QuarryStore", "QuarryIngest", "QuarryIndex", "QuarryRetrieve", "QuarryEmbed", "QuarryModels", "QuarryEval",
                 "QuarryGenerate", "QuarryPipeline", "QuarryWire", "QuarryTrack", "QuarryServer", "QuarryDrift", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The readers of untrusted bytes as fuzz targets, and their libFuzzer entry point
+        // (scripts/reliability/fuzz.sh builds it with -sanitize=fuzzer,address).
+        .target(name: "QuarryFuzzTargets", dependencies: [
+            "QuarryCore", "QuarryHTTP", "QuarryIndex", "QuarryIngest", "QuarryModels", "QuarryRetrieve",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["README.md"]),
+        .executableTarget(name: "quarry-fuzz", dependencies: ["QuarryFuzzTargets"]),
         .target(name: "QuarryTesting", dependencies: [
             "QuarryCore", "QuarryStore", "QuarryIngest", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
@@ -177,6 +187,7 @@ let package = Package(
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
                                                       "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryCore", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
+        .testTarget(name: "QuarryFuzzTargetsTests", dependencies: ["QuarryFuzzTargets", "QuarryIndex", "QuarryTesting"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),
         .testTarget(name: "QuarryGenerateTests", dependencies: ["QuarryWire", "QuarryGenerate", "QuarryCore", "QuarryStore", "QuarryRetrieve", "QuarryIngest", "QuarryEmbed", "QuarryModels", "QuarryTesting"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryCore", "QuarryText", "QuarryStore", "QuarryEmbed", "QuarryTesting", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -32,6 +32,8 @@ public struct CollectionReader: Sendable {
         }
         self.name = name
         self.directory = directory
+        // Read before SQLite's snapshot: a commit landing in between then only makes SQLite newer.
+        let published = try? Manifest.read(from: directory.appendingPathComponent(CollectionWriter.Files.manifest), collection: name)
         let state: (Manifest?, Int)
         do {
             snapshot = try Snapshot(queue: Schema.open(path: databasePath, readOnly: true))
@@ -40,12 +42,15 @@ public struct CollectionReader: Sendable {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.database, collection: name, "collection '\(name)': cannot read collection.sqlite: \(SQLitePages.describe(error))")
         } catch {
             throw StoreError(.database, collection: name, "collection '\(name)': cannot read collection.sqlite: \(error)")
         }
         guard let manifest = state.0 else {
             throw StoreError(.notFound, collection: name, "collection '\(name)' was never initialised (collection.sqlite has no settings)")
         }
+        try CommittedState.checkNotRolledBack(published: published, committed: manifest, collection: name)
         self.manifest = manifest
         stagedDocuments = state.1
     }

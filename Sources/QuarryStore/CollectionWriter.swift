@@ -497,11 +497,14 @@ public actor CollectionWriter {
     ///   that has no settings yet).
     static func recover(database: DatabaseQueue, directory: URL, name: String) throws -> (notes: [String], committed: Manifest?) {
         var notes: [String] = []
+        let published = try? Manifest.read(from: directory.appendingPathComponent(Files.manifest), collection: name)
         let (interrupted, staged, committed) = try database.write { db -> (Int, Int, Manifest?) in
             try db.execute(sql: "UPDATE ingest_log SET status = 'interrupted' WHERE status = 'running'")
             let interrupted = db.changesCount
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM derived_files") ?? 0
             let committed = try CommittedState.manifest(db, collection: name, directory: directory)
+            // Before anything is repaired or removed (the newer generation's files included).
+            if let committed { try CommittedState.checkNotRolledBack(published: published, committed: committed, collection: name) }
             if count == 0, let committed, !committed.derivedFiles.isEmpty {
                 for file in committed.derivedFiles {
                     try db.execute(sql: "INSERT INTO derived_files(kind, name, generation, bytes, sha256) VALUES (?, ?, ?, ?, ?)",

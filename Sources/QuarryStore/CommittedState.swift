@@ -42,6 +42,24 @@ enum CommittedState {
         return manifest
     }
 
+    /// Refuses a collection.sqlite that is older than its published MANIFEST.json.
+    ///
+    /// MANIFEST.json is written only after SQLite commits, so it may lag SQLite (a crash in
+    /// between) but never lead it. A published generation above SQLite's means
+    /// collection.sqlite was replaced by an older copy or lost committed transactions; serving
+    /// it would silently answer from the past, and a writer would build over it. The
+    /// published copy must be read before SQLite's state, so a commit in between cannot look
+    /// like this.
+    static func checkNotRolledBack(published: Manifest?, committed: Manifest, collection: String) throws {
+        guard let published, published.generation > committed.generation else { return }
+        throw StoreError(.database, collection: collection, """
+            collection '\(collection)': collection.sqlite is at generation \(committed.generation), but MANIFEST.json was published \
+            for generation \(published.generation) after it: collection.sqlite was replaced by an older copy or lost committed \
+            transactions. Restore the current collection.sqlite; or, to keep the older state on purpose (a restored backup), \
+            delete MANIFEST.json (it is rewritten from collection.sqlite)
+            """)
+    }
+
     /// How many documents are staged (written by an ingest that has not committed), and
     /// which ingest-log entries staged them.
     static func staged(_ db: Database) throws -> (documents: Int, ingests: [Int64]) {

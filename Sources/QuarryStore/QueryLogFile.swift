@@ -73,9 +73,11 @@ public enum QueryLogFile {
         let database: DatabaseQueue
 
         public init(directory: URL) throws {
+            try SQLitePages.install()
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
             configuration.prepareDatabase { db in
+                try SQLitePages.reserveIfNew(db)
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
@@ -126,6 +128,7 @@ public enum QueryLogFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StoreError(.notFound, collection: "", "no query log at \(url.path)")
         }
+        try SQLitePages.install()
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)

@@ -139,6 +139,7 @@ enum Schema {
 
     /// Opens (creating if asked) a collection database in WAL mode with full fsync on commit.
     static func open(path: String, readOnly: Bool) throws -> DatabaseQueue {
+        try SQLitePages.install()
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
@@ -147,6 +148,7 @@ enum Schema {
         configuration.allowsUnsafeTransactions = readOnly
         configuration.prepareDatabase { db in
             if !db.configuration.readonly {
+                try SQLitePages.reserveIfNew(db)
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 // FULL: a commit is durable before MANIFEST.json can name it.
                 try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import QuarryCore
+import QuarryStore
 
 /// Tracking in SQLite: `<home>/tracking.sqlite` (WAL, full fsync, 10 s busy timeout, so
 /// several processes can log at once and each commit is durable) and artifacts in
@@ -20,10 +21,12 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
     }
 
     public init(path: String, artifacts: ArtifactStore) throws {
+        try SQLitePages.install()
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            try SQLitePages.reserveIfNew(db)
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -31,7 +34,7 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
         } catch let error as DatabaseError {
-            throw TrackingError(.storage, "cannot open the tracking store \(path): \(error.message ?? "\(error)")")
+            throw TrackingError(.storage, "cannot open the tracking store \(path): \(SQLitePages.describe(error))")
         }
         self.artifacts = artifacts
     }
@@ -72,7 +75,7 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
             Failpoint.hit("track.committed")
             return result
         } catch let error as DatabaseError {
-            throw TrackingError(.storage, "tracking store: \(error.message ?? "\(error)")")
+            throw TrackingError(.storage, "tracking store \(database.path): \(SQLitePages.describe(error))")
         }
     }
 
@@ -80,7 +83,7 @@ public final class SQLiteTrackingStore: TrackingStore, RegistryStore, @unchecked
         do {
             return try database.read(body)
         } catch let error as DatabaseError {
-            throw TrackingError(.storage, "tracking store: \(error.message ?? "\(error)")")
+            throw TrackingError(.storage, "tracking store \(database.path): \(SQLitePages.describe(error))")
         }
     }
 

@@ -169,6 +169,41 @@ import Testing
         #expect(try Manifest.read(from: path, collection: "docs") == committed)
     }
 
+    @Test("a collection.sqlite older than its published MANIFEST.json (swapped for an older copy) is refused by readers and writers, until MANIFEST.json is removed")
+    func rolledBackDatabase() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = QuarryHome(url: dir.url)
+        try await seed(home)
+        let folder = dir.url.appendingPathComponent("collections/docs")
+        let database = folder.appendingPathComponent("collection.sqlite")
+        // The whole database as generation 1 left it (its WAL too, when there is one).
+        let olderCopy = dir.url.appendingPathComponent("older")
+        try FileManager.default.createDirectory(at: olderCopy, withIntermediateDirectories: true)
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: database.path + suffix) {
+            try FileManager.default.copyItem(atPath: database.path + suffix, toPath: olderCopy.appendingPathComponent("db" + suffix).path)
+        }
+        let writer = try CollectionWriter(home: home, name: "docs", settings: settings)
+        try await writer.apply(upserts: [document("c", "Gamma")])
+        try await writer.commit(builders: [CountingBuilder()])
+        await writer.close()
+        // Generation 1 under the MANIFEST.json of generation 2.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: olderCopy.appendingPathComponent("db" + suffix).path) {
+            try FileManager.default.copyItem(atPath: olderCopy.appendingPathComponent("db" + suffix).path, toPath: database.path + suffix)
+        }
+
+        let refused = #expect(throws: StoreError.self) { try CollectionReader(home: home, name: "docs") }
+        #expect(refused?.message.contains("collection.sqlite is at generation 1, but MANIFEST.json was published for generation 2") == true)
+        #expect(throws: StoreError.self) { try CollectionWriter(home: home, name: "docs", settings: settings) }
+        // The refused writer removed nothing: generation 2's derived file is still there.
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("count.2.txt").path))
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("MANIFEST.json"))
+        let accepted = try CollectionReader(home: home, name: "docs")
+        #expect(accepted.manifest.generation == 1 && accepted.manifest.documentCount == 2)
+    }
+
     @Test("a reader keeps its generation while later commits land, and damage to a derived file fails the check")
     func snapshotReads() async throws {
         let dir = try TemporaryDirectory()

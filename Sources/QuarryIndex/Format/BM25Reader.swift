@@ -64,7 +64,7 @@ public final class BM25Reader: @unchecked Sendable {
         for t in 0 ..< header.termCount {
             let entry = self.entry(t)
             guard entry.termOffset + entry.termLength <= stringsLength,
-                  entry.postingsOffset + entry.postingsLength <= postingsLength,
+                  entry.postingsOffset <= postingsLength, entry.postingsLength <= postingsLength - entry.postingsOffset,
                   entry.blockCount * BM25File.blockEntrySize <= entry.postingsLength,
                   entry.df <= header.documentCount, entry.df > 0,
                   entry.blockCount == (entry.df + BM25File.blockSize - 1) / BM25File.blockSize else {
@@ -117,7 +117,8 @@ public final class BM25Reader: @unchecked Sendable {
         func u32(_ o: Int) -> Int { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + o, as: UInt32.self))) }
         typealias Field = BM25File.TermField
         return TermEntry(termOffset: u32(Field.stringOffset), termLength: u32(Field.stringLength), df: u32(Field.df),
-                         postingsOffset: Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + Field.postingsOffset, as: UInt64.self))),
+                         // Clamped: a damaged offset past Int.max must fail the range check, not trap.
+                         postingsOffset: Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + Field.postingsOffset, as: UInt64.self))),
                          postingsLength: u32(Field.postingsLength), blockCount: u32(Field.blockCount),
                          maxFraction: Float(bitPattern: UInt32(u32(Field.maxFraction))))
     }
