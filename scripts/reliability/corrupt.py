@@ -18,9 +18,16 @@ Kinds and what is run after each mutation:
                                  whose passage texts are compared, and `collections check`.
   tracking                       tracking.sqlite with runs, metrics and a registry:
                                  `runs list`, `runs show`, `registry show` (JSON compared).
+  safetensors, gguf              a copy of MiniLM's model.safetensors and of SmolLM2's GGUF
+                                 file, each with the SHA-256 record scripts/fetch-model keeps
+                                 beside it: `quarry embed` / `quarry generate` (greedy), output
+                                 compared.
 
 Mutations (seeded, one per trial): flip 1-8 bits, truncate, zero a range, append garbage,
 or swap in the same file of the previous generation.
+
+Model files are mutated in place and restored from the bytes the mutation replaced (they are
+large); the other kinds are restored from a pristine copy.
 
   scripts/reliability/corrupt.sh [--per-kind 1000] [--kinds bm25,hnsw,...] [--seed 11]
 """
@@ -114,6 +121,100 @@ class Harness:
         self.tracking_home, self.tracking_previous = home, tracking_previous
         self.tracking_pristine = os.path.join(self.work, "tracking-pristine.sqlite")
         shutil.copy(os.path.join(home, "tracking.sqlite"), self.tracking_pristine)
+
+    def build_models(self):
+        folder = os.path.join(self.work, "minilm")
+        shutil.copytree(os.path.join(ROOT, "models/all-MiniLM-L6-v2"), folder)
+        gguf_folder = os.path.join(self.work, "smollm2")
+        shutil.copytree(os.path.join(ROOT, "models/SmolLM2-135M-Instruct"), gguf_folder)
+        self.minilm, self.gguf = folder, os.path.join(gguf_folder, "SmolLM2-135M-Instruct.Q4_1.gguf")
+        for path in (os.path.join(folder, "model.safetensors"), self.gguf):
+            if not os.path.exists(path + ".sha256"):
+                sys.exit(f"corrupt.py: {path}.sha256 is missing; run scripts/fetch-model (it records the checksum)")
+        self.model_home = os.path.join(self.work, "model-home")
+        os.makedirs(self.model_home)
+
+    def model_probes(self, kind):
+        if kind == "safetensors":
+            return [("embed", ["embed", "--model", self.minilm, "--text", "a reflecting telescope gathers light"], None)]
+        return [("generate", ["generate", "Name a planet.", "--model", self.gguf, "--max-tokens", "4", "--temperature", "0"], None)]
+
+    @staticmethod
+    def mutate_in_place(path, rng):
+        """Mutates a large file in place; returns (description, undo)."""
+        size = os.path.getsize(path)
+        kind = rng.choice(["bitflip", "truncate", "zero", "append"])
+        with open(path, "r+b") as f:
+            if kind == "bitflip":
+                offsets = sorted({rng.randrange(size) for _ in range(rng.randint(1, 8))})
+                saved = []
+                for offset in offsets:
+                    f.seek(offset)
+                    byte = f.read(1)
+                    saved.append((offset, byte))
+                    f.seek(offset)
+                    f.write(bytes([byte[0] ^ (1 << rng.randrange(8))]))
+                detail = f"{len(offsets)} bits"
+                def undo():
+                    with open(path, "r+b") as g:
+                        for offset, byte in saved:
+                            g.seek(offset)
+                            g.write(byte)
+            elif kind == "zero":
+                start = rng.randrange(size)
+                length = min(rng.randint(1, 4096), size - start)
+                f.seek(start)
+                original = f.read(length)
+                f.seek(start)
+                f.write(bytes(length))
+                detail = f"{length} bytes at {start}"
+                def undo():
+                    with open(path, "r+b") as g:
+                        g.seek(start)
+                        g.write(original)
+            elif kind == "truncate":
+                n = rng.randrange(size)
+                f.seek(n)
+                tail = f.read()
+                f.truncate(n)
+                detail = f"to {n} bytes"
+                def undo():
+                    with open(path, "ab") as g:
+                        g.write(tail)
+            else:
+                extra = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4096)))
+                f.seek(0, 2)
+                f.write(extra)
+                detail = f"{len(extra)} bytes"
+                def undo():
+                    with open(path, "r+b") as g:
+                        g.truncate(size)
+        return f"{kind} {detail}", undo
+
+    def run_model_kind(self, kind, count):
+        started = time.time()
+        target = os.path.join(self.minilm, "model.safetensors") if kind == "safetensors" else self.gguf
+        probes = self.model_probes(kind)
+        reference = self.answers(self.model_home, probes)
+        for label, code, _, err, _ in reference:
+            if code != 0:
+                sys.exit(f"corrupt.py: {label} fails on the undamaged {kind}: {err.strip()[-300:]}")
+        tally = self.tallies.setdefault(kind, {"detected": 0, "rebuilt": 0, "unaffected": 0, "VIOLATION": 0})
+        for index in (self.only if self.only is not None else range(count)):
+            rng = random.Random(f"{self.seed}:{kind}:{index}")
+            mutation, undo = self.mutate_in_place(target, rng)
+            try:
+                outcome, detail = self.classify(reference, self.answers(self.model_home, probes))
+            finally:
+                undo()
+            tally[outcome] += 1
+            if outcome == "VIOLATION":
+                self.violations.append((kind, index, mutation, detail))
+                print(f"{kind:9s} #{index:<5d} {mutation:45s} VIOLATION {detail}", flush=True)
+            elif self.verbose:
+                print(f"{kind:9s} #{index:<5d} {mutation:45s} {outcome:10s} {detail[:120]}", flush=True)
+        print(f"{kind}: {count} mutations of {os.path.basename(target)}: detected {tally['detected']}, rebuilt {tally['rebuilt']}, "
+              f"unaffected {tally['unaffected']}, violations {tally['VIOLATION']} ({time.time() - started:.0f} s)", flush=True)
 
     def must(self, home, *args):
         code, out, err, _ = self.run(home, *args)
@@ -250,6 +351,8 @@ class Harness:
             print(f"{kind:9s} #{index:<5d} {mutation:45s} {outcome:10s} {detail[:120]}", flush=True)
 
     def run_kind(self, kind, count):
+        if kind in ("safetensors", "gguf"):
+            return self.run_model_kind(kind, count)
         started = time.time()
         if kind == "tracking":
             target = os.path.join(self.tracking_home, "tracking.sqlite")
@@ -289,7 +392,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/quarry"))
     parser.add_argument("--per-kind", type=int, default=1000)
-    parser.add_argument("--kinds", default="bm25,hnsw,manifest,sqlite,tracking")
+    parser.add_argument("--kinds", default="bm25,hnsw,manifest,sqlite,tracking,safetensors,gguf")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--timeout", type=float, default=60, help="seconds before a command counts as hung")
     parser.add_argument("--verbose", action="store_true", help="a line per mutation")
@@ -304,8 +407,10 @@ def main():
     print(f"binary {args.binary}; work folder {harness.work}; seed {args.seed}", flush=True)
     kinds = args.kinds.split(",")
     try:
-        if any(k != "tracking" for k in kinds):
+        if any(k in ("bm25", "hnsw", "manifest", "sqlite") for k in kinds):
             harness.build_collection()
+        if any(k in ("safetensors", "gguf") for k in kinds):
+            harness.build_models()
         if "tracking" in kinds:
             harness.build_tracking()
         for kind in kinds:

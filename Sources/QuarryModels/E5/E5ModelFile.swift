@@ -42,6 +42,7 @@ final class E5ModelFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
+        try WeightsChecksum.verify(file.bytes, path: path)
         var reader = BoundedReader(bytes: file.bytes, path: path)
         guard try reader.bytes(4, "magic") == Self.magic else {
             throw ModelError(.invalidFile, "\(path): not an E5S1 model file (bad magic)")

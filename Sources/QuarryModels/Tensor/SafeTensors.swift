@@ -33,6 +33,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
+        try WeightsChecksum.verify(file.bytes, path: path)
         let bytes = file.bytes
         guard bytes.count >= 8 else { throw ModelError(.invalidFile, "\(path): too short for a safetensors file") }
         let headerLength = Int(clamping: UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
