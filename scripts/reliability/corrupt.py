@@ -199,7 +199,6 @@ class Harness:
         for label, code, _, err, _ in reference:
             if code != 0:
                 sys.exit(f"corrupt.py: {label} fails on the undamaged {kind}: {err.strip()[-300:]}")
-        tally = self.tallies.setdefault(kind, {"detected": 0, "rebuilt": 0, "unaffected": 0, "VIOLATION": 0})
         for index in (self.only if self.only is not None else range(count)):
             rng = random.Random(f"{self.seed}:{kind}:{index}")
             mutation, undo = self.mutate_in_place(target, rng)
@@ -207,12 +206,8 @@ class Harness:
                 outcome, detail = self.classify(reference, self.answers(self.model_home, probes))
             finally:
                 undo()
-            tally[outcome] += 1
-            if outcome == "VIOLATION":
-                self.violations.append((kind, index, mutation, detail))
-                print(f"{kind:9s} #{index:<5d} {mutation:45s} VIOLATION {detail}", flush=True)
-            elif self.verbose:
-                print(f"{kind:9s} #{index:<5d} {mutation:45s} {outcome:10s} {detail[:120]}", flush=True)
+            self.tell(kind, index, mutation, outcome, detail)
+        tally = self.tallies[kind]
         print(f"{kind}: {count} mutations of {os.path.basename(target)}: detected {tally['detected']}, rebuilt {tally['rebuilt']}, "
               f"unaffected {tally['unaffected']}, violations {tally['VIOLATION']} ({time.time() - started:.0f} s)", flush=True)
 
@@ -341,7 +336,10 @@ class Harness:
         rng = random.Random(f"{self.seed}:{kind}:{index}")
         restore()
         mutation = self.mutate(target, rng, previous)
-        outcome, detail = self.classify(reference, self.answers(home, probes))
+        self.tell(kind, index, mutation, *self.classify(reference, self.answers(home, probes)))
+
+    def tell(self, kind, index, mutation, outcome, detail):
+        """Counts one trial's outcome; prints violations (every trial with --verbose)."""
         tally = self.tallies.setdefault(kind, {"detected": 0, "rebuilt": 0, "unaffected": 0, "VIOLATION": 0})
         tally[outcome] += 1
         if outcome == "VIOLATION":

@@ -8,6 +8,7 @@
 # .build-fuzz/corpus/TARGET, and writes crashing inputs to Fuzz/findings/TARGET/ (replay one
 # with `swift run quarry-fuzz TARGET FILE`; once fixed, move it to Fuzz/regressions/TARGET/
 # so `swift test` keeps replaying it). Prints libFuzzer's final stats: executions, coverage.
+# QUARRY_FUZZ_SEED fixes libFuzzer's seed (CI uses 1, so a short run is repeatable).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${1:?usage: scripts/reliability/fuzz.sh TARGET|all SECONDS}"
@@ -27,7 +28,7 @@ for t in $([[ "$target" == all ]] && echo $targets || echo "$target"); do
   echo "== $t: ${seconds}s"
   # -rss_limit_mb and -timeout turn memory blow-ups and hangs into findings too.
   if ! QUARRY_FUZZ_TARGET="$t" ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$binary" ".build-fuzz/corpus/$t" "Fuzz/seeds/$t" \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -max_total_time="$seconds" -seed="${QUARRY_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="Fuzz/findings/$t/" 2> ".build-fuzz/fuzz-$t.log"; then
     status=1
     echo "$t: FINDING (see .build-fuzz/fuzz-$t.log and Fuzz/findings/$t/)"

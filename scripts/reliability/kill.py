@@ -366,34 +366,25 @@ class Harness:
         # Server start-up passes points too (tracking, opening): only write-path ones count.
         points = [p for p in self.trace_points(trace) if not p[0].startswith("track.")]
         for name, count in self.choose(points, self.share("api")):
-            point = f"{name}:{count}"
-            home = os.path.join(self.work, "case")
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.copytree(base, home)
-            try:
-                acknowledged, died = self.run_writes(home, failpoint=point)
-                if not died:
-                    self.record("api", point, "not reached", f"{acknowledged} writes acknowledged")
-                    continue
-                state = self.check_api(home, base_docs, acknowledged, "api", point)
-                self.record("api", point, "survived", f"{acknowledged} acknowledged, {state}")
-            except Failure as failure:
-                self.record("api", point, "VIOLATION", str(failure))
-        for round_ in range(random_kills):
+            self.api_case(base, base_docs, f"{name}:{count}", failpoint=f"{name}:{count}")
+        for _ in range(random_kills):
             delay = self.rng.uniform(0.0, clean_seconds)
-            point = f"random:{delay * 1000:.0f}ms"
-            home = os.path.join(self.work, "case")
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.copytree(base, home)
-            try:
-                acknowledged, died = self.run_writes(home, kill_after=delay)
-                if not died:
-                    self.record("api", point, "not reached", f"{acknowledged} writes acknowledged")
-                    continue
-                state = self.check_api(home, base_docs, acknowledged, "api", point)
-                self.record("api", point, "survived", f"{acknowledged} acknowledged, {state}")
-            except Failure as failure:
-                self.record("api", point, "VIOLATION", str(failure))
+            self.api_case(base, base_docs, f"random:{delay * 1000:.0f}ms", kill_after=delay)
+
+    def api_case(self, base, base_docs, point, failpoint=None, kill_after=None):
+        """One kill of the write sequence (at a failpoint or after a delay), then the checks."""
+        home = os.path.join(self.work, "case")
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(base, home)
+        try:
+            acknowledged, died = self.run_writes(home, failpoint=failpoint, kill_after=kill_after)
+            if not died:
+                self.record("api", point, "not reached", f"{acknowledged} writes acknowledged")
+                return
+            state = self.check_api(home, base_docs, acknowledged, "api", point)
+            self.record("api", point, "survived", f"{acknowledged} acknowledged, {state}")
+        except Failure as failure:
+            self.record("api", point, "VIOLATION", str(failure))
 
     # -- tracking and registry scenarios -----------------------------------------------
 
