@@ -62,6 +62,17 @@ static void qp_note_header(QPFile *p, const unsigned char *header) {
     p->checksummed = header[20] == QP_RESERVE && size >= 512;
 }
 
+// Re-reads the header from the file itself: another connection (another process) may have
+// created the database or changed its reservation since this one last looked.
+static void qp_refresh(QPFile *p) {
+    unsigned char header[100];
+    sqlite3_int64 size = 0;
+    if (p->real->pMethods->xFileSize(p->real, &size) == SQLITE_OK && size >= 100 &&
+        p->real->pMethods->xRead(p->real, header, 100, 0) == SQLITE_OK) {
+        qp_note_header(p, header);
+    }
+}
+
 static int qp_is_page(QPFile *p, int amount, sqlite3_int64 offset) {
     return p->mainDb && p->checksummed && amount == p->pageSize && offset % amount == 0;
 }
@@ -94,7 +105,10 @@ static int qpRead(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offse
 
 static int qpWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_int64 offset) {
     QPFile *p = (QPFile *)f;
+    // Page 1 carries the header it establishes; any other page follows the header on disk
+    // (a page written without a checksum would fail every later read).
     if (p->mainDb && offset == 0 && amount >= 100) qp_note_header(p, buffer);
+    else if (p->mainDb && amount >= 512 && (amount & (amount - 1)) == 0) qp_refresh(p);
     if (!qp_is_page(p, amount, offset)) return p->real->pMethods->xWrite(p->real, buffer, amount, offset);
     unsigned char *page = sqlite3_malloc(amount);
     if (!page) return SQLITE_NOMEM;
@@ -108,7 +122,13 @@ static int qpWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_int6
 static int qpTruncate(sqlite3_file *f, sqlite3_int64 size) { return ((QPFile *)f)->real->pMethods->xTruncate(((QPFile *)f)->real, size); }
 static int qpSync(sqlite3_file *f, int flags) { return ((QPFile *)f)->real->pMethods->xSync(((QPFile *)f)->real, flags); }
 static int qpFileSize(sqlite3_file *f, sqlite3_int64 *size) { return ((QPFile *)f)->real->pMethods->xFileSize(((QPFile *)f)->real, size); }
-static int qpLock(sqlite3_file *f, int level) { return ((QPFile *)f)->real->pMethods->xLock(((QPFile *)f)->real, level); }
+static int qpLock(sqlite3_file *f, int level) {
+    QPFile *p = (QPFile *)f;
+    int rc = p->real->pMethods->xLock(p->real, level);
+    // A new read transaction: look at the header again (cheap: once per transaction).
+    if (rc == SQLITE_OK && p->mainDb && level == SQLITE_LOCK_SHARED) qp_refresh(p);
+    return rc;
+}
 static int qpUnlock(sqlite3_file *f, int level) { return ((QPFile *)f)->real->pMethods->xUnlock(((QPFile *)f)->real, level); }
 static int qpCheckReservedLock(sqlite3_file *f, int *out) { return ((QPFile *)f)->real->pMethods->xCheckReservedLock(((QPFile *)f)->real, out); }
 static int qpFileControl(sqlite3_file *f, int op, void *arg) { return ((QPFile *)f)->real->pMethods->xFileControl(((QPFile *)f)->real, op, arg); }
@@ -165,14 +185,7 @@ static int qpOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int 
     }
     p->mainDb = (flags & SQLITE_OPEN_MAIN_DB) != 0;
     p->base.pMethods = &qp_io;
-    if (p->mainDb) {
-        unsigned char header[100];
-        sqlite3_int64 size = 0;
-        if (p->real->pMethods->xFileSize(p->real, &size) == SQLITE_OK && size >= 100 &&
-            p->real->pMethods->xRead(p->real, header, 100, 0) == SQLITE_OK) {
-            qp_note_header(p, header);
-        }
-    }
+    if (p->mainDb) qp_refresh(p);
     return SQLITE_OK;
 }
 

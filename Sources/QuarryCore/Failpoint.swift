@@ -1,6 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Named points in the write paths where the kill-point harness
@@ -50,7 +52,7 @@ public enum Failpoint {
         let text = name.description
         if state.trace >= 0 {
             let line = text + "\n"
-            _ = line.withCString { Glibc.write(state.trace, $0, strlen($0)) }
+            _ = line.withCString { write(state.trace, $0, strlen($0)) }
         }
         guard let armed = state.armed, armed.name == text else { return }
         state.lock.lock()
@@ -59,7 +61,7 @@ public enum Failpoint {
         state.lock.unlock()
         if fire {
             let message = "failpoint \(text):\(armed.count): SIGKILL\n"
-            _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+            _ = message.withCString { write(2, $0, strlen($0)) }
             kill(getpid(), SIGKILL)
             // SIGKILL cannot be caught; nothing after this line runs.
         }

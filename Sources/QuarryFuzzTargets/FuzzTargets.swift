@@ -57,9 +57,10 @@ public enum FuzzTargets {
     }
 
     static func jsonl(_ input: [UInt8]) throws {
-        let url = try scratch(input)
-        let cursor = try BEIRCorpusReader(maxLineBytes: 1 << 16).open(url)
-        while let records = try cursor.next(16) { _ = records.count }
+        try withScratch(input) { url in
+            let cursor = try BEIRCorpusReader(maxLineBytes: 1 << 16).open(url)
+            while let records = try cursor.next(16) { _ = records.count }
+        }
     }
 
     static func filter(_ input: [UInt8]) throws {
@@ -68,14 +69,15 @@ public enum FuzzTargets {
     }
 
     static func bm25(_ input: [UInt8]) throws {
-        let url = try scratch(resigned(input, endMagic: "QBM25END"))
-        let reader = try BM25Reader(path: url.path)
-        for index in 0 ..< min(reader.termCount, 64) {
-            let postings = reader.postings(at: index)
-            for document in postings.documents.prefix(64) { _ = reader.chunkID(document) }
-            _ = reader.term(at: index)
+        try withScratch(resigned(input, endMagic: "QBM25END")) { url in
+            let reader = try BM25Reader(path: url.path)
+            for index in 0 ..< min(reader.termCount, 64) {
+                let postings = reader.postings(at: index)
+                for document in postings.documents.prefix(64) { _ = reader.chunkID(document) }
+                _ = reader.term(at: index)
+            }
+            _ = BM25Index(reader: reader).search(terms: ["the", "a", "quarry"], k: 10, parameters: BM25Parameters(), allowing: nil)
         }
-        _ = BM25Index(reader: reader).search(terms: ["the", "a", "quarry"], k: 10, parameters: BM25Parameters(), allowing: nil)
     }
 
     static func hnsw(_ input: [UInt8]) throws {
@@ -86,15 +88,19 @@ public enum FuzzTargets {
     }
 
     static func safetensors(_ input: [UInt8]) throws {
-        let file = try SafeTensorsFile(path: try scratch(input).path)
-        for (name, entry) in file.entries.prefix(16) where entry.elementCount <= 1 << 20 { _ = try? file.floats(name) }
+        try withScratch(input) { url in
+            let file = try SafeTensorsFile(path: url.path)
+            for (name, entry) in file.entries.prefix(16) where entry.elementCount <= 1 << 20 { _ = try? file.floats(name) }
+        }
     }
 
     static func gguf(_ input: [UInt8]) throws {
-        let file = try GGUFFile(path: try scratch(input).path)
-        for tensor in file.tensors.prefix(16) where tensor.elementCount <= 1 << 20 {
-            _ = try? file.row(tensor, 0)
-            _ = try? file.floats(tensor.name)
+        try withScratch(input) { url in
+            let file = try GGUFFile(path: url.path)
+            for tensor in file.tensors.prefix(16) where tensor.elementCount <= 1 << 20 {
+                _ = try? file.row(tensor, 0)
+                _ = try? file.floats(tensor.name)
+            }
         }
     }
 
@@ -122,10 +128,13 @@ public enum FuzzTargets {
         return bytes
     }
 
-    /// The input written to this process's scratch file (readers take paths).
-    static func scratch(_ input: [UInt8]) throws -> URL {
-        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-fuzz-\(getpid()).input")
+    /// Runs `body` on the input written to a file of its own (readers take paths), removed
+    /// afterwards. One file per call: replays run in parallel, and a file another call
+    /// rewrote while this one has it mapped would be a crash of the harness, not the reader.
+    static func withScratch<T>(_ input: [UInt8], _ body: (URL) throws -> T) throws -> T {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-fuzz-\(getpid())-\(UUID().uuidString).input")
         try Data(input).write(to: url)
-        return url
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try body(url)
     }
 }

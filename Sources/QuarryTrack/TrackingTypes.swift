@@ -52,8 +52,8 @@ public struct RunBatch: Sendable {
         self.metrics = metrics
     }
 
-    /// Checks every entry's name and value before anything is stored.
-    func check() throws {
+    /// Checks every entry's name and value (`logBatch` does too, before anything is stored).
+    public func check() throws {
         for param in params { try TrackingRules.checkParam(key: param.key, value: param.value) }
         for tag in tags { try TrackingNames.check(tag.key, kind: "tag") }
         for metric in metrics { try TrackingRules.checkMetric(key: metric.key, value: metric.value) }

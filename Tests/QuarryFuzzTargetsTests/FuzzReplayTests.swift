@@ -30,10 +30,9 @@ import Testing
         #expect(FuzzTargets.resigned(original, endMagic: "QBM25END") == original)
         var damaged = original
         damaged[damaged.count / 2] ^= 0x01
-        let path = try FuzzTargets.scratch(FuzzTargets.resigned(damaged, endMagic: "QBM25END")).path
         // The checksum passes after re-signing; whatever the parser makes of the flipped bit,
         // it answers with a value or an error.
-        _ = try? BM25Reader(path: path)
+        try FuzzTargets.withScratch(FuzzTargets.resigned(damaged, endMagic: "QBM25END")) { url in _ = try? BM25Reader(path: url.path) }
         let hnsw = try #require(Self.inputs("seeds", "hnsw").first)
         let image = Array(try Data(contentsOf: hnsw))
         #expect(FuzzTargets.resigned(image, endMagic: "QHNSWEND") == image)

@@ -50,6 +50,34 @@ import Testing
         }
     }
 
+    @Test("a connection opened before another created the database still writes checksummed pages (the header is re-read, not remembered)")
+    func lateCreation() async throws {
+        try SQLitePages.install()
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("shared.sqlite").path
+        let early = try DatabaseQueue(path: path)  // opened (nothing written) while the file is empty
+        var creating = Configuration()
+        creating.prepareDatabase { db in
+            try SQLitePages.reserveIfNew(db)
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        let creator = try DatabaseQueue(path: path, configuration: creating)
+        try await creator.write { db in
+            try db.execute(sql: "CREATE TABLE t(x TEXT)")
+            for i in 0 ..< 2000 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: ["row \(i) " + String(repeating: "x", count: 100)]) }
+        }
+        try creator.close()
+        // Same-size updates leave page 1 alone, so the checkpoint writes no header to learn from.
+        try await early.write { try $0.execute(sql: "UPDATE t SET x = replace(x, 'x', 'y')") }
+        try early.close()  // checkpoints its pages into the main file
+        let reader = try DatabaseQueue(path: path)
+        let (count, check, checksummed) = try await reader.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t"), try String.fetchOne(db, sql: "PRAGMA integrity_check"), SQLitePages.isChecksummed(db))
+        }
+        #expect(count == 2000 && check == "ok" && checksummed)
+    }
+
     @Test("a database created without the reservation (before checksums) is read unchanged, unverified")
     func legacyDatabase() throws {
         try SQLitePages.install()

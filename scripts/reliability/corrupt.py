@@ -96,6 +96,10 @@ class Harness:
         self.home, self.collection, self.previous, self.queries = home, collection, previous, queries
         self.pristine = os.path.join(self.work, "pristine")
         shutil.copytree(collection, self.pristine)
+        # Mutations of collection.sqlite must reach the pages: nothing may rest in a WAL.
+        wal = os.path.join(self.pristine, "collection.sqlite-wal")
+        if os.path.exists(wal) and os.path.getsize(wal) > 0:
+            sys.exit("corrupt.py: the undamaged collection has frames in its WAL; mutations of collection.sqlite would miss them")
 
     def build_tracking(self):
         home = os.path.join(self.work, "tracking-home")

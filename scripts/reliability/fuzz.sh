@@ -18,10 +18,11 @@ if [[ "$target" != all && " $targets " != *" $target "* ]]; then
   echo "fuzz.sh: unknown target '$target' (targets: $targets, or all)" >&2
   exit 2
 fi
+mkdir -p .build-fuzz
 swift build --build-path .build-fuzz --product quarry-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DQUARRY_FUZZ 2>&1 | grep -Ev "^\[[0-9]+/[0-9]+\]|Cannot export local symbol" || true
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DQUARRY_FUZZ > .build-fuzz/build.log 2>&1 \
+  || { grep -Ev "^\[[0-9]+/[0-9]+\]|Cannot export local symbol" .build-fuzz/build.log | tail -30 >&2; echo "fuzz.sh: the fuzzer build failed" >&2; exit 1; }
 binary=".build-fuzz/debug/quarry-fuzz"
-[[ -x "$binary" ]] || { echo "fuzz.sh: the fuzzer build failed" >&2; exit 1; }
 status=0
 for t in $([[ "$target" == all ]] && echo $targets || echo "$target"); do
   mkdir -p ".build-fuzz/corpus/$t" "Fuzz/findings/$t"

@@ -113,6 +113,18 @@ class Harness:
         chosen += self.rng.sample(rest, max(0, share - len(chosen)))
         return sorted(chosen)
 
+    def was_killed(self, result, scenario, point):
+        """Whether the command died at its failpoint. It may finish (a point that a run passes
+        fewer times than the traced one: "not reached"), but any other ending — a trap, an
+        error exit — is a violation: the case replays a run that succeeded."""
+        if result.returncode == -signal.SIGKILL:
+            return True
+        if result.returncode == 0:
+            self.record(scenario, point, "not reached", "exit 0")
+        else:
+            self.record(scenario, point, "VIOLATION", f"exit {result.returncode} instead of SIGKILL: {result.stderr.strip()[-300:]}")
+        return False
+
     def record(self, scenario, point, outcome, detail=""):
         self.results.append((scenario, point, outcome, detail))
         print(f"{scenario:9s} {point:34s} {outcome:12s} {detail}", flush=True)
@@ -190,8 +202,7 @@ class Harness:
             shutil.copytree(base, home)
             try:
                 killed = self.quarry(home, "ingest", corpus, "--collection", "kill", "--prune", failpoint=point, check=False)
-                if killed.returncode != -signal.SIGKILL:
-                    self.record("ingest", point, "not reached", f"exit {killed.returncode}")
+                if not self.was_killed(killed, "ingest", point):
                     continue
                 self.check_collection(home, "kill")
                 docs, rows, _ = self.documents(home, "kill")
@@ -315,6 +326,8 @@ class Harness:
                 process.wait()
         if process.returncode == -signal.SIGKILL:
             died = True
+        elif died:
+            raise Failure(f"the server died with exit {process.returncode}, not at the kill")
         self.last_writes_seconds = time.time() - started
         return acknowledged, died
 
@@ -409,14 +422,14 @@ class Harness:
             shutil.copytree(base, home)
             try:
                 killed = self.quarry(home, "runs", "log", run_id, *batch, failpoint=point, check=False)
-                if killed.returncode != -signal.SIGKILL:
-                    self.record("tracking", point, "not reached", f"exit {killed.returncode}")
+                if not self.was_killed(killed, "tracking", point):
                     continue
                 shown = json.loads(self.quarry(home, "runs", "show", run_id, "--json").stdout)
                 metrics, params = shown.get("metrics", {}), shown.get("params", {})
-                logged = len(metrics) + (len(params) - 1)
-                if logged not in (0, 14):
-                    raise Failure(f"half a batch: {len(metrics)} metrics, {len(params)} params")
+                tags = shown.get("run", {}).get("tags", {})
+                logged = len(metrics) + (len(params) - 1) + len(tags)
+                if logged not in (0, 16):
+                    raise Failure(f"half a batch: {len(metrics)} metrics, {len(params)} params, {len(tags)} tags")
                 state = "present" if logged else "absent"
                 if not logged:
                     self.quarry(home, "runs", "log", run_id, *batch)
@@ -453,8 +466,7 @@ class Harness:
                 shutil.copytree(base, home)
                 try:
                     killed = self.quarry(home, *command, failpoint=f"{name}:{count}", check=False)
-                    if killed.returncode != -signal.SIGKILL:
-                        self.record("registry", point, "not reached", f"exit {killed.returncode}")
+                    if not self.was_killed(killed, "registry", point):
                         continue
                     state = self.check_registry(home, label)
                     if state == "absent":
@@ -468,7 +480,10 @@ class Harness:
     def check_registry(self, home, label):
         db = self.tracking_db(home)
         try:
-            alias = db.execute("SELECT version FROM aliases WHERE pipeline = 'kill-qa' AND alias = 'production'").fetchone()[0]
+            row = db.execute("SELECT version FROM aliases WHERE pipeline = 'kill-qa' AND alias = 'production'").fetchone()
+            if row is None:
+                raise Failure("alias production is gone")
+            alias = row[0]
             history = db.execute("SELECT from_version, to_version FROM alias_history WHERE pipeline = 'kill-qa' ORDER BY seq").fetchall()
             versions = [v for (v,) in db.execute("SELECT version FROM versions WHERE pipeline = 'kill-qa' ORDER BY version")]
         finally:

@@ -12,9 +12,11 @@ enum WeightsChecksum {
     /// - Throws: `ModelError.invalidFile` when the file's hash differs from the recorded one.
     static func verify(_ bytes: UnsafeRawBufferPointer, path: String) throws {
         let sidecar = path + ".sha256"
-        guard let recorded = try? String(contentsOfFile: sidecar, encoding: .utf8) else { return }
+        guard FileManager.default.fileExists(atPath: sidecar) else { return }
+        // A record that exists but cannot be read is refused, never taken as "no record".
+        let recorded = (try? String(contentsOfFile: sidecar, encoding: .utf8)) ?? ""
         let expected = recorded.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init)?.lowercased() ?? ""
-        guard expected.count == 64 else {
+        guard expected.count == 64, expected.allSatisfy(\.isHexDigit) else {
             throw ModelError(.invalidFile, "\(sidecar) does not hold a SHA-256; run scripts/fetch-model again")
         }
         let actual = ContentHash.sha256(bytes)

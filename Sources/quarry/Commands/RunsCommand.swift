@@ -159,6 +159,7 @@ struct RunsCommand: AsyncParsableCommand {
                 }
                 batch.metrics.append((key, value, step))
             }
+            try batch.check()
             let store = try RunsCommand.store(global)
             let runID = try id ?? store.startRun(experiment: experiment!, name: name, source: CommandLine.arguments.joined(separator: " "),
                                                  gitCommit: GitCommit.current(), configHash: nil, tags: [:])
