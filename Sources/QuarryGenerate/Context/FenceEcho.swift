@@ -17,7 +17,7 @@ struct FenceEcho {
     /// The part of `piece` (with what was held) that is safe to show now.
     mutating func feed(_ piece: String) -> String {
         held += piece
-        held = held.replacingOccurrences(of: marker, with: "")
+        held = Self.strip(marker, from: held, atEnd: false)
         var keep = 0
         for n in stride(from: min(marker.count - 1, held.count), to: 0, by: -1) where held.hasSuffix(marker.prefix(n)) {
             keep = n
@@ -34,10 +34,37 @@ struct FenceEcho {
 
     /// What is still held once the answer has ended.
     mutating func finish() -> String {
-        var out = held.replacingOccurrences(of: marker, with: "")
+        var out = Self.strip(marker, from: held, atEnd: true)
         held = ""
         if !started { out = String(out.drop { $0.isWhitespace }) }
         return out
+    }
+
+    /// `text` without echoes of the marker: whole, or with some of its closing `>` missing
+    /// (small models echo `<<<Q-…>>`). An echo that may still be growing (its `>`s at the end
+    /// of `text`, more to come) is left for the next piece unless `atEnd`.
+    static func strip(_ marker: String, from text: String, atEnd: Bool) -> String {
+        let closing = marker.reversed().prefix { $0 == ">" }.count
+        let core = String(marker.dropLast(closing))
+        guard !core.isEmpty, text.contains(core) else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: core) {
+            var end = range.upperBound
+            var count = 0
+            while end < rest.endIndex, rest[end] == ">", count < closing {
+                end = rest.index(after: end)
+                count += 1
+            }
+            if end == rest.endIndex, count < closing, !atEnd {
+                // Possibly the start of a whole marker split across pieces: keep it held.
+                out += rest
+                return out
+            }
+            out += rest[..<range.lowerBound]
+            rest = rest[end...]
+        }
+        return out + rest
     }
 
     /// `text` without the marker (a whole answer).
