@@ -33,17 +33,6 @@ public enum ContentHash {
         return hex(hasher.finalize())
     }
 
-    /// The hex SHA-256 of a file's bytes, streamed in 1 MiB blocks so memory stays bounded.
-    public static func sha256(fileAt url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-            hasher.update(data: block)
-        }
-        return hex(hasher.finalize())
-    }
-
     static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -29,18 +29,15 @@ public enum SQLitePages {
         return quarry_pages_reserved(UnsafeMutableRawPointer(connection)) == 8
     }
 
-    /// The extended result code of a page that failed its checksum.
-    public static let damagedPageCode: Int32 = 10 | (32 << 8)  // SQLITE_IOERR_DATA
-
     /// What went wrong, in words: a page that failed its checksum says so (SQLite alone
     /// would say "disk I/O error"); anything else is SQLite's own message.
     public static func describe(_ error: DatabaseError) -> String {
-        guard error.extendedResultCode.rawValue == damagedPageCode else { return error.message ?? "\(error)" }
+        guard error.extendedResultCode == .SQLITE_IOERR_DATA else { return error.message ?? "\(error)" }
         return "a page failed its checksum: the file is damaged on disk (restore it from a backup; a collection can also be re-ingested)"
     }
 
     /// Whether an error is a page that failed its checksum.
     public static func isDamagedPage(_ error: any Error) -> Bool {
-        (error as? DatabaseError)?.extendedResultCode.rawValue == damagedPageCode
+        (error as? DatabaseError)?.extendedResultCode == .SQLITE_IOERR_DATA
     }
 }

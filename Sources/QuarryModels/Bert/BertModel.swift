@@ -12,6 +12,8 @@ import QuarryCore
 public final class BertModel: Sendable {
     public let configuration: BertConfiguration
     let weights: BertWeights
+    /// The hex SHA-256 of the weights file (part of an embedder's identity).
+    public let weightsSHA256: String
 
     /// Loads `config.json` and `model.safetensors` from a Hugging Face model folder.
     public init(modelDirectory: URL) throws {
@@ -19,13 +21,15 @@ public final class BertModel: Sendable {
         configuration = try BertConfiguration.load(modelDirectory: modelDirectory)
         let file = try SafeTensorsFile(path: modelDirectory.appendingPathComponent("model.safetensors").path)
         weights = try BertWeights(file: file, configuration: configuration)
+        weightsSHA256 = file.sha256
     }
 
-    /// A model whose weights were read elsewhere (an E5S1 file).
-    init(configuration: BertConfiguration, weights: BertWeights) throws {
+    /// A model whose weights were read elsewhere (an E5S1 file, whose SHA-256 is given).
+    init(configuration: BertConfiguration, weights: BertWeights, weightsSHA256: String) throws {
         try BLAS.load()
         self.configuration = configuration
         self.weights = weights
+        self.weightsSHA256 = weightsSHA256
     }
 
     /// Whether the model has a sequence-classification head (a cross-encoder).

@@ -28,7 +28,7 @@ public final class SentenceEncoder: Sendable {
         self.maxSequenceLength = min(maxSequenceLength ?? configured ?? 256, model.configuration.maxPositions)
         self.batchTokenBudget = max(batchTokenBudget, self.maxSequenceLength)
         BLAS.setThreads(1)
-        weightsSHA256 = try ContentHash.sha256(fileAt: modelDirectory.appendingPathComponent("model.safetensors"))
+        weightsSHA256 = model.weightsSHA256
     }
 
     static func sentenceBertMaxLength(_ directory: URL) -> Int? {

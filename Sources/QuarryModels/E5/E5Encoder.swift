@@ -33,13 +33,13 @@ public final class E5Encoder: Sendable {
     public init(modelDirectory: URL, maxSequenceLength: Int? = nil, batchTokenBudget: Int = 8192) throws {
         let path = modelDirectory.appendingPathComponent(Self.fileName).path
         let file = try E5ModelFile(path: path)
-        model = try BertModel(configuration: file.configuration, weights: try BertWeights(e5: file))
+        model = try BertModel(configuration: file.configuration, weights: try BertWeights(e5: file), weightsSHA256: file.sha256)
         tokenizer = file.tokenizer
         self.maxSequenceLength = max(3, min(maxSequenceLength ?? file.configuration.maxPositions, file.configuration.maxPositions))
         windowLength = max(1, file.configuration.maxPositions - 2)
         self.batchTokenBudget = max(batchTokenBudget, windowLength + 2)
         BLAS.setThreads(1)
-        weightsSHA256 = try ContentHash.sha256(fileAt: URL(fileURLWithPath: path))
+        weightsSHA256 = file.sha256
     }
 
     /// Embeddings of `texts`, in order.

@@ -30,6 +30,8 @@ final class E5ModelFile: @unchecked Sendable {
     let tokenizer: UnigramTokenizer
     let tensors: [String: Tensor]
     let file: MappedFile
+    /// The file's hex SHA-256 (the model's identity; checked against fetch-model's record).
+    let sha256: String
 
     static let magic: [UInt8] = Array("E5S1".utf8)
     /// The file's tensor types: its dtype byte 0 is F32, 1 is ggml's Q4_0 block format.
@@ -42,7 +44,9 @@ final class E5ModelFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
-        try WeightsChecksum.verify(file.bytes, path: path)
+        let digest = ContentHash.sha256(file.bytes)
+        sha256 = digest
+        try WeightsChecksum.verify(path: path) { digest }
         var reader = BoundedReader(bytes: file.bytes, path: path)
         guard try reader.bytes(4, "magic") == Self.magic else {
             throw ModelError(.invalidFile, "\(path): not an E5S1 model file (bad magic)")

@@ -81,7 +81,8 @@ public final class GGUFFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
-        try WeightsChecksum.verify(file.bytes, path: path)
+        let bytes = file.bytes
+        try WeightsChecksum.verify(path: path) { ContentHash.sha256(bytes) }
         var reader = BoundedReader(bytes: file.bytes, path: path)
         guard try reader.bytes(4, "magic") == Array("GGUF".utf8) else {
             throw ModelError(.invalidFile, "\(path): not a GGUF file (bad magic)")

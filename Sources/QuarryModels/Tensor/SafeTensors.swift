@@ -21,6 +21,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     public let entries: [String: Entry]
     public let metadata: [String: String]
+    /// The file's hex SHA-256 (the model's identity; checked against fetch-model's record).
+    public let sha256: String
     private let file: MappedFile
     private let dataStart: Int
 
@@ -33,7 +35,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         } catch {
             throw ModelError(.missingFile, "cannot open \(path): \(error)")
         }
-        try WeightsChecksum.verify(file.bytes, path: path)
+        let digest = ContentHash.sha256(file.bytes)
+        sha256 = digest
+        try WeightsChecksum.verify(path: path) { digest }
         let bytes = file.bytes
         guard bytes.count >= 8 else { throw ModelError(.invalidFile, "\(path): too short for a safetensors file") }
         let headerLength = Int(clamping: UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))

@@ -5,12 +5,12 @@ import QuarryCore
 /// (`<file>.sha256`, in `sha256sum` format) when it unpacks and verifies a model.
 ///
 /// A flipped bit in a tensor's data is a valid number: without the check a damaged model
-/// would load and answer differently with no error. The check reads the whole mapped file
-/// once per load (about 0.1 s for MiniLM's 90 MB in a release build); files without a
-/// sidecar (your own models, test fixtures) load unchecked.
+/// would load and answer differently with no error. Files without a record (your own
+/// models, test fixtures) load unchecked.
 enum WeightsChecksum {
-    /// - Throws: `ModelError.invalidFile` when the file's hash differs from the recorded one.
-    static func verify(_ bytes: UnsafeRawBufferPointer, path: String) throws {
+    /// - Parameter digest: the file's hex SHA-256; asked for only when there is a record.
+    /// - Throws: `ModelError.invalidFile` when the record is unreadable or differs.
+    static func verify(path: String, digest: () -> String) throws {
         let sidecar = path + ".sha256"
         guard FileManager.default.fileExists(atPath: sidecar) else { return }
         // A record that exists but cannot be read is refused, never taken as "no record".
@@ -19,8 +19,7 @@ enum WeightsChecksum {
         guard expected.count == 64, expected.allSatisfy(\.isHexDigit) else {
             throw ModelError(.invalidFile, "\(sidecar) does not hold a SHA-256; run scripts/fetch-model again")
         }
-        let actual = ContentHash.sha256(bytes)
-        guard actual == expected else {
+        guard digest() == expected else {
             throw ModelError(.invalidFile, "\(path) does not match the SHA-256 recorded when it was fetched (\(sidecar)): the file is damaged or was replaced; run scripts/fetch-model again")
         }
     }
