@@ -172,6 +172,7 @@ struct ConfigKey: Sendable {
         double("server.body_timeout_seconds") { $0.server.bodyTimeoutSeconds = $1 },
         int("server.max_header_bytes") { $0.server.maxHeaderBytes = $1 },
         int("server.max_connections") { $0.server.maxConnections = $1 },
+        int("server.query_cache_entries") { $0.server.queryCacheEntries = $1 },
     ]
 
     static func bool(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Bool) -> Void) -> ConfigKey {

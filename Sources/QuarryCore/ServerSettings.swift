@@ -29,6 +29,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var maxHeaderBytes: Int = 16384
     /// Open connections at once; connections beyond are closed at once.
     public var maxConnections: Int = 1024
+    /// Query embeddings kept in memory (least recently used out first); 0 turns the cache
+    /// off. A 384-dimension vector is 1.5 KiB, so the default holds at most about 6 MiB.
+    public var queryCacheEntries: Int = 4096
 
     public init() {}
 
@@ -59,6 +62,9 @@ public struct ServerSettings: Sendable, Equatable {
         }
         guard (maxConcurrentRequests ... 1_000_000).contains(maxConnections) else {
             throw ConfigError(key: "server.max_connections", file: file, reason: "must be at least server.max_concurrent_requests and at most 1000000")
+        }
+        guard (0 ... 10_000_000).contains(queryCacheEntries) else {
+            throw ConfigError(key: "server.query_cache_entries", file: file, reason: "must be 0...10000000")
         }
     }
 }

@@ -23,6 +23,10 @@ public protocol Embedder: Sendable {
     /// How many of `text`'s words the model's vocabulary holds whole; nil when the model's
     /// vocabulary is unknown (HTTP endpoints), which hybrid search takes as "reads it all".
     func vocabularyFit(_ text: String) -> VocabularyFit?
+    /// One search query's vector: `embed(text, as: .query)` unless a wrapper answers it
+    /// another way (`CachingEmbedder` from memory). Retrieval embeds a lone query through
+    /// this, so caches see queries only, never passages.
+    func embedQuery(_ text: String) async throws -> [Float]
 }
 
 extension Embedder {
@@ -30,6 +34,7 @@ extension Embedder {
     public var specialTokenCount: Int { 0 }
     public var scripts: Set<String>? { nil }
     public func vocabularyFit(_ text: String) -> VocabularyFit? { nil }
+    public func embedQuery(_ text: String) async throws -> [Float] { try await embed(text, as: .query) }
 
     /// The share of `text`'s letters this embedder reads (1 when its scripts are unknown or
     /// the text has no letters).

@@ -44,18 +44,21 @@ public struct PipelineFactory: Sendable {
     public let template: PromptTemplate
 
     /// Makes the configured models named in `parts`.
-    /// - Parameter batchingEmbedder: embed concurrent requests' texts together (the server).
+    /// - Parameters:
+    ///   - batchingEmbedder: embed concurrent requests' texts together (the server).
+    ///   - queryCache: keep recent query vectors in memory (`server.query_cache_entries` of
+    ///     them per embedder; none when that is 0), counting hits and misses here (the server).
     /// - Throws: configuration errors (a missing model folder, a bad prompt template).
-    public init(configuration: QuarryConfiguration, home: QuarryHome, parts: Parts = .all, batchingEmbedder: Bool = false) throws {
-        var embedder = parts.contains(.embedder) ? try EmbedderFactory.make(configuration) : nil
-        if batchingEmbedder, let made = embedder { embedder = BatchingEmbedder(made) }
+    public init(configuration: QuarryConfiguration, home: QuarryHome, parts: Parts = .all, batchingEmbedder: Bool = false,
+                queryCache: EmbeddingCacheStats? = nil) throws {
+        let entries = configuration.server.queryCacheEntries
         let wrap: @Sendable (any Embedder) -> any Embedder = { base in
-            if batchingEmbedder {
-                let batching: any Embedder = BatchingEmbedder(base)
-                return batching
-            }
-            return base
+            var wrapped: any Embedder = base
+            if batchingEmbedder { wrapped = BatchingEmbedder(wrapped) }
+            if let queryCache, entries > 0 { wrapped = CachingEmbedder(wrapped, capacity: entries, stats: queryCache) }
+            return wrapped
         }
+        let embedder = parts.contains(.embedder) ? try EmbedderFactory.make(configuration).map(wrap) : nil
         let catalog = EmbedderCatalog(configuration: configuration, configured: embedder, wrap: wrap)
         self.init(configuration: configuration, home: home, embedders: catalog,
                   reranker: parts.contains(.reranker) ? try RerankerFactory.make(configuration) : nil,

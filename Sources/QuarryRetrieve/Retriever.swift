@@ -131,7 +131,7 @@ public struct Retriever: Sendable {
         }
         guard !readable.isEmpty else { return prepared }
         let texts = readable.map { queries[$0] }
-        let vectors = try await clock.time(.embedding) { texts.count == 1 ? [try await dense.embedder.embed(texts[0], as: .query)] : try await dense.embedder.embed(texts, as: .query) }
+        let vectors = try await clock.time(.embedding) { texts.count == 1 ? [try await dense.embedder.embedQuery(texts[0])] : try await dense.embedder.embed(texts, as: .query) }
         for (slot, i) in readable.enumerated() { prepared[i].vector = vectors[slot] }
         return prepared
     }

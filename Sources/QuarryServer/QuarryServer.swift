@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import QuarryCore
+import QuarryEmbed
 import QuarryPipeline
 
 /// The HTTP API over every collection of a Quarry home (Hummingbird 2).
@@ -31,12 +32,15 @@ public struct QuarryServer: Sendable {
         self.configuration = configuration
         let settings = configuration.server
         keys = try APIKeys(parsing: environment[settings.apiKeysEnvironment] ?? "")
-        // Concurrent requests' texts are embedded together (2 ms window, up to 32 texts).
-        pool = CollectionPool(factory: try PipelineFactory(configuration: configuration, home: home, batchingEmbedder: true))
+        // Concurrent requests' texts are embedded together (queued behind busy cores, up to
+        // 32 texts a batch); repeated queries come from the query-embedding cache.
+        let queryCache = EmbeddingCacheStats()
+        pool = CollectionPool(factory: try PipelineFactory(configuration: configuration, home: home, batchingEmbedder: true,
+                                                           queryCache: queryCache))
         log = AccessLog(enabled: accessLog)
         handlers = Handlers(pool: pool, settings: settings, metrics: ServerMetrics(),
                             log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines,
-                            trackingStore: SharedTrackingStore(home: home))
+                            trackingStore: SharedTrackingStore(home: home), queryCache: queryCache)
     }
 
     /// Every route: method, path pattern and who may call it (`public`, `any-key`, `read`,

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import QuarryCore
+import QuarryEmbed
 import QuarryGenerate
 import QuarryPipeline
 import QuarryRetrieve
@@ -125,6 +126,8 @@ struct Handlers: Sendable {
     /// Served pipelines: name → alias (`quarry serve --pipeline NAME@ALIAS`).
     let pipelines: [String: String]
     let trackingStore: SharedTrackingStore
+    /// Hits and misses of the query-embedding caches, for /metrics.
+    let queryCache: EmbeddingCacheStats
 
     func register(on router: Router<QuarryRequestContext>) {
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -190,6 +193,8 @@ struct Handlers: Sendable {
             }
             metrics.collectionGauge("generation", collection: name, help: "Generation the server answers from.").set(Double(generation))
         }
+        let cache = queryCache.counts
+        metrics.queryCache(hits: cache.hits, misses: cache.misses)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
     }
 

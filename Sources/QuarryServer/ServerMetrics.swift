@@ -2,7 +2,8 @@ import Foundation
 import Prometheus
 
 /// The Prometheus metrics `/metrics` exposes: requests by route, method and status; request
-/// latency by route; time per pipeline stage; requests in flight; collection sizes.
+/// latency by route; time per pipeline stage; requests in flight; collection sizes; lookups
+/// in the query-embedding cache by result.
 final class ServerMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()
@@ -47,6 +48,26 @@ final class ServerMetrics: @unchecked Sendable {
             return made
         }
     }
+
+    /// Brings `quarry_query_embedding_cache_lookups_total{result="hit"|"miss"}` up to the
+    /// caches' counts (called at each scrape; the counters only ever grow by the difference).
+    func queryCache(hits: Int, misses: Int) {
+        lock.withLock {
+            for (result, total) in [("hit", hits), ("miss", misses)] {
+                let key = "query_cache|" + result
+                let counter = counters[key] ?? registry.makeCounter(
+                    descriptor: MetricNameDescriptor(namespace: "quarry", subsystem: "query_embedding_cache", metricName: "lookups", unitName: "total",
+                                                     helpText: "Query embeddings looked up in the cache, by result (hit: no forward pass)."),
+                    labels: [("result", result)])
+                counters[key] = counter
+                let grown = total - (reportedCache[result] ?? 0)
+                if grown > 0 { counter.increment(by: Int64(grown)) }
+                reportedCache[result] = max(total, reportedCache[result] ?? 0)
+            }
+        }
+    }
+
+    private var reportedCache: [String: Int] = [:]
 
     private func histogram(_ descriptor: MetricNameDescriptor, label: (String, String)) -> DurationHistogram {
         lock.withLock {

@@ -269,6 +269,13 @@ struct Harness {
         let found = try await harness.send("POST", "/v1/collections/ar/search", json: #"{"query": "ما سبب ظاهرة المد؟", "k": 3}"#)
         #expect(found.status == 200, "\(String(decoding: found.body, as: UTF8.self))")
         #expect((try Harness.object(found)["hits"] as? [[String: Any]])?.first?["doc_id"] as? String == "tides.txt")
+        // The same query again: its vector comes from the query-embedding cache, same hits.
+        let repeated = try await harness.send("POST", "/v1/collections/ar/search", json: #"{"query": "ما سبب ظاهرة المد؟", "k": 3}"#)
+        #expect((try Harness.object(repeated)["hits"] as? [[String: Any]])?.compactMap { $0["doc_id"] as? String }
+            == (try Harness.object(found)["hits"] as? [[String: Any]])?.compactMap { $0["doc_id"] as? String })
+        let metrics = String(decoding: try await harness.send("GET", "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains(#"quarry_query_embedding_cache_lookups_total{result="hit"} 1"#), "\(metrics.split(separator: "\n").filter { $0.contains("cache") })")
+        #expect(metrics.contains(#"quarry_query_embedding_cache_lookups_total{result="miss"} 1"#))
         let reader = try CollectionReader(home: QuarryHome(url: harness.dir.url.appendingPathComponent("home")), name: "ar")
         #expect(reader.manifest.settings.embedder == e5.identity)
     }

@@ -2,7 +2,7 @@
 # Embedding speed, side by side in one run: Quarry's native encoder vs sentence-transformers
 # (torch 2.13.0+cpu limited to the same 2 threads), all-MiniLM-L6-v2, max length 256, on the
 # 5,000 msmarco passages; then single short-query latency (p50, p99) for both.
-# Usage: scripts/bench/embed.sh
+# Usage: scripts/bench/embed.sh   (QUARRY_BIN=path to use a release binary built elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=scripts/bench/.venv-st
@@ -13,8 +13,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "torch==2.13.0+cpu" "sentence-transformers==6.2.0"
 fi
-swift build -c release --product quarry >/dev/null
-bin=.build/release/quarry
+# QUARRY_BIN: a release binary built elsewhere (e.g. .build-release/release/quarry).
+if [ -n "${QUARRY_BIN:-}" ]; then bin=$QUARRY_BIN; else swift build -c release --product quarry >/dev/null; bin=.build/release/quarry; fi
 threads=$(nproc)
 echo "all-MiniLM-L6-v2 on $(wc -l < "$corpus") msmarco passages, $threads threads, max_seq_length 256"
 quarry=$("$bin" embed --corpus "$corpus" --json)

@@ -8,6 +8,11 @@
 # i.e. no leak on the request path; the script exits 1 past it).
 #
 #   scripts/bench/serve_load.sh            # DURATION=20, SOAK_ROUNDS=3 by default
+#   QUARRY_CONFIG=F scripts/bench/serve_load.sh   # e.g. a file with `server: {query_cache_entries: 0}`
+#
+# The queries repeat (msmarco's test queries, rotated), so after the first pass the
+# query-embedding cache answers them; turn it off as above to load the encoder.
+# The 30-minute soak with writes and alias moves is scripts/bench/soak.sh.
 #
 # Both wrk and the server share this machine's cores; the figures are for that setup.
 set -euo pipefail
@@ -18,8 +23,11 @@ PORT=${PORT:-18181}
 BENCH_HOME=${QUARRY_BENCH_HOME:-/tmp/quarry-bench-serve}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-swift build -c release --product quarry --scratch-path .build-release 2>&1 | tail -1
-Q=.build-release/release/quarry
+# QUARRY_BIN: a release binary built elsewhere (to compare two builds on one collection).
+if [[ -n ${QUARRY_BIN:-} ]]; then Q=$QUARRY_BIN; else
+  swift build -c release --product quarry --scratch-path .build-release 2>&1 | tail -1
+  Q=.build-release/release/quarry
+fi
 # Incremental: a second run reuses the collection.
 $Q ingest ../shared/corpora/msmarco/corpus.jsonl --collection msmarco --analyzer english --home "$BENCH_HOME" --quiet | tail -1
 

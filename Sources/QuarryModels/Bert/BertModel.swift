@@ -1,9 +1,11 @@
+import CKernels
 import Foundation
 import QuarryCore
 
 /// The BERT encoder forward pass in Float32 (Devlin et al. 2019): embeddings + LayerNorm,
 /// then per layer multi-head self-attention, residual + LayerNorm, a GELU feed-forward
-/// block, residual + LayerNorm. Matrix products go through OpenBLAS.
+/// block, residual + LayerNorm. Matrix products go through OpenBLAS, the dense layers of a
+/// short batch (a query) through `qk_dense`.
 ///
 /// A batch is packed without padding: all sequences' tokens are concatenated into one
 /// [T × H] matrix for the dense layers, and attention runs per sequence over its own
@@ -84,9 +86,8 @@ public final class BertModel: Sendable {
             scores.withUnsafeMutableBufferPointer { scores in
                 let x = x.baseAddress!, qkv = qkv.baseAddress!, context = context.baseAddress!
                 let scratch = scratch.baseAddress!, scores = scores.baseAddress!
-                // Q, K, V for every token in one GEMM: [T × H] · [3H × H]ᵀ.
-                BLAS.gemm(m: total, n: 3 * h, k: h, a: x, lda: h, b: layer.qkv, ldb: h, transposeB: true, c: qkv, ldc: 3 * h)
-                VectorMath.addBias(qkv, rows: total, width: 3 * h, bias: layer.qkvBias)
+                // Q, K, V for every token in one product: [T × H] · [H × 3H].
+                Self.dense(x, rows: total, k: h, weights: layer.qkv.pointer, n: 3 * h, bias: layer.qkvBias, into: qkv)
                 // Attention per sequence and head, over the sequence's own tokens.
                 var start = 0
                 for sequence in sequences {
@@ -103,23 +104,40 @@ public final class BertModel: Sendable {
                     start += n
                 }
                 // Output projection, residual, LayerNorm.
-                BLAS.gemm(m: total, n: h, k: h, a: context, lda: h, b: layer.attentionOut, ldb: h, transposeB: true, c: scratch, ldc: h)
-                VectorMath.addBias(scratch, rows: total, width: h, bias: layer.attentionOutBias)
+                Self.dense(context, rows: total, k: h, weights: layer.attentionOut.pointer, n: h, bias: layer.attentionOutBias, into: scratch)
                 VectorMath.add(x, scratch, count: total * h)
                 VectorMath.layerNorm(x, rows: total, width: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta,
                                      epsilon: c.layerNormEpsilon)
                 // Feed-forward: GELU(x·W1ᵀ + b1)·W2ᵀ + b2, residual, LayerNorm.
-                BLAS.gemm(m: total, n: inter, k: h, a: x, lda: h, b: layer.intermediate, ldb: h, transposeB: true, c: scratch, ldc: inter)
-                VectorMath.addBias(scratch, rows: total, width: inter, bias: layer.intermediateBias)
+                Self.dense(x, rows: total, k: h, weights: layer.intermediate.pointer, n: inter, bias: layer.intermediateBias, into: scratch)
                 VectorMath.gelu(scratch, count: total * inter)
-                BLAS.gemm(m: total, n: h, k: inter, a: scratch, lda: inter, b: layer.output, ldb: inter, transposeB: true, c: context, ldc: h)
-                VectorMath.addBias(context, rows: total, width: h, bias: layer.outputBias)
+                Self.dense(scratch, rows: total, k: inter, weights: layer.output.pointer, n: h, bias: layer.outputBias, into: context)
                 VectorMath.add(x, context, count: total * h)
                 VectorMath.layerNorm(x, rows: total, width: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta,
                                      epsilon: c.layerNormEpsilon)
             }}}}}
         }
         return x
+    }
+
+    /// Up to this many rows (tokens in a batch) a dense layer runs through `qk_dense`; above
+    /// it, through BLAS. For a few rows BLAS spends most of its time copying the weights into
+    /// its packed layout (two thirds of a query's time was in `sgemm_incopy`), while
+    /// `qk_dense` streams them once: 2.6× OpenBLAS at 8 rows, 1.36× at 32, 1.10× at 128 on this
+    /// machine (scripts/bench/dense.sh). Larger batches (ingest's) stay with OpenBLAS, whose
+    /// cache blocking is as fast there and better tuned for CPUs measured less here.
+    static let smallRowLimit = 128
+
+    /// [rows × k] · weights [k × n] + bias, into `c` ([rows × n]).
+    @inline(__always)
+    static func dense(_ a: UnsafePointer<Float>, rows: Int, k: Int, weights: UnsafePointer<Float>, n: Int, bias: UnsafePointer<Float>,
+                      into c: UnsafeMutablePointer<Float>) {
+        if rows <= smallRowLimit {
+            qk_dense(a, Int64(k), weights, Int64(n), c, Int64(n), Int32(rows), Int32(n), Int32(k), bias)
+        } else {
+            BLAS.gemm(m: rows, n: n, k: k, a: a, lda: k, b: weights, ldb: n, transposeB: false, c: c, ldc: n)
+            VectorMath.addBias(c, rows: rows, width: n, bias: bias)
+        }
     }
 
     /// Mean-pooled, L2-normalised sentence embeddings (sentence-transformers' Pooling with

@@ -1,19 +1,24 @@
+import CKernels
 import Foundation
 
 /// The weights of a BERT encoder, read from `model.safetensors` and checked against the
 /// configuration's shapes. Query, key and value projections are concatenated into one
-/// [3H × H] matrix so a layer does one GEMM for all three.
+/// [H × 3H] matrix so a layer does one product for all three.
+///
+/// A layer's matrices are stored transposed from the checkpoint's [out × in], as [in × out]
+/// (K × N): `qk_dense` streams them row by row for a query's few tokens, and BLAS reads that
+/// layout as fast as the other for a batch.
 struct BertWeights: Sendable {
     struct Layer: Sendable {
-        var qkv: [Float]          // [3H × H]
+        var qkv: AlignedMatrix          // [H × 3H]
         var qkvBias: [Float]      // [3H]
-        var attentionOut: [Float] // [H × H]
+        var attentionOut: AlignedMatrix // [H × H]
         var attentionOutBias: [Float]
         var attentionNormGamma: [Float]
         var attentionNormBeta: [Float]
-        var intermediate: [Float] // [I × H]
+        var intermediate: AlignedMatrix // [H × I]
         var intermediateBias: [Float]
-        var output: [Float]       // [H × I]
+        var output: AlignedMatrix       // [I × H]
         var outputBias: [Float]
         var outputNormGamma: [Float]
         var outputNormBeta: [Float]
@@ -57,17 +62,18 @@ struct BertWeights: Sendable {
             let p = "encoder.layer.\(l)."
             let (attentionGamma, attentionBeta) = try norm(p + "attention.output.LayerNorm")
             let (outputGamma, outputBeta) = try norm(p + "output.LayerNorm")
+            let qkv = try tensor(p + "attention.self.query.weight", [h, h]) + tensor(p + "attention.self.key.weight", [h, h])
+                + tensor(p + "attention.self.value.weight", [h, h])
             return Layer(
-                qkv: try tensor(p + "attention.self.query.weight", [h, h]) + tensor(p + "attention.self.key.weight", [h, h])
-                    + tensor(p + "attention.self.value.weight", [h, h]),
+                qkv: Self.transposed(qkv, rows: 3 * h, columns: h),
                 qkvBias: try tensor(p + "attention.self.query.bias", [h]) + tensor(p + "attention.self.key.bias", [h])
                     + tensor(p + "attention.self.value.bias", [h]),
-                attentionOut: try tensor(p + "attention.output.dense.weight", [h, h]),
+                attentionOut: Self.transposed(try tensor(p + "attention.output.dense.weight", [h, h]), rows: h, columns: h),
                 attentionOutBias: try tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: attentionGamma, attentionNormBeta: attentionBeta,
-                intermediate: try tensor(p + "intermediate.dense.weight", [i, h]),
+                intermediate: Self.transposed(try tensor(p + "intermediate.dense.weight", [i, h]), rows: i, columns: h),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [i]),
-                output: try tensor(p + "output.dense.weight", [h, i]),
+                output: Self.transposed(try tensor(p + "output.dense.weight", [h, i]), rows: h, columns: i),
                 outputBias: try tensor(p + "output.dense.bias", [h]),
                 outputNormGamma: outputGamma, outputNormBeta: outputBeta)
         }
@@ -98,13 +104,47 @@ struct BertWeights: Sendable {
             }
             func vector(_ name: String, _ count: Int) throws -> [Float] { try file.floats(p + name, count: count) }
             return Layer(
-                qkv: try matrix("q.w", h, h) + matrix("k.w", h, h) + matrix("v.w", h, h),
+                qkv: Self.transposed(try matrix("q.w", h, h) + matrix("k.w", h, h) + matrix("v.w", h, h), rows: 3 * h, columns: h),
                 qkvBias: try vector("q.b", h) + vector("k.b", h) + vector("v.b", h),
-                attentionOut: try matrix("ao.w", h, h), attentionOutBias: try vector("ao.b", h),
+                attentionOut: Self.transposed(try matrix("ao.w", h, h), rows: h, columns: h), attentionOutBias: try vector("ao.b", h),
                 attentionNormGamma: try vector("aln.w", h), attentionNormBeta: try vector("aln.b", h),
-                intermediate: try matrix("fi.w", i, h), intermediateBias: try vector("fi.b", i),
-                output: try matrix("fo.w", h, i), outputBias: try vector("fo.b", h),
+                intermediate: Self.transposed(try matrix("fi.w", i, h), rows: i, columns: h), intermediateBias: try vector("fi.b", i),
+                output: Self.transposed(try matrix("fo.w", h, i), rows: h, columns: i), outputBias: try vector("fo.b", h),
                 outputNormGamma: try vector("oln.w", h), outputNormBeta: try vector("oln.b", h))
         }
     }
+
+    /// `matrix` (rows × columns, row-major) transposed to columns × rows, in storage aligned
+    /// to a cache line.
+    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> AlignedMatrix {
+        precondition(matrix.count == rows * columns)
+        let out = AlignedMatrix(count: matrix.count)
+        qk_transpose(matrix, out.base, Int32(rows), Int32(columns))
+        return out
+    }
+}
+
+/// A layer's weights in storage aligned to 64 bytes. `qk_dense` reads each row of a column
+/// block with whole-cache-line vector loads; from a Swift array (16 bytes off a line) every
+/// load straddles two lines and a row spans three: a query's dense layers took 8.9 ms
+/// instead of 1.7 until the prefetch covered the third line, and 2.2 after
+/// (scripts/bench/dense_bench.c with the weights 16 bytes off). Written once at load, then
+/// only read, so it is safe to share.
+final class AlignedMatrix: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base.initialize(repeating: 0, count: count)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+
+    var pointer: UnsafePointer<Float> { UnsafePointer(base) }
 }
