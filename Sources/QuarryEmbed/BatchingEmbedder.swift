@@ -19,7 +19,7 @@ import QuarryCore
 /// so a request past the server's deadline is not held until the wrapped embedder's own
 /// timeout (an HTTP embedder's can be minutes with retries). Batches run in their own tasks,
 /// so one caller's cancellation never cancels the others' batch.
-public final class BatchingEmbedder: Embedder, @unchecked Sendable {
+public final class BatchingEmbedder: WrappingEmbedder, @unchecked Sendable {
     public let base: any Embedder
     public let maxBatch: Int
     /// Batches embedded at once (the cores, for an in-process model: a batch of a few
@@ -46,13 +46,6 @@ public final class BatchingEmbedder: Embedder, @unchecked Sendable {
 
     /// Callers queued behind busy slots now (for metrics and tests).
     public var queued: Int { lock.withLock { pending.count } }
-
-    public var identity: EmbedderIdentity { base.identity }
-    public func countTokens(_ text: String) -> Int? { base.countTokens(text) }
-    public var maxInputTokens: Int? { base.maxInputTokens }
-    public var specialTokenCount: Int { base.specialTokenCount }
-    public var scripts: Set<String>? { base.scripts }
-    public func vocabularyFit(_ text: String) -> VocabularyFit? { base.vocabularyFit(text) }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         if texts.isEmpty { return [] }

@@ -15,7 +15,7 @@ import QuarryCore
 ///   own.
 /// - Two concurrent misses on one text both embed it (the second insert wins); the vectors
 ///   are the same.
-public final class CachingEmbedder: Embedder, @unchecked Sendable {
+public final class CachingEmbedder: WrappingEmbedder, @unchecked Sendable {
     public let base: any Embedder
     /// Entries kept at most; the least recently used goes first.
     public let capacity: Int
@@ -31,13 +31,6 @@ public final class CachingEmbedder: Embedder, @unchecked Sendable {
         self.capacity = max(1, capacity)
         self.stats = stats
     }
-
-    public var identity: EmbedderIdentity { base.identity }
-    public func countTokens(_ text: String) -> Int? { base.countTokens(text) }
-    public var maxInputTokens: Int? { base.maxInputTokens }
-    public var specialTokenCount: Int { base.specialTokenCount }
-    public var scripts: Set<String>? { base.scripts }
-    public func vocabularyFit(_ text: String) -> VocabularyFit? { base.vocabularyFit(text) }
 
     /// Entries held now.
     public var count: Int { lock.withLock { lru.count } }

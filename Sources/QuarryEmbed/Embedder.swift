@@ -70,6 +70,22 @@ extension Embedder {
     }
 }
 
+/// An embedder in front of another (`BatchingEmbedder`, `CachingEmbedder`): it gives the
+/// vectors of `base`, so it takes over its identity and everything that describes the model.
+/// `embed` and `embedQuery` are each wrapper's own business and are not forwarded here.
+public protocol WrappingEmbedder: Embedder {
+    var base: any Embedder { get }
+}
+
+extension WrappingEmbedder {
+    public var identity: EmbedderIdentity { base.identity }
+    public func countTokens(_ text: String) -> Int? { base.countTokens(text) }
+    public var maxInputTokens: Int? { base.maxInputTokens }
+    public var specialTokenCount: Int { base.specialTokenCount }
+    public var scripts: Set<String>? { base.scripts }
+    public func vocabularyFit(_ text: String) -> VocabularyFit? { base.vocabularyFit(text) }
+}
+
 /// An embedding failure, with what to do next.
 public struct EmbedError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable {

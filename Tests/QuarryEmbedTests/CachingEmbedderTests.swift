@@ -46,6 +46,17 @@ import Testing
         #expect(counting.sizes == [1, 1], "the model may not read them alike, so neither answers for the other")
     }
 
+    @Test("wrappers describe the model they wrap")
+    func wrappersForward() {
+        let base = HashEmbedder(dimension: 16, scripts: ["Latn"])
+        for wrapper: any Embedder in [CachingEmbedder(base, capacity: 4), BatchingEmbedder(base),
+                                      CachingEmbedder(BatchingEmbedder(base), capacity: 4)] {
+            #expect(wrapper.identity == base.identity)
+            #expect(wrapper.scripts == ["Latn"])
+            #expect(wrapper.maxInputTokens == nil && wrapper.countTokens("a b") == nil)
+        }
+    }
+
     @Test("errors are not cached")
     func errors() async throws {
         let cache = CachingEmbedder(FailingEmbedder(), capacity: 8)
