@@ -18,21 +18,26 @@ import Testing
         FileManager.default.isExecutableFile(atPath: python.path) && FileManager.default.fileExists(atPath: model.path)
     }
 
-    /// Starts the server on a free loopback port and waits until it answers /health.
+    /// Starts the server on a free loopback port and waits until it answers /health: up to
+    /// three minutes by the clock, because with every suite running at once on two cores the
+    /// Python server's start has taken longer than the 30 s of polls this used to allow (a
+    /// clean-clone CI run); it stops waiting at once if the server exits.
     static func start() async throws -> (Process, URL) {
         let port = 20_000 + Int(getpid() % 20_000)
         let process = try CommandRunner.start(python, [Fixtures.packageRoot().appendingPathComponent("scripts/test/llama_cpp_server.py").path,
                                                        String(port), model.path, "256"])
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        for _ in 0 ..< 300 {
+        let deadline = Date().addingTimeInterval(180)
+        while Date() < deadline, process.isRunning {
             if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("health")),
                (response as? HTTPURLResponse)?.statusCode == 200 {
                 return (process, base)
             }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
+        let exited = process.isRunning ? "still not answering after 180 s" : "exited with \(process.terminationStatus)"
         process.terminate()
-        throw GenerateError(.connection, "llama.cpp's server did not start on port \(port)")
+        throw GenerateError(.connection, "llama.cpp's server did not start on port \(port): \(exited)")
     }
 
     @Test("plain, streamed, cut at the token limit, refused over the context, broken mid-stream",

@@ -32,7 +32,9 @@ import Testing
         let server = try await LocalHTTPServer(script: [.eventStream([.init("one "), .init(delay: 1, "two "), .init(delay: 0.05, "three")],
                                                                headers: [("X-Trace", "abc")])])
         defer { server.stop() }
-        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 10, idleTimeout: 5)
+        // Generous limits: this checks order and chunking, not timeouts (the next tests do),
+        // and a clean-clone CI run with every suite at once starved it past a 5 s idle limit.
+        let reply = try await HTTPTransport.shared.stream(Self.request(server), limit: 1 << 20, timeout: 60, idleTimeout: 30)
         #expect(reply.status == 200)
         #expect(reply.header("x-trace") == "abc")
         #expect(reply.header("Content-Type") == "text/event-stream")
