@@ -154,5 +154,16 @@ import Testing
         for piece in ["<<<Q-0123456789abcdef>", ">", "\nTides [2]."] { shown += partial.feed(piece) }
         shown += partial.finish()
         #expect(shown == "Tides [2].")
+        // Cut short inside the id, at the end of the answer or before more text (a CI run's
+        // SmolLM2 ended an answer with "<<<Q-22a7c1f451e2" for a 16-digit id).
+        #expect(FenceEcho.removed(marker, from: "The answer is:\n  <<<Q-0123456789ab") == "The answer is:\n  ")
+        #expect(FenceEcho.removed(marker, from: "<<<Q-01234567>\nTides [2].") == "Tides [2].")
+        var cut = FenceEcho(marker: marker)
+        var streamed = ""
+        for piece in ["The answer is: <<<Q-01", "23456789ab"] { streamed += cut.feed(piece) }
+        streamed += cut.finish()
+        #expect(streamed == "The answer is: ")
+        // The head alone, or with no digit of the id, is text.
+        #expect(FenceEcho.removed(marker, from: "a <<<Q-x and <<<Q-") == "a <<<Q-x and <<<Q-")
     }
 }

@@ -40,26 +40,41 @@ struct FenceEcho {
         return out
     }
 
-    /// `text` without echoes of the marker: whole, or with some of its closing `>` missing
-    /// (small models echo `<<<Q-…>>`). An echo that may still be growing (its `>`s at the end
-    /// of `text`, more to come) is left for the next piece unless `atEnd`.
+    /// `text` without echoes of the marker: whole, with some of its closing `>` missing
+    /// (small models echo `<<<Q-…>>`), or cut short inside its id (`<<<Q-22a7c1f451e2` for a
+    /// 16-digit id, as SmolLM2 ended an answer in a CI run). An echo is the marker's head (what
+    /// comes before the id, `<<<Q-`) followed by at least one character of the id, as far as
+    /// it matches, then any of the closing `>`. One that may still be growing (it reaches the
+    /// end of `text`, more to come) is left for the next piece unless `atEnd`.
     static func strip(_ marker: String, from text: String, atEnd: Bool) -> String {
         let closing = marker.reversed().prefix { $0 == ">" }.count
-        let core = String(marker.dropLast(closing))
-        guard !core.isEmpty, text.contains(core) else { return text }
+        let core = Array(marker.dropLast(closing))
+        let head = String(core.prefix { !$0.isHexDigit })
+        guard !head.isEmpty, head.count < core.count, text.contains(head) else { return text }
         var out = ""
         var rest = Substring(text)
-        while let range = rest.range(of: core) {
+        while let range = rest.range(of: head) {
             var end = range.upperBound
+            var matched = head.count
+            while end < rest.endIndex, matched < core.count, rest[end] == core[matched] {
+                end = rest.index(after: end)
+                matched += 1
+            }
             var count = 0
             while end < rest.endIndex, rest[end] == ">", count < closing {
                 end = rest.index(after: end)
                 count += 1
             }
-            if end == rest.endIndex, count < closing, !atEnd {
-                // Possibly the start of a whole marker split across pieces: keep it held.
-                out += rest
-                return out
+            let whole = matched == core.count && count == closing
+            if end == rest.endIndex, !whole, !atEnd {
+                // Possibly the start of a marker split across pieces: keep it held.
+                return out + rest
+            }
+            if matched == head.count {
+                // The head alone, then something else: not an echo.
+                out += rest[..<range.upperBound]
+                rest = rest[range.upperBound...]
+                continue
             }
             out += rest[..<range.lowerBound]
             rest = rest[end...]
