@@ -62,7 +62,7 @@ final class ServerMetrics: @unchecked Sendable {
                 counters[key] = counter
                 let grown = total - (reportedCache[result] ?? 0)
                 if grown > 0 { counter.increment(by: Int64(grown)) }
-                reportedCache[result] = max(total, reportedCache[result] ?? 0)
+                reportedCache[result] = total
             }
         }
     }

@@ -33,15 +33,7 @@ $Q ingest ../shared/corpora/msmarco/corpus.jsonl --collection msmarco --analyzer
 
 # The queries, rotated per request, as a Lua table of JSON bodies.
 LUA=$(mktemp /tmp/serve_load.XXXXXX.lua)
-python3 - "$LUA" <<'PY'
-import json, sys
-bodies = [json.dumps({"query": json.loads(l)["text"], "mode": "hybrid", "k": 10}) for l in open("../shared/corpora/msmarco/queries.jsonl") if l.strip()]
-with open(sys.argv[1], "w") as out:
-    out.write("local bodies = {\n" + ",\n".join("  " + json.dumps(b) for b in bodies) + "\n}\n")
-    out.write('local i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
-    out.write('wrk.headers["Authorization"] = "Bearer bench-key-123"\n')
-    out.write("request = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n")
-PY
+python3 scripts/bench/wrk_search.py ../shared/corpora/msmarco/queries.jsonl "$LUA" bench-key-123
 
 QUARRY_API_KEYS="bench-key-123:read" $Q serve --home "$BENCH_HOME" --port "$PORT" --quiet 2>/dev/null &
 PID=$!

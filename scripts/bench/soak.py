@@ -33,6 +33,8 @@ import time
 import urllib.error
 import urllib.request
 
+from wrk_search import write_lua  # beside this script
+
 READ_KEY, WRITE_KEY, ADMIN_KEY = "soak-read-key-1", "soak-write-key-1", "soak-admin-key-1"
 COLLECTIONS = ("soak-blue", "soak-green")
 MEMORY_BOUND_KIB = 0.25
@@ -76,15 +78,6 @@ def rss_kib(pid):
             if line.startswith("VmRSS"):
                 return int(line.split()[1])
     raise Failure("no VmRSS")
-
-
-def wrk_lua(queries, path):
-    bodies = [json.dumps({"query": json.loads(l)["text"], "mode": "hybrid", "k": 10}) for l in open(queries) if l.strip()]
-    with open(path, "w") as out:
-        out.write("local bodies = {\n" + ",\n".join("  " + json.dumps(b) for b in bodies) + "\n}\n")
-        out.write('local i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
-        out.write(f'wrk.headers["Authorization"] = "Bearer {READ_KEY}"\n')
-        out.write("request = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n")
 
 
 def milliseconds(text):
@@ -266,7 +259,7 @@ def verify(args, writer):
 def main():
     args = parse_args()
     lua = os.path.join(args.home, "soak.lua")
-    wrk_lua(args.queries, lua)
+    write_lua(args.queries, lua, READ_KEY)
     server = start_server(args)
     stop = threading.Event()
     writer = Writer(args.port, args.corpus, args.write_interval, args.seed, stop)

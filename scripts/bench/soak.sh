@@ -8,6 +8,9 @@
 #
 #   scripts/bench/soak.sh                  # MINUTES=30; CONNECTIONS=8, WRITE_INTERVAL=1, ALIAS_EVERY=300
 #   MINUTES=3 ALIAS_EVERY=60 scripts/bench/soak.sh    # a quick try
+#   QUARRY_CONFIG=F scripts/bench/soak.sh   # F with `server: {query_cache_entries: 0}` keeps the
+#                                           # encoder loaded: the 50 queries repeat, so the cache
+#                                           # answers nearly every read otherwise
 #
 # The home is rebuilt each run (two ingests of msmarco, about a minute each in release);
 # wrk, the writer and the server share this machine's cores.

@@ -65,15 +65,15 @@ struct BertWeights: Sendable {
             let qkv = try tensor(p + "attention.self.query.weight", [h, h]) + tensor(p + "attention.self.key.weight", [h, h])
                 + tensor(p + "attention.self.value.weight", [h, h])
             return Layer(
-                qkv: Self.transposed(qkv, rows: 3 * h, columns: h),
+                qkv: AlignedMatrix(transposing: qkv, rows: 3 * h, columns: h),
                 qkvBias: try tensor(p + "attention.self.query.bias", [h]) + tensor(p + "attention.self.key.bias", [h])
                     + tensor(p + "attention.self.value.bias", [h]),
-                attentionOut: Self.transposed(try tensor(p + "attention.output.dense.weight", [h, h]), rows: h, columns: h),
+                attentionOut: AlignedMatrix(transposing: try tensor(p + "attention.output.dense.weight", [h, h]), rows: h, columns: h),
                 attentionOutBias: try tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: attentionGamma, attentionNormBeta: attentionBeta,
-                intermediate: Self.transposed(try tensor(p + "intermediate.dense.weight", [i, h]), rows: i, columns: h),
+                intermediate: AlignedMatrix(transposing: try tensor(p + "intermediate.dense.weight", [i, h]), rows: i, columns: h),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [i]),
-                output: Self.transposed(try tensor(p + "output.dense.weight", [h, i]), rows: h, columns: i),
+                output: AlignedMatrix(transposing: try tensor(p + "output.dense.weight", [h, i]), rows: h, columns: i),
                 outputBias: try tensor(p + "output.dense.bias", [h]),
                 outputNormGamma: outputGamma, outputNormBeta: outputBeta)
         }
@@ -104,24 +104,16 @@ struct BertWeights: Sendable {
             }
             func vector(_ name: String, _ count: Int) throws -> [Float] { try file.floats(p + name, count: count) }
             return Layer(
-                qkv: Self.transposed(try matrix("q.w", h, h) + matrix("k.w", h, h) + matrix("v.w", h, h), rows: 3 * h, columns: h),
+                qkv: AlignedMatrix(transposing: try matrix("q.w", h, h) + matrix("k.w", h, h) + matrix("v.w", h, h), rows: 3 * h, columns: h),
                 qkvBias: try vector("q.b", h) + vector("k.b", h) + vector("v.b", h),
-                attentionOut: Self.transposed(try matrix("ao.w", h, h), rows: h, columns: h), attentionOutBias: try vector("ao.b", h),
+                attentionOut: AlignedMatrix(transposing: try matrix("ao.w", h, h), rows: h, columns: h), attentionOutBias: try vector("ao.b", h),
                 attentionNormGamma: try vector("aln.w", h), attentionNormBeta: try vector("aln.b", h),
-                intermediate: Self.transposed(try matrix("fi.w", i, h), rows: i, columns: h), intermediateBias: try vector("fi.b", i),
-                output: Self.transposed(try matrix("fo.w", h, i), rows: h, columns: i), outputBias: try vector("fo.b", h),
+                intermediate: AlignedMatrix(transposing: try matrix("fi.w", i, h), rows: i, columns: h), intermediateBias: try vector("fi.b", i),
+                output: AlignedMatrix(transposing: try matrix("fo.w", h, i), rows: h, columns: i), outputBias: try vector("fo.b", h),
                 outputNormGamma: try vector("oln.w", h), outputNormBeta: try vector("oln.b", h))
         }
     }
 
-    /// `matrix` (rows × columns, row-major) transposed to columns × rows, in storage aligned
-    /// to a cache line.
-    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> AlignedMatrix {
-        precondition(matrix.count == rows * columns)
-        let out = AlignedMatrix(count: matrix.count)
-        qk_transpose(matrix, out.base, Int32(rows), Int32(columns))
-        return out
-    }
 }
 
 /// A layer's weights in storage aligned to 64 bytes. `qk_dense` reads each row of a column
@@ -131,18 +123,18 @@ struct BertWeights: Sendable {
 /// (scripts/bench/dense_bench.c with the weights 16 bytes off). Written once at load, then
 /// only read, so it is safe to share.
 final class AlignedMatrix: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    let count: Int
+    private let base: UnsafeMutablePointer<Float>
 
-    init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        base.initialize(repeating: 0, count: count)
+    /// `matrix` (rows × columns, row-major) transposed to columns × rows; every element is
+    /// written by the transpose, so the storage is not filled first.
+    init(transposing matrix: [Float], rows: Int, columns: Int) {
+        precondition(matrix.count == rows * columns)
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(matrix.count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(matrix.count, 1))
+        qk_transpose(matrix, base, Int32(rows), Int32(columns))
     }
 
     deinit {
-        base.deinitialize(count: count)
         UnsafeMutableRawPointer(base).deallocate()
     }
 

