@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", exact: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C shim over the system ICU: plain C types in the header, every ICU call in the .c file.
@@ -133,6 +134,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["README.md"],
             // The OpenAPI document is compiled into the binary, so a copied `quarry` serves it
@@ -185,7 +187,7 @@ let package = Package(
         .testTarget(name: "QuarryIndexTests", dependencies: ["QuarryIndex", "QuarryCore", "QuarryStore", "QuarryText", "QuarryTesting"]),
         .testTarget(name: "QuarryRetrieveTests", dependencies: ["QuarryWire", "QuarryRetrieve", "QuarryCore", "QuarryText", "QuarryIngest", "QuarryIndex", "QuarryStore", "QuarryEmbed", "QuarryTesting"]),
         .testTarget(name: "QuarryServerTests", dependencies: ["QuarryServer", "QuarryTesting", "QuarryHTTP", "QuarryIngest", "QuarryStore",
-                                                      "QuarryEmbed", "QuarryCore", "QuarryTrack"]),
+                                                      "QuarryEmbed", "QuarryCore", "QuarryTrack", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuarryTrackTests", dependencies: ["QuarryTrack", "QuarryCore", "QuarryTesting", "QuarryStore", "QuarryIngest"]),
         .testTarget(name: "QuarryFuzzTargetsTests", dependencies: ["QuarryFuzzTargets", "QuarryIndex", "QuarryTesting"]),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTesting"]),

@@ -173,6 +173,7 @@ struct ConfigKey: Sendable {
         int("server.max_header_bytes") { $0.server.maxHeaderBytes = $1 },
         int("server.max_connections") { $0.server.maxConnections = $1 },
         int("server.query_cache_entries") { $0.server.queryCacheEntries = $1 },
+        int("server.query_log_flush_ms") { $0.server.queryLogFlushMilliseconds = $1 },
     ]
 
     static func bool(_ path: String, _ set: @escaping @Sendable (inout QuarryConfiguration, Bool) -> Void) -> ConfigKey {

@@ -32,6 +32,10 @@ public struct ServerSettings: Sendable, Equatable {
     /// Query embeddings kept in memory (least recently used out first); 0 turns the cache
     /// off. A 384-dimension vector is 1.5 KiB, so the default holds at most about 6 MiB.
     public var queryCacheEntries: Int = 4096
+    /// How often the query log's queued lines are written, in milliseconds: answers do not
+    /// wait for the log, and a SIGKILL loses at most this much of it (SIGTERM loses nothing).
+    /// 0 writes every line before its answer is sent.
+    public var queryLogFlushMilliseconds: Int = 100
 
     public init() {}
 
@@ -65,6 +69,9 @@ public struct ServerSettings: Sendable, Equatable {
         }
         guard (0 ... 10_000_000).contains(queryCacheEntries) else {
             throw ConfigError(key: "server.query_cache_entries", file: file, reason: "must be 0...10000000")
+        }
+        guard (0 ... 60_000).contains(queryLogFlushMilliseconds) else {
+            throw ConfigError(key: "server.query_log_flush_ms", file: file, reason: "must be 0...60000")
         }
     }
 }

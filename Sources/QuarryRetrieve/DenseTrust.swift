@@ -1,4 +1,5 @@
 import Foundation
+import QuarryCore
 import QuarryEmbed
 
 /// How far hybrid search trusts the dense list for one query, and why: the product of what
@@ -37,10 +38,11 @@ public struct DenseTrust: Sendable, Equatable {
 
     /// "trust 0.62 = script 1.00 × vocabulary 0.62 (fit 0.57: query 0.50, collection 0.64)".
     public var summary: String {
-        var text = String(format: "trust %.2f = script %.2f × vocabulary %.2f", value, script, vocabulary)
+        func f(_ x: Double) -> String { FixedPoint.format(x, digits: 2) }
+        var text = "trust \(f(value)) = script \(f(script)) × vocabulary \(f(vocabulary))"
         if let fit {
-            let parts = [queryFit.map { String(format: "query %.2f", $0) }, collectionFit.map { String(format: "collection %.2f", $0) }]
-            text += String(format: " (fit %.2f: ", fit) + parts.compactMap { $0 }.joined(separator: ", ") + ")"
+            let parts = [queryFit.map { "query \(f($0))" }, collectionFit.map { "collection \(f($0))" }]
+            text += " (fit \(f(fit)): " + parts.compactMap { $0 }.joined(separator: ", ") + ")"
         }
         return text
     }

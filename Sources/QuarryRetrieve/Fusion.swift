@@ -79,16 +79,42 @@ public enum Fusion: Sendable, Equatable {
     /// Σ weight × normalised score over the lists; a chunk missing from a list gets that
     /// list's floor (min-max: 0).
     static func combine(_ lists: [[ScoredChunk]], weights: [Double], normalization: Normalization) -> [ScoredChunk] {
-        let normalized = lists.map { Self.normalize($0, normalization) }
-        var all = Set<Int64>()
-        for (list, weight) in zip(lists, weights) where weight > 0 { all.formUnion(list.map(\.chunkID)) }
-        var fused: [Int64: Double] = [:]
-        for id in all {
-            var score = 0.0
-            for (i, list) in normalized.enumerated() where weights[i] > 0 { score += weights[i] * (list.scores[id] ?? list.floor) }
-            fused[id] = score
+        // Each chunk gets a slot; its normalised score from list i sits at slot × lists + i
+        // (NaN: not in that list). One dictionary for the whole fusion instead of a set and
+        // one dictionary per list: this runs on every hybrid request.
+        let width = lists.count
+        var slots: [Int64: Int] = [:]
+        slots.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        var ids: [Int64] = []
+        var values: [Double] = []
+        var floors = [Double](repeating: 0, count: width)
+        for (i, list) in lists.enumerated() where weights[i] > 0 {
+            let (normalized, floor) = Self.normalize(list, normalization)
+            floors[i] = floor
+            for (hit, value) in zip(list, normalized) {
+                let slot: Int
+                if let existing = slots[hit.chunkID] {
+                    slot = existing
+                } else {
+                    slot = ids.count
+                    slots[hit.chunkID] = slot
+                    ids.append(hit.chunkID)
+                    values.append(contentsOf: repeatElement(.nan, count: width))
+                }
+                values[slot * width + i] = value
+            }
         }
-        return fused.map { ScoredChunk(chunkID: $0.key, score: Float($0.value)) }.sorted(by: ScoredChunk.ranksBefore)
+        var fused: [ScoredChunk] = []
+        fused.reserveCapacity(ids.count)
+        for (slot, id) in ids.enumerated() {
+            var score = 0.0
+            for i in 0 ..< width where weights[i] > 0 {
+                let value = values[slot * width + i]
+                score += weights[i] * (value.isNaN ? floors[i] : value)
+            }
+            fused.append(ScoredChunk(chunkID: id, score: Float(score)))
+        }
+        return fused.sorted(by: ScoredChunk.ranksBefore)
     }
 
     /// How far to trust the dense list for a vocabulary fit (the share of words the
@@ -116,7 +142,8 @@ public enum Fusion: Sendable, Equatable {
     public func describe(trust: DenseTrust) -> String {
         switch self {
         case .auto:
-            String(format: "auto: dense weight %.2f (%.2f × trust), ", Self.autoWeight(trust: trust.value), Self.autoDenseWeight) + trust.summary
+            "auto: dense weight \(FixedPoint.format(Self.autoWeight(trust: trust.value), digits: 2)) "
+                + "(\(FixedPoint.format(Self.autoDenseWeight, digits: 2)) × trust), " + trust.summary
         case .reciprocalRank(let k):
             "rrf (k \(String(format: "%g", k))): dense list × trust, " + trust.summary
         case .convex(let weight, let normalization):
@@ -124,22 +151,21 @@ public enum Fusion: Sendable, Equatable {
         }
     }
 
-    static func normalize(_ list: [ScoredChunk], _ method: Normalization) -> (scores: [Int64: Double], floor: Double) {
-        guard !list.isEmpty else { return ([:], 0) }
+    /// `list`'s scores normalised, in the list's order, and the floor a chunk missing from
+    /// the list gets (min-max: 0; z-score: the lowest normalised score).
+    static func normalize(_ list: [ScoredChunk], _ method: Normalization) -> (scores: [Double], floor: Double) {
+        guard !list.isEmpty else { return ([], 0) }
         let values = list.map { Double($0.score) }
         switch method {
         case .minMax:
             let low = values.min()!, high = values.max()!
             let span = high - low
-            var scores: [Int64: Double] = [:]
-            for hit in list { scores[hit.chunkID] = span > 0 ? (Double(hit.score) - low) / span : 1 }
-            return (scores, 0)
+            return (values.map { span > 0 ? ($0 - low) / span : 1 }, 0)
         case .zScore:
             let mean = values.reduce(0, +) / Double(values.count)
             let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
-            var scores: [Int64: Double] = [:]
-            for hit in list { scores[hit.chunkID] = deviation > 0 ? (Double(hit.score) - mean) / deviation : 0 }
-            return (scores, scores.values.min() ?? 0)
+            let scores = values.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+            return (scores, scores.min() ?? 0)
         }
     }
 }

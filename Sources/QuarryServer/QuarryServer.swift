@@ -38,9 +38,11 @@ public struct QuarryServer: Sendable {
         pool = CollectionPool(factory: try PipelineFactory(configuration: configuration, home: home, batchingEmbedder: true,
                                                            queryCache: queryCache))
         log = AccessLog(enabled: accessLog)
+        let errors = log
+        let queryLog = QueryLogQueue(flushMilliseconds: settings.queryLogFlushMilliseconds) { errors.error(requestID: nil, $0) }
         handlers = Handlers(pool: pool, settings: settings, metrics: ServerMetrics(),
                             log: log, readiness: Readiness(), writes: WriteQueue(), pipelines: pipelines,
-                            trackingStore: SharedTrackingStore(home: home), queryCache: queryCache)
+                            trackingStore: SharedTrackingStore(home: home), queryCache: queryCache, queryLog: queryLog)
     }
 
     /// Every route: method, path pattern and who may call it (`public`, `any-key`, `read`,
@@ -90,8 +92,11 @@ public struct QuarryServer: Sendable {
             idleTimeout: .nanoseconds(Int64(settings.readIdleTimeoutSeconds * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: settings.maxHeaderBytes, maxHeaderListSize: settings.maxHeaderBytes,
                                             maxHeaderFieldCount: 256))
+        // The query log's writer is a service: it stops after the HTTP server has finished
+        // its requests in flight and writes their lines last.
         var app = Application(router: router(), server: .http1(configuration: http1),
                               configuration: .init(address: .hostname(host, port: port), serverName: "quarry"),
+                              services: [handlers.queryLog],
                               onServerRunning: { channel in
                                   await onRunning(channel.localAddress?.port ?? port)
                               }, logger: logger)

@@ -128,6 +128,8 @@ struct Handlers: Sendable {
     let trackingStore: SharedTrackingStore
     /// Hits and misses of the query-embedding caches, for /metrics.
     let queryCache: EmbeddingCacheStats
+    /// Query-log lines on their way to each collection's querylog.sqlite.
+    let queryLog: QueryLogQueue
 
     func register(on router: Router<QuarryRequestContext>) {
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -195,6 +197,7 @@ struct Handlers: Sendable {
         }
         let cache = queryCache.counts
         metrics.queryCache(hits: cache.hits, misses: cache.misses)
+        metrics.queryLog(queryLog.counts, queued: queryLog.queued)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
     }
 
@@ -329,14 +332,11 @@ struct Handlers: Sendable {
 
     func logQuery(_ entry: CollectionPool.Entry, route: String, query: String, options: RetrievalOptions, latency: Double,
                   hits: [SearchHit], kind: String?, _ context: QuarryRequestContext) {
-        do {
-            try entry.queryLog.append(QueryLogFile.Entry(route: route, query: query, mode: options.mode.rawValue, k: options.k,
-                                                         latencyMilliseconds: latency,
-                                                         hits: hits.prefix(10).map { .init(docID: $0.docID, chunkID: $0.chunkID, score: $0.score) },
-                                                         answerKind: kind, requestID: context.requestID))
-        } catch {
-            log.error(requestID: context.requestID, "query log write failed: \(error)")
-        }
+        queryLog.enqueue(QueryLogFile.Entry(route: route, query: query, mode: options.mode.rawValue, k: options.k,
+                                            latencyMilliseconds: latency,
+                                            hits: hits.prefix(10).map { .init(docID: $0.docID, chunkID: $0.chunkID, score: $0.score) },
+                                            answerKind: kind, requestID: context.requestID),
+                         to: entry.queryLog)
     }
 }
 

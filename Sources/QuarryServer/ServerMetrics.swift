@@ -3,7 +3,7 @@ import Prometheus
 
 /// The Prometheus metrics `/metrics` exposes: requests by route, method and status; request
 /// latency by route; time per pipeline stage; requests in flight; collection sizes; lookups
-/// in the query-embedding cache by result.
+/// in the query-embedding cache by result; query-log lines written, dropped and failed.
 final class ServerMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()
@@ -50,24 +50,48 @@ final class ServerMetrics: @unchecked Sendable {
     }
 
     /// Brings `quarry_query_embedding_cache_lookups_total{result="hit"|"miss"}` up to the
-    /// caches' counts (called at each scrape; the counters only ever grow by the difference).
+    /// caches' counts (called at each scrape).
     func queryCache(hits: Int, misses: Int) {
+        catchUp(subsystem: "query_embedding_cache", name: "lookups",
+                help: "Query embeddings looked up in the cache, by result (hit: no forward pass).",
+                totals: [("hit", hits), ("miss", misses)])
+    }
+
+    /// Brings `quarry_query_log_lines_total{result="written"|"dropped"|"failed"}` and the
+    /// gauge `quarry_query_log_queued_lines` up to the query-log queue's counts.
+    func queryLog(_ counts: QueryLogQueue.Counts, queued: Int) {
+        catchUp(subsystem: "query_log", name: "lines",
+                help: "Query-log lines by result (dropped: the queue was full; failed: the write failed).",
+                totals: [("written", counts.written), ("dropped", counts.dropped), ("failed", counts.failed)])
+        let gauge = lock.withLock {
+            if let existing = gauges["query_log_queued"] { return existing }
+            let made = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "quarry", subsystem: "query_log", metricName: "queued",
+                                                                           unitName: "lines", helpText: "Query-log lines waiting to be written."))
+            gauges["query_log_queued"] = made
+            return made
+        }
+        gauge.set(Double(queued))
+    }
+
+    /// Raises the counters `quarry_<subsystem>_<name>_total{result=…}` to `totals`, counts
+    /// kept elsewhere that only grow: each counter is incremented by the difference since the
+    /// last scrape.
+    private func catchUp(subsystem: String, name: String, help: String, totals: [(result: String, total: Int)]) {
         lock.withLock {
-            for (result, total) in [("hit", hits), ("miss", misses)] {
-                let key = "query_cache|" + result
+            for (result, total) in totals {
+                let key = subsystem + "|" + result
                 let counter = counters[key] ?? registry.makeCounter(
-                    descriptor: MetricNameDescriptor(namespace: "quarry", subsystem: "query_embedding_cache", metricName: "lookups", unitName: "total",
-                                                     helpText: "Query embeddings looked up in the cache, by result (hit: no forward pass)."),
+                    descriptor: MetricNameDescriptor(namespace: "quarry", subsystem: subsystem, metricName: name, unitName: "total", helpText: help),
                     labels: [("result", result)])
                 counters[key] = counter
-                let grown = total - (reportedCache[result] ?? 0)
+                let grown = total - (reported[key] ?? 0)
                 if grown > 0 { counter.increment(by: Int64(grown)) }
-                reportedCache[result] = total
+                reported[key] = total
             }
         }
     }
 
-    private var reportedCache: [String: Int] = [:]
+    private var reported: [String: Int] = [:]
 
     private func histogram(_ descriptor: MetricNameDescriptor, label: (String, String)) -> DurationHistogram {
         lock.withLock {

@@ -134,26 +134,6 @@ import Testing
 
     /// Starts `quarry serve --port 0 …` and returns the process and the port it printed.
     func serve(_ arguments: [String]) throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = quarry
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "listening on http://127.0.0.1:"),
-               let end = seen[range.upperBound...].firstIndex(where: { !$0.isNumber }), let port = Int(seen[range.upperBound ..< end]) {
-                Thread.detachNewThread { while !errors.fileHandleForReading.availableData.isEmpty {} }
-                return (process, port)
-            }
-        }
-        process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve did not start: \(seen)"])
+        try ServeProcess.start(quarry, arguments)
     }
 }

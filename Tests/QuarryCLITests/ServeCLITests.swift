@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import QuarryHTTP
+import QuarryStore
 import QuarryTesting
 import Testing
 
@@ -11,31 +12,7 @@ import Testing
 
     /// Starts `quarry serve --port 0 …` and returns the process and the port it printed.
     func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = quarry
-        process.arguments = ["serve", "--port", "0"] + arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "listening on http://127.0.0.1:"),
-               let end = seen[range.upperBound...].firstIndex(where: { !$0.isNumber }), let port = Int(seen[range.upperBound ..< end]) {
-                // Keep draining stderr so the access log never blocks the server.
-                Thread.detachNewThread { while !errors.fileHandleForReading.availableData.isEmpty {} }
-                return (process, port)
-            }
-        }
-        process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve did not start: \(seen)"])
+        try ServeProcess.start(quarry, arguments, environment: environment)
     }
 
     func send(_ port: Int, _ path: String, json: String? = nil, timeout: Double = 30) async throws -> HTTPReply {
@@ -48,7 +25,7 @@ import Testing
         return try await HTTPTransport.shared.send(request, limit: 1 << 20, timeout: timeout)
     }
 
-    @Test("quarry serve answers, refuses to start without keys or open reads, and shuts down on SIGTERM after finishing requests in flight")
+    @Test("quarry serve answers, refuses to start without keys or open reads, and shuts down on SIGTERM after finishing requests in flight and writing their query-log lines")
     func serveAndShutdown() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -84,10 +61,15 @@ import Testing
               url: \(slow.baseURL.absoluteString)
               model: slow
               stream: false
+            server:
+              query_log_flush_ms: 60000
             """)
         let (process, port) = try serve(["--home", home, "--open-reads", "--config", dir.path + "/quarry.yaml"])
         defer { if process.isRunning { process.terminate() } }
         #expect(try await send(port, "/healthz").status == 200)
+        for query in ["telescope", "tides", "bread"] {
+            #expect(try await send(port, "/v1/collections/demo/search", json: #"{"query": "\#(query)", "mode": "lexical"}"#).status == 200)
+        }
         async let inFlight = send(port, "/v1/collections/demo/query", json: #"{"query": "Who built the first practical reflecting telescope?", "mode": "lexical"}"#)
         // SIGTERM once the request is in flight for sure (the LLM has it), however loaded the machine.
         let deadline = Date().addingTimeInterval(20)
@@ -100,5 +82,9 @@ import Testing
         while process.isRunning && Date() < stopBy { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
+        // The log is written once a minute here, so every line comes from the flush at shutdown,
+        // the in-flight query's included.
+        let logged = try QueryLogFile.read(directory: URL(fileURLWithPath: home + "/collections/demo"), from: "0000", to: "9999")
+        #expect(logged.map(\.query) == ["telescope", "tides", "bread", "Who built the first practical reflecting telescope?"])
     }
 }

@@ -30,4 +30,28 @@ import Testing
         let missing = #expect(throws: StoreError.self) { try QueryLogFile.read(directory: dir.url.appendingPathComponent("none"), from: "0", to: "9") }
         #expect(missing?.code == .notFound)
     }
+
+    @Test("the hits column is valid JSON for any document id, keys sorted, scores as numbers (null when not finite), written in one batch")
+    func hitsJSON() throws {
+        let ids = ["plain.md", "quote\"and\\slash", "tab\tnew\nline\r", "bell\u{07}nul\u{00}esc\u{1B}", "ünï 文字 🚀", "\u{2028}sep"]
+        let hits = ids.enumerated().map { QueryLogFile.Entry.Hit(docID: $1, chunkID: Int64($0) - 2, score: Float($0) / 3) }
+            + [.init(docID: "nan", chunkID: 9, score: .nan), .init(docID: "inf", chunkID: 10, score: -.infinity)]
+        let json = QueryLogFile.hitsJSON(hits)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], "\(json)")
+        #expect(parsed.map { $0["doc_id"] as? String } == hits.map(\.docID))
+        #expect(parsed.map { ($0["chunk_id"] as? NSNumber)?.int64Value } == hits.map(\.chunkID))
+        #expect(parsed.prefix(ids.count).map { ($0["score"] as? NSNumber)?.doubleValue } == hits.prefix(ids.count).map { Double($0.score) })
+        #expect(parsed.suffix(2).allSatisfy { $0["score"] is NSNull })
+        #expect(json.hasPrefix(#"[{"chunk_id":-2,"doc_id":"plain.md","score":0.0}"#), "\(json)")
+        #expect(QueryLogFile.hitsJSON([]) == "[]")
+
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try QueryLogFile.Writer(directory: dir.url)
+        let entry = QueryLogFile.Entry(route: "search", query: "q", mode: "dense", k: 8, latencyMilliseconds: 2, hits: hits, answerKind: nil, requestID: "r")
+        try writer.append(contentsOf: [(entry, "2026-12-07T10:00:00.000Z"), (entry, "2026-12-07T10:00:01.000Z")])
+        let read = try QueryLogFile.read(directory: dir.url, from: "2026", to: "2027")
+        #expect(read.count == 2)
+        #expect(read.first?.scores == hits.prefix(ids.count).map { Double($0.score) })
+    }
 }
