@@ -125,6 +125,7 @@ struct ConfigKey: Sendable {
         choice("retrieval.mode") { $0.retrieval.mode = $1 },
         int("retrieval.k") { $0.retrieval.k = $1 },
         int("retrieval.candidates") { $0.retrieval.candidates = $1 },
+        choice("retrieval.vector_quantization") { $0.retrieval.vectorQuantization = $1 },
         choice("retrieval.fusion") { $0.retrieval.fusion = $1 },
         double("retrieval.rrf_k") { $0.retrieval.rrfK = $1 },
         double("retrieval.dense_weight") { $0.retrieval.denseWeight = $1 },

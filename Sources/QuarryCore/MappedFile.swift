@@ -35,4 +35,17 @@ public final class MappedFile: @unchecked Sendable {
 
     /// The mapped bytes.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Lets this process's page table drop the whole pages inside `range` (byte offsets);
+    /// they stay in the kernel's page cache and fault back in when read. For a section that
+    /// a verification pass has just read but later reads touch rarely (an int8 index's
+    /// float vectors), so it stops counting towards resident memory.
+    public func releasePages(_ range: Range<Int>) {
+        guard let base, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (max(range.lowerBound, 0) + page - 1) / page * page
+        let end = min(range.upperBound, count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
 }

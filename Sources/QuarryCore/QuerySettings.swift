@@ -21,6 +21,8 @@ public struct RetrievalSettings: Sendable, Equatable {
     public var mmrLambda: Double = -1
     /// Merge adjacent chunks of one document when both qualify.
     public var mergeAdjacent: Bool = true
+    /// How the dense index holds its vectors when a collection is opened for search.
+    public var vectorQuantization: VectorQuantization = .none
 
     public init() {}
 

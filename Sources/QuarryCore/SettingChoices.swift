@@ -33,6 +33,18 @@ public enum FusionMethod: String, SettingChoice {
     case convex
 }
 
+/// How an HNSW index holds its vectors while it serves searches
+/// (`retrieval.vector_quantization`).
+public enum VectorQuantization: String, SettingChoice {
+    /// Float32 vectors in memory: exact distances everywhere.
+    case none
+    /// One byte per component in memory (SQ8 codes) steers the graph search; the float
+    /// vectors stay in the mapped index file and are read only to rescore the beam's
+    /// candidates, so results stay close to float search at the same ef while the resident
+    /// vectors are a quarter of the float size.
+    case int8
+}
+
 /// How convex fusion puts scores on one scale (`retrieval.normalization`).
 public enum ScoreNormalization: String, SettingChoice {
     case minMax = "minmax"

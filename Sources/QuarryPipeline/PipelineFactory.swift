@@ -115,7 +115,7 @@ public struct PipelineFactory: Sendable {
     /// `embedders` finds beside it), and the answerer.
     public func open(_ collection: String) async throws -> Pipeline {
         let retriever = try await Retriever.open(home: home, collection: collection, embedder: embedder, catalog: embedders,
-                                                 reranker: reranker)
+                                                 reranker: reranker, quantization: configuration.retrieval.vectorQuantization)
         return try pipeline(over: retriever)
     }
 

@@ -25,7 +25,10 @@ public struct DenseSearcher: Sendable {
     /// and the read is one indexed lookup per chunk whatever the collection's size.
     public static let sampleSize = 256
 
-    public static func open(home: QuarryHome, collection name: String, embedder: any Embedder) async throws -> DenseSearcher {
+    /// - Parameter quantization: how the index holds its vectors (`.int8`: SQ8 codes in
+    ///   memory, the floats read in place from the file to rescore).
+    public static func open(home: QuarryHome, collection name: String, embedder: any Embedder,
+                            quantization: VectorQuantization = .none) async throws -> DenseSearcher {
         let manifestReader = try CollectionReader(home: home, name: name)
         guard let stored = manifestReader.manifest.settings.embedder else {
             throw RetrieveError("collection '\(name)' has no embeddings (it was ingested with --embedder none); dense search needs a re-ingest with an embedder")
@@ -35,7 +38,7 @@ public struct DenseSearcher: Sendable {
         }
         let embedderID = VectorIndexBuilder.embedderID(stored)
         let outcome = try await DerivedFiles.ensure(home: home, collection: name, builder: VectorIndexBuilder()) { url, reader in
-            try openFile(url, reader, embedderID: embedderID)
+            try openFile(url, reader, embedderID: embedderID, quantization: quantization)
         }
         let reader = outcome.reader
         let index = try outcome.value ?? VectorIndexBuilder.buildAll(reader, dimension: stored.dimension, configuration: HNSWIndex.Configuration())
@@ -52,12 +55,12 @@ public struct DenseSearcher: Sendable {
         }
     }
 
-    static func openFile(_ url: URL, _ reader: CollectionReader, embedderID: String) throws -> HNSWIndex {
+    static func openFile(_ url: URL, _ reader: CollectionReader, embedderID: String, quantization: VectorQuantization = .none) throws -> HNSWIndex {
         let header = try HNSWFile.readHeader(at: url.path)
         guard header.generation == UInt64(reader.manifest.generation) else {
             throw IndexError(.mismatch, path: url.path, "index is for generation \(header.generation), not \(reader.manifest.generation)")
         }
-        return try HNSWIndex(path: url.path, expectedEmbedderID: embedderID)
+        return try HNSWIndex(path: url.path, expectedEmbedderID: embedderID, quantization: quantization)
     }
 }
 

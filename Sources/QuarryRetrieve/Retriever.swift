@@ -37,8 +37,10 @@ public struct Retriever: Sendable {
     /// Opens the collection's indexes. The dense side opens when the collection holds
     /// embeddings and `embedder` is the one they were made with, or `catalog` has that
     /// model; otherwise `denseUnavailable` says which of those is missing.
+    /// `quantization` is how the HNSW index holds its vectors (`retrieval.vector_quantization`).
     public static func open(home: QuarryHome, collection: String, embedder: (any Embedder)?,
-                            catalog: EmbedderCatalog? = nil, reranker: (any Reranker)? = nil) async throws -> Retriever {
+                            catalog: EmbedderCatalog? = nil, reranker: (any Reranker)? = nil,
+                            quantization: VectorQuantization = .none) async throws -> Retriever {
         let lexical = try await LexicalSearcher.open(home: home, collection: collection)
         let stored = lexical.collection.manifest.settings.embedder
         switch (stored, embedder) {
@@ -52,7 +54,7 @@ public struct Retriever: Sendable {
             if let catalog {
                 do {
                     let own = try await catalog.embedder(for: stored)
-                    let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: own)
+                    let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: own, quantization: quantization)
                     return Retriever(lexical: lexical, dense: dense, reranker: reranker)
                 } catch let error as EmbedError {
                     return Retriever(lexical: lexical, dense: nil, reranker: reranker,
@@ -62,7 +64,7 @@ public struct Retriever: Sendable {
             return Retriever(lexical: lexical, dense: nil, reranker: reranker,
                              denseUnavailable: "collection '\(collection)' was embedded with \(stored); the configured embedder is \(embedder.identity) (configure the collection's embedder, or re-ingest)")
         case (_, let embedder?):
-            let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder)
+            let dense = try await DenseSearcher.open(home: home, collection: collection, embedder: embedder, quantization: quantization)
             return Retriever(lexical: lexical, dense: dense, reranker: reranker)
         }
     }

@@ -46,6 +46,28 @@ import QuarryWire
         #expect(files == ["vectors.2.hnsw"])
     }
 
+    @Test("retrieval.vector_quantization int8 opens the index with SQ8 codes and the same answers as float")
+    func int8Index() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let words = ["zebra", "savanna", "grass", "penguin", "ice", "water", "tea", "kettle", "steam", "moon", "orbit", "tide"]
+        var generator = SplitMix64(seed: 3)
+        for i in 0 ..< 120 {
+            try dir.write("docs/d\(i).txt", (0 ..< 6).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " "))
+        }
+        let home = QuarryHome(url: dir.url.appendingPathComponent("home"))
+        _ = try await ingest(dir.path + "/docs", home, embedder: embedder)
+        let float = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder)
+        let int8 = try await DenseSearcher.open(home: home, collection: "d", embedder: embedder, quantization: .int8)
+        #expect((float.index as? HNSWIndex)?.quantization == VectorQuantization.none)
+        #expect((int8.index as? HNSWIndex)?.quantization == .int8)
+        for query in ["zebra savanna", "penguin ice water", "tea kettle steam moon"] {
+            let vector = try await embedder.embed([query])[0]
+            let a = try float.index.search(vector, k: 10, filter: nil), b = try int8.index.search(vector, k: 10, filter: nil)
+            #expect(a.map(\.chunkID) == b.map(\.chunkID) && zip(a, b).allSatisfy { abs($0.score - $1.score) < 1e-5 }, "\(query)")
+        }
+    }
+
     @Test("a damaged vector file is detected and rebuilt; another embedder is refused")
     func damagedAndMismatch() async throws {
         let dir = try TemporaryDirectory()

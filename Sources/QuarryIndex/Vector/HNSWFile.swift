@@ -1,4 +1,5 @@
 import Crypto
+import QuarryCore
 import Foundation
 
 /// The on-disk format of an HNSW index, `vectors.<generation>.hnsw`, version 1.
@@ -284,8 +285,10 @@ public enum HNSWFile {
     }
 
     /// Verifies a whole file image and decodes the graph it holds.
+    /// - Parameter mapping: the mapped file `bytes` belong to, when the graph should read its
+    ///   vectors in place instead of copying them (it then keeps the mapping alive).
     /// - Throws: `IndexError.corrupt` / `.unsupportedVersion` (with `path` for context).
-    static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Decoded {
+    static func decode(_ bytes: UnsafeRawBufferPointer, path: String, mapping: MappedFile? = nil) throws -> Decoded {
         func corrupt(_ message: String) -> IndexError { IndexError(.corrupt, path: path, "HNSW index: \(message)") }
         guard bytes.count >= headerSize + footerSize, let start = bytes.baseAddress else {
             throw corrupt("truncated (\(bytes.count) bytes)")
@@ -301,9 +304,14 @@ public enum HNSWFile {
         }
         let n = header.nodeCount
         let configuration = header.configuration
+        // Vectors read in place need a node to point at; an empty index copies (nothing).
+        let inPlace = mapping.flatMap { file in
+            n > 0 ? (file: file, vectors: UnsafePointer((start + layout.vectors).assumingMemoryBound(to: Float.self))) : nil
+        }
         var graph = HNSWGraph(kernel: DistanceKernel(metric: header.metric, dimension: header.dimension),
                               connectivity: configuration.connectivity,
-                              expansionAdd: max(configuration.expansionAdd, configuration.connectivity), capacity: n)
+                              expansionAdd: max(configuration.expansionAdd, configuration.connectivity), capacity: n,
+                              mappedVectors: inPlace)
         // Levels first: they size the upper-layer blocks.
         let levels = start + layout.levels
         var levelSum = 0
@@ -313,7 +321,9 @@ public enum HNSWFile {
             levelSum += level
         }
         guard levelSum * graph.strideUpper == header.upperLinkWords else { throw corrupt("upper-layer section size disagrees with the levels") }
-        graph.vectors.update(from: (start + layout.vectors).assumingMemoryBound(to: Float.self), count: n * header.dimension)
+        if inPlace == nil {
+            graph.vectors.update(from: (start + layout.vectors).assumingMemoryBound(to: Float.self), count: n * header.dimension)
+        }
         graph.links0.update(from: (start + layout.links0).assumingMemoryBound(to: UInt32.self), count: n * graph.stride0)
         graph.levels.update(from: levels.assumingMemoryBound(to: UInt8.self), count: n)
         graph.tombstones.update(from: (start + layout.tombstones).assumingMemoryBound(to: UInt8.self), count: n)

@@ -119,9 +119,9 @@ extension HNSWGraph {
                                         into candidates: inout [NodeDistance]) {
         let query = UnsafePointer(vector(node))
         var entry = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
-        entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: layer,
+        entry = greedyDescent(VectorScorer(query, self), from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: layer,
                               scratch: scratch)
-        searchLayer(query, entry: entry, ef: expansionAdd, layer: layer, scratch: scratch, accept: AcceptLive(self))
+        searchLayer(VectorScorer(query, self), entry: entry, ef: expansionAdd, layer: layer, scratch: scratch, accept: AcceptLive(self))
         candidates.removeAll(keepingCapacity: true)
         while !scratch.results.isEmpty {
             let found = scratch.results.pop()

@@ -89,12 +89,12 @@ extension HNSWGraph {
         let query = UnsafePointer(vector(node))
         var entry = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
         if level < maxLevel {
-            entry = greedyDescent(query, from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: level,
+            entry = greedyDescent(VectorScorer(query, self), from: entry.node, distance: entry.distance, fromLayer: maxLevel, downToExcluding: level,
                                   scratch: scratch.search)
         }
         var layer = min(level, maxLevel)
         while layer >= 0 {
-            searchLayer(query, entry: entry, ef: expansionAdd, layer: layer, scratch: scratch.search, accept: AcceptAll())
+            searchLayer(VectorScorer(query, self), entry: entry, ef: expansionAdd, layer: layer, scratch: scratch.search, accept: AcceptAll())
             let found = scratch.drainBeam()
             entry = scratch.beam[0]
             let kept = selectNeighbours(scratch.beam, count: found, maxCount: connectivity, into: scratch.selected)

@@ -13,7 +13,13 @@ import QuarryCore
 /// - `links0`: the layer-0 lists, `1 + connectivity0` words per node (count, then ids);
 /// - `upperLinks[n]`: for a node of level `L > 0`, one block of `L × (1 + connectivity)`
 ///   words (layer `l` at `(l − 1) × (1 + connectivity)`), nil at level 0;
-/// - `levels`, `tombstones`: one byte per node.
+/// - `levels`, `tombstones`: one byte per node;
+/// - `codes` (int8 serving only): `capacity × dimension` SQ8 codes, node `n` at
+///   `n × dimension`, from `quantizer`.
+///
+/// `vectors` may instead point into a mapped index file (`vectorsMapping`, read-only; an
+/// int8 index serving searches reads them only to rescore): `ownVectors()` copies them out
+/// before anything writes.
 ///
 /// Invariants (`checkInvariants()`): a list at layer `l` holds distinct nodes other than its
 /// owner, each `< count` and of level `≥ l`, at most `connectivity0` of them at layer 0 and
@@ -54,12 +60,22 @@ struct HNSWGraph: ~Copyable {
     var upperLinks: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     var levels: UnsafeMutablePointer<UInt8>
     var tombstones: UnsafeMutablePointer<UInt8>
+    /// The SQ8 codes of every node, when the index serves int8 searches (`quantize()`).
+    var codes: UnsafeMutablePointer<UInt8>?
+    var quantizer: ScalarQuantizer?
+    /// Nodes when the quantizer was trained (the index retrains once the graph doubles).
+    var quantizedCount = 0
+    /// The file `vectors` points into, when they were not copied (nil: `vectors` is ours).
+    var vectorsMapping: MappedFile?
     var tombstoneCount = 0
     var entryPoint: NodeID = noNode
     /// The entry point's level; −1 when empty.
     var maxLevel = -1
 
-    init(kernel: DistanceKernel, connectivity: Int, expansionAdd: Int, capacity: Int = 64) {
+    /// - Parameter mappedVectors: vectors to read in place from a mapped file (`capacity`
+    ///   of them) instead of a buffer of our own.
+    init(kernel: DistanceKernel, connectivity: Int, expansionAdd: Int, capacity: Int = 64,
+         mappedVectors: (file: MappedFile, vectors: UnsafePointer<Float>)? = nil) {
         precondition(connectivity >= 2, "connectivity must be at least 2")
         self.kernel = kernel
         dimension = kernel.dimension
@@ -70,7 +86,14 @@ struct HNSWGraph: ~Copyable {
         stride0 = 1 + 2 * connectivity
         strideUpper = 1 + connectivity
         self.capacity = max(capacity, 16)
-        vectors = LargeBuffer.allocate(Float.self, capacity: self.capacity * dimension)
+        if let mappedVectors {
+            precondition(capacity >= 1, "mapped vectors need the node count as capacity")
+            self.capacity = capacity
+            vectors = UnsafeMutablePointer(mutating: mappedVectors.vectors)
+            vectorsMapping = mappedVectors.file
+        } else {
+            vectors = LargeBuffer.allocate(Float.self, capacity: self.capacity * dimension)
+        }
         links0 = LargeBuffer.allocate(UInt32.self, capacity: self.capacity * stride0)
         upperLinks = .allocate(capacity: self.capacity)
         levels = .allocate(capacity: self.capacity)
@@ -79,7 +102,8 @@ struct HNSWGraph: ~Copyable {
 
     deinit {
         for node in 0 ..< count { upperLinks[node]?.deallocate() }
-        vectors.deallocate()
+        if vectorsMapping == nil { vectors.deallocate() }
+        codes?.deallocate()
         links0.deallocate()
         upperLinks.deallocate()
         levels.deallocate()
@@ -131,12 +155,48 @@ struct HNSWGraph: ~Copyable {
             old.deallocate()
             return new
         }
-        vectors = moved(vectors, count * dimension, newCapacity * dimension, large: true)
+        if vectorsMapping != nil {
+            let copy = LargeBuffer.allocate(Float.self, capacity: newCapacity * dimension)
+            copy.initialize(from: vectors, count: count * dimension)
+            vectors = copy
+            vectorsMapping = nil
+        } else {
+            vectors = moved(vectors, count * dimension, newCapacity * dimension, large: true)
+        }
+        if let old = codes { codes = moved(old, count * dimension, newCapacity * dimension, large: true) }
         links0 = moved(links0, count * stride0, newCapacity * stride0, large: true)
         upperLinks = moved(upperLinks, count, newCapacity)
         levels = moved(levels, count, newCapacity)
         tombstones = moved(tombstones, count, newCapacity)
         capacity = newCapacity
+    }
+
+    /// Copies mapped vectors into a buffer of our own, so they may be written (an insertion
+    /// into a loaded int8 index). Call only while no reader can see the graph.
+    mutating func ownVectors() {
+        guard vectorsMapping != nil else { return }
+        let copy = LargeBuffer.allocate(Float.self, capacity: capacity * dimension)
+        copy.initialize(from: vectors, count: count * dimension)
+        vectors = copy
+        vectorsMapping = nil
+    }
+
+    /// Trains an SQ8 quantizer on the live vectors and encodes every node, so searches can
+    /// run on the codes (`CodeScorer`). Call only while no reader can see the graph.
+    mutating func quantize() {
+        let trained = ScalarQuantizer(dimension: dimension, vectors: vectors, count: count) { tombstones[$0] == 0 }
+        let buffer = codes ?? LargeBuffer.allocate(UInt8.self, capacity: capacity * dimension)
+        for node in 0 ..< count { trained.encode(vectors + node * dimension, into: buffer + node * dimension) }
+        codes = buffer
+        quantizer = trained
+        quantizedCount = count
+    }
+
+    /// Encodes `node`'s vector into its codes (a node being inserted, before it is
+    /// published); nothing when the graph is not quantised.
+    func encodeCodes(_ node: NodeID) {
+        guard let codes, let quantizer else { return }
+        quantizer.encode(vector(node), into: codes + Int(node) * dimension)
     }
 
     /// Marks `node` deleted: it keeps routing searches but is never returned. Returns
@@ -155,6 +215,7 @@ struct HNSWGraph: ~Copyable {
         if count == capacity { reserve(count + 1) }
         let node = NodeID(count)
         self.vector(node).update(from: vector, count: dimension)
+        encodeCodes(node)
         levels[count] = UInt8(level)
         tombstones[count] = tombstoned ? 1 : 0
         if tombstoned { tombstoneCount += 1 }
@@ -178,7 +239,7 @@ struct HNSWGraph: ~Copyable {
     /// amounts to.) Each list is scored in one batched call that prefetches the next row
     /// while scoring one, into `scratch.freshDistances`.
     @inline(__always)
-    func greedyDescent(_ query: UnsafePointer<Float>, from start: NodeID, distance: Float,
+    func greedyDescent(_ scorer: some NodeScorer, from start: NodeID, distance: Float,
                        fromLayer top: Int, downToExcluding bottom: Int, scratch: SearchScratch) -> NodeDistance {
         var current = start
         var currentDistance = distance
@@ -190,7 +251,7 @@ struct HNSWGraph: ~Copyable {
                 changed = false
                 let list = links(current, layer: layer)
                 let n = Int(list[0])
-                kernel.distances(query, rows: list + 1, count: n, of: vectors, into: distances)
+                scorer.distances(list + 1, count: n, into: distances)
                 var j = 0
                 while j < n {
                     if distances[j] < currentDistance {
@@ -212,8 +273,8 @@ struct HNSWGraph: ~Copyable {
     /// Rejected nodes are still expanded (they route), and while the results hold fewer
     /// than `ef` nodes a restricting acceptor keeps the search going past the usual stop
     /// (nearest candidate farther than the worst result), as hnswlib does for deletions.
-    func searchLayer<Acceptor: NodeAcceptor>(_ query: UnsafePointer<Float>, entry: NodeDistance, ef: Int, layer: Int,
-                                             scratch: SearchScratch, accept: Acceptor) {
+    func searchLayer<Scorer: NodeScorer, Acceptor: NodeAcceptor>(_ scorer: Scorer, entry: NodeDistance, ef: Int, layer: Int,
+                                                                 scratch: SearchScratch, accept: Acceptor) {
         let stamp = scratch.beginTraversal(nodeCount: count)
         let visited = scratch.visited
         var candidates = scratch.candidates
@@ -224,8 +285,6 @@ struct HNSWGraph: ~Copyable {
             scratch.candidates = candidates
             scratch.results = results
         }
-        let kernel = kernel
-        let vectors = vectors
         let restricts = accept.restricts
         visited[Int(entry.node)] = stamp
         var bound = Float.infinity
@@ -255,7 +314,7 @@ struct HNSWGraph: ~Copyable {
                 fresh[pending] = neighbour
                 pending &+= 1
             }
-            kernel.distances(query, rows: fresh, count: pending, of: vectors, into: distances)
+            scorer.distances(fresh, count: pending, into: distances)
             var i = 0
             while i < pending {
                 let neighbour = fresh[i]
@@ -277,11 +336,17 @@ struct HNSWGraph: ~Copyable {
     /// beam width `max(ef, k)` at layer 0.
     func search<Acceptor: NodeAcceptor>(_ query: UnsafePointer<Float>, k: Int, ef: Int, scratch: SearchScratch,
                                         accept: Acceptor) -> [NodeDistance] {
+        search(VectorScorer(query, self), k: k, ef: ef, scratch: scratch, accept: accept)
+    }
+
+    /// The same, scoring nodes with `scorer` (the codes of an int8 index).
+    func search<Scorer: NodeScorer, Acceptor: NodeAcceptor>(_ scorer: Scorer, k: Int, ef: Int, scratch: SearchScratch,
+                                                            accept: Acceptor) -> [NodeDistance] {
         guard entryPoint != Self.noNode, k > 0 else { return [] }
-        let start = NodeDistance(distance: kernel.distance(query, vector(entryPoint)), node: entryPoint)
-        let entry = greedyDescent(query, from: start.node, distance: start.distance, fromLayer: maxLevel, downToExcluding: 0,
+        let start = NodeDistance(distance: scorer.distance(to: entryPoint), node: entryPoint)
+        let entry = greedyDescent(scorer, from: start.node, distance: start.distance, fromLayer: maxLevel, downToExcluding: 0,
                                   scratch: scratch)
-        searchLayer(query, entry: entry, ef: max(ef, k), layer: 0, scratch: scratch, accept: accept)
+        searchLayer(scorer, entry: entry, ef: max(ef, k), layer: 0, scratch: scratch, accept: accept)
         while scratch.results.count > k { scratch.results.pop() }
         let n = scratch.drainResults()
         return Array(UnsafeBufferPointer(start: scratch.ordered, count: n))

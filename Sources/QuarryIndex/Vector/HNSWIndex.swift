@@ -37,6 +37,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public let dimension: Int
     public let metric: VectorMetric
     public let configuration: Configuration
+    /// How searches read the vectors: `.int8` searches the graph on SQ8 codes and rescores
+    /// the beam with the float vectors (see `VectorQuantization`).
+    public let quantization: VectorQuantization
 
     /// Guards `graph`, `nodeIDs` and `nodesByID`: shared for searches, exclusive to mutate.
     let lock = ReadWriteLock()
@@ -54,7 +57,11 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// An empty index.
     /// - Throws: `IndexError.invalidArgument` for a dimension outside 1...65536 or a knob
     ///   out of range (see `Configuration.validate()`).
-    public init(dimension: Int, metric: VectorMetric = .cosine, configuration: Configuration = Configuration()) throws {
+    /// - Parameter quantization: `.int8` searches on SQ8 codes once the index holds
+    ///   `quantizationMinimum` vectors (its ranges need data) and retrains them whenever it
+    ///   has doubled since; until then it searches the floats.
+    public init(dimension: Int, metric: VectorMetric = .cosine, configuration: Configuration = Configuration(),
+                quantization: VectorQuantization = .none) throws {
         guard (1 ... 65536).contains(dimension) else {
             throw IndexError(.invalidArgument, path: "", "vector dimension must be in 1...65536, got \(dimension)")
         }
@@ -62,6 +69,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         self.dimension = dimension
         self.metric = metric
         self.configuration = configuration
+        self.quantization = quantization
         graph = HNSWGraph(kernel: DistanceKernel(metric: metric, dimension: dimension),
                           connectivity: configuration.connectivity,
                           expansionAdd: max(configuration.expansionAdd, configuration.connectivity))
@@ -70,8 +78,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         rng = SplitMix64(seed: configuration.seed)
     }
 
-    /// An index around a decoded file (loading), optionally with other search knobs.
-    init(decoded: consuming HNSWFile.Decoded, overriding tuning: Configuration?) throws {
+    /// An index around a decoded file (loading), optionally with other search knobs; int8
+    /// quantisation encodes every vector now.
+    init(decoded: consuming HNSWFile.Decoded, overriding tuning: Configuration?, quantization: VectorQuantization) throws {
         var configuration = decoded.header.configuration
         if let tuning {
             try tuning.validate()
@@ -88,6 +97,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         nodeIDs = decoded.nodeIDs
         nodesByID = decoded.nodesByID
         graph = decoded.graph
+        self.quantization = quantization
+        if quantization == .int8, graph.count >= Self.quantizationMinimum { graph.quantize() }
     }
 
     // MARK: State
@@ -163,14 +174,16 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         guard graph.count < Int(HNSWGraph.noNode) - 1 else {
             throw IndexError(.invalidArgument, path: "", "the HNSW index holds \(graph.count) nodes, its maximum; compact it or shard")
         }
-        if graph.count == graph.capacity {
+        if graph.count == graph.capacity || graph.vectorsMapping != nil {
             lock.lockExclusive()
+            graph.ownVectors()
             graph.reserve(graph.count + 1)
             lock.unlock()
         }
         // The slot is beyond `count`: no reader can reach it until the commit publishes it.
         let node = HNSWGraph.NodeID(graph.count)
         vector.withUnsafeBufferPointer { graph.vector(node).update(from: $0.baseAddress!, count: dimension) }
+        graph.encodeCodes(node)
         let level = HNSWGraph.randomLevel(using: &rng, levelMultiplier: graph.levelMultiplier)
         let scratch = insertionScratch()
         graph.planInsertion(level: level, scratch: scratch)
@@ -180,7 +193,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         graph.commitInsertion(scratch)
         nodeIDs.append(id)
         nodesByID[id] = node
+        // Codes clamp a new vector to the trained ranges; retraining at each doubling keeps
+        // the ranges those of the data at an amortised O(dimension) per insertion.
+        if quantization == .int8, graph.count >= max(2 * graph.quantizedCount, Self.quantizationMinimum) { graph.quantize() }
     }
+
+    /// The vectors an int8 index needs before it trains its codes.
+    static let quantizationMinimum = 64
 
     private func insertionScratch() -> InsertionScratch {
         if let insertion { return insertion }
@@ -200,8 +219,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         guard graph.tombstoneCount > 0 else { return }
         var mapping: [HNSWGraph.NodeID] = []
         let scratch = scratchPool.take()
-        let compacted = graph.compacted(scratch: scratch, mapping: &mapping)
+        var compacted = graph.compacted(scratch: scratch, mapping: &mapping)
         scratchPool.recycle(scratch)
+        if quantization == .int8, compacted.count >= Self.quantizationMinimum { compacted.quantize() }
         var ids: [Int64] = []
         ids.reserveCapacity(compacted.count)
         for (old, new) in mapping.enumerated() where new != HNSWGraph.noNode { ids.append(nodeIDs[old]) }
@@ -246,7 +266,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     private func searchLocked(_ query: UnsafePointer<Float>, k: Int, ef: Int, filter: VectorFilter?, ids: UnsafePointer<Int64>,
                               scratch: SearchScratch) -> [ScoredChunk] {
         guard let filter else {
-            return hits(graph.search(query, k: k, ef: ef, scratch: scratch, accept: AcceptLive(graph)), ids)
+            return hits(graphSearch(query, k: k, ef: ef, scratch: scratch, accept: AcceptLive(graph)), ids)
         }
         let live = nodesByID.count
         let widened = Int(min(Double(max(ef, k)) * configuration.filteredExpansionFactor, Double(max(live, k))).rounded(.up))
@@ -264,7 +284,33 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             }
         }
         let accept = AcceptFiltered(tombstones: graph.tombstones, ids: ids, filter: filter)
-        return hits(graph.search(query, k: k, ef: max(widened, k), scratch: scratch, accept: accept), ids)
+        return hits(graphSearch(query, k: k, ef: max(widened, k), scratch: scratch, accept: accept), ids)
+    }
+
+    /// The graph search: on the float vectors, or for an int8 index on the codes, keeping
+    /// the whole beam of `max(ef, k)` and reordering it by the float vectors before the
+    /// `k` best are taken (the codes only steer the walk). Shared lock held.
+    private func graphSearch<Acceptor: NodeAcceptor>(_ query: UnsafePointer<Float>, k: Int, ef: Int, scratch: SearchScratch,
+                                                     accept: Acceptor) -> [NodeDistance] {
+        guard let codes = graph.codes, let quantizer = graph.quantizer else {
+            return graph.search(query, k: k, ef: ef, scratch: scratch, accept: accept)
+        }
+        let beam = max(ef, k)
+        let form = graph.kernel.form
+        let (values, offset) = quantizer.prepare(query, form: form)
+        let found = values.withUnsafeBufferPointer { values in
+            quantizer.step.withUnsafeBufferPointer { step in
+                graph.search(CodeScorer(prepared: values.baseAddress!, offset: offset, step: step.baseAddress!, codes: codes,
+                                        dimension: Int32(dimension), form: form),
+                             k: beam, ef: beam, scratch: scratch, accept: accept)
+            }
+        }
+        let exact = VectorScorer(query, graph)
+        var rescored: [NodeDistance] = []
+        rescored.reserveCapacity(found.count)
+        for candidate in found { rescored.append(NodeDistance(distance: exact.distance(to: candidate.node), node: candidate.node)) }
+        rescored.sort { (a: NodeDistance, b: NodeDistance) -> Bool in a.distance < b.distance || (a.distance == b.distance && a.node < b.node) }
+        return Array(rescored.prefix(k))
     }
 
     /// The `k` best of `nodes` by exact distance. Nodes are scored in batches of 64 by one
