@@ -8,21 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${QUARRY_BENCH_DIR:-/tmp/quarry-bench}"
-venv=scripts/bench/.venv-hnsw
 m="${M:-16}" efc="${EF_CONSTRUCTION:-200}" efs="${EFS:-10,16,24,32,48,64,96,128,256}" k="${K:-10}"
 min_seconds="${MIN_SECONDS:-0.5}"
-mkdir -p "$work"
-
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q hnswlib faiss-cpu numpy
-fi
-synthetic="$work/vectors-synthetic-100k"
-if [ ! -s "$synthetic/gt100.ivecs" ]; then
-  "$venv/bin/python" scripts/bench/gen_synthetic_vectors.py "$synthetic"
-fi
-swift build -c release --package-path Benchmarks --scratch-path .build-bench --product quarry-bench >/dev/null
-bin=.build-bench/release/quarry-bench
+source scripts/bench/vector_bench_setup.sh
 
 run() {  # NAME DIR
   local name=$1 dir=$2

@@ -7,26 +7,16 @@
 # resident memory the loaded index added after loading and after the sweep (RssAnon and
 # RssFile, less before loading). The float vectors an int8 index rescores with are file
 # pages: the page cache holds them and the kernel may drop them under memory pressure (a
-# read from disk per rescored vector then), where the float index's copy is anonymous. Sets: msmarco MiniLM vectors (5,000 × 384) and the 100,000 × 384 synthetic set
-# of ../shared/vectors/README.md (generated once into $QUARRY_BENCH_DIR, as hnsw.sh does).
+# read from disk per rescored vector then), where the float index's copy is anonymous.
+# Sets: msmarco MiniLM vectors (5,000 × 384) and the 100,000 × 384 synthetic set of
+# ../shared/vectors/README.md (generated once into $QUARRY_BENCH_DIR, as hnsw.sh does).
 # Usage: scripts/bench/hnsw_int8.sh   (env: EFS, MIN_SECONDS)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${QUARRY_BENCH_DIR:-/tmp/quarry-bench}"
-venv=scripts/bench/.venv-hnsw
 efs="${EFS:-10,16,32,64,128}"
 min_seconds="${MIN_SECONDS:-0.5}"
-mkdir -p "$work"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q hnswlib faiss-cpu numpy
-fi
-synthetic="$work/vectors-synthetic-100k"
-if [ ! -s "$synthetic/gt100.ivecs" ]; then
-  "$venv/bin/python" scripts/bench/gen_synthetic_vectors.py "$synthetic"
-fi
-swift build -c release --package-path Benchmarks --scratch-path .build-bench --product quarry-bench >/dev/null
-bin=.build-bench/release/quarry-bench
+source scripts/bench/vector_bench_setup.sh
 
 run() {  # NAME DIR
   local name=$1 dir=$2
