@@ -33,8 +33,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// off. A 384-dimension vector is 1.5 KiB, so the default holds at most about 6 MiB.
     public var queryCacheEntries: Int = 4096
     /// How often the query log's queued lines are written, in milliseconds: answers do not
-    /// wait for the log, and a SIGKILL loses at most this much of it (SIGTERM loses nothing).
-    /// 0 writes every line before its answer is sent.
+    /// wait for the log, and a SIGKILL loses the lines not yet written — this much of it and
+    /// a write in progress (SIGTERM loses nothing). 0 writes every line before its answer is
+    /// sent.
     public var queryLogFlushMilliseconds: Int = 100
 
     public init() {}

@@ -36,7 +36,12 @@ actor CollectionPool {
         var info = stat()
         for file in [CollectionWriter.Files.manifest, CollectionWriter.Files.database]
         where stat(directory.appendingPathComponent(file).path, &info) == 0 {
-            return "\(info.st_size)/\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)/\(info.st_ino)"
+            #if canImport(Darwin)
+            let modified = info.st_mtimespec
+            #else
+            let modified = info.st_mtim
+            #endif
+            return "\(info.st_size)/\(modified.tv_sec).\(modified.tv_nsec)/\(info.st_ino)"
         }
         throw StoreError(.notFound, collection: name, "no collection '\(name)'")
     }

@@ -117,10 +117,12 @@ public struct QuarryServer: Sendable {
 public final class RunningServer: @unchecked Sendable {
     public let port: Int
     private let task: Task<Void, any Error>
+    private let queryLog: QueryLogQueue
 
-    init(port: Int, task: Task<Void, any Error>) {
+    init(port: Int, task: Task<Void, any Error>, queryLog: QueryLogQueue) {
         self.port = port
         self.task = task
+        self.queryLog = queryLog
     }
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
@@ -141,14 +143,17 @@ public final class RunningServer: @unchecked Sendable {
                 throw error
             }
         }
-        for await port in ports { return RunningServer(port: port, task: task) }
+        for await port in ports { return RunningServer(port: port, task: task, queryLog: server.handlers.queryLog) }
         _ = try await task.value
         throw Problem(.internalServerError, "the server stopped before it listened")
     }
 
-    /// Stops accepting and shuts down.
+    /// Stops accepting and shuts down. Cancellation stops every service at once, so a
+    /// request that finished after the query log's last flush left its line queued: it is
+    /// written here.
     public func stop() async {
         task.cancel()
         _ = try? await task.value
+        queryLog.flush()
     }
 }

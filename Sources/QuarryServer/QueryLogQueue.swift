@@ -11,12 +11,14 @@ import ServiceLifecycle
 ///
 /// What a crash loses: on SIGTERM or Ctrl-C nothing (the server stops answering, finishes
 /// the requests in flight, then this service writes the last lines before the process
-/// exits). On SIGKILL, or power loss, the lines of the last flush interval: at most
-/// `server.query_log_flush_ms` of answered queries. With the interval at 0 every line is
-/// written before its answer is sent, as before.
+/// exits). On SIGKILL, or power loss, the lines queued since the last flush (at most
+/// `server.query_log_flush_ms` of answered queries) and those of a write in progress. With
+/// the interval at 0 every line is written before its answer is sent, as before.
 ///
-/// Bounded: past `capacity` queued lines (a disk that stopped taking writes) new lines are
-/// dropped and counted instead of growing memory; answers never wait for the log.
+/// Bounded: past `capacity` queued lines (a disk so slow or locked that writes stall) new
+/// lines are dropped and counted instead of growing memory; answers never wait for the
+/// log. A write that fails loses its batch (one collection's lines of one interval),
+/// counted as `failed` and reported.
 final class QueryLogQueue: Service, @unchecked Sendable {
     /// One answered query, stamped when it was answered.
     struct Line {
@@ -38,6 +40,8 @@ final class QueryLogQueue: Service, @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [Line] = []
     private var _counts = Counts()
+    /// Whether the current run of drops has been reported (reset once the queue drains).
+    private var reportedFull = false
 
     /// - Parameters:
     ///   - flushMilliseconds: how often queued lines are written; 0 writes each line at once,
@@ -62,15 +66,16 @@ final class QueryLogQueue: Service, @unchecked Sendable {
             write([line])
             return
         }
-        let accepted = lock.withLock {
+        let firstDrop = lock.withLock {
             guard pending.count < capacity else {
                 _counts.dropped += 1
-                return false
+                defer { reportedFull = true }
+                return !reportedFull
             }
             pending.append(line)
-            return true
+            return false
         }
-        if !accepted, counts.dropped == 1 {
+        if firstDrop {
             report("query log queue full (\(capacity) lines): lines are dropped until the log's disk takes writes again")
         }
     }
@@ -80,6 +85,7 @@ final class QueryLogQueue: Service, @unchecked Sendable {
         let lines = lock.withLock {
             let taken = pending
             pending.removeAll(keepingCapacity: true)
+            reportedFull = false
             return taken
         }
         write(lines)

@@ -44,7 +44,7 @@ import Testing
         #expect(try Self.logged(strict) == ["bread"])
     }
 
-    @Test("a full queue drops new lines and says so once; a failed write counts its lines and reports them")
+    @Test("a full queue drops new lines and says so once per run of drops; a failed write counts its lines and reports them")
     func fullAndFailed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -61,12 +61,17 @@ import Testing
         queue.flush()
         #expect(queue.counts == .init(written: 2, dropped: 2, failed: 0))
         #expect(try QueryLogFile.read(directory: dir.url, from: "0000", to: "9999").map(\.query) == ["a", "b"])
+        // A second run of drops, after the queue drained, is reported again.
+        for query in ["f", "g", "h"] { queue.enqueue(entry(query), to: writer) }
+        #expect(reports.all.filter { $0.contains("queue full") }.count == 2, "\(reports.all)")
+        queue.flush()
+        #expect(queue.counts == .init(written: 4, dropped: 3, failed: 0))
 
         let raw = try DatabaseQueue(path: dir.url.appendingPathComponent(QueryLogFile.fileName).path)
         try raw.write { try $0.execute(sql: "DROP TABLE queries") }
         queue.enqueue(entry("e"), to: writer)
         queue.flush()
-        #expect(queue.counts == .init(written: 2, dropped: 2, failed: 1))
+        #expect(queue.counts == .init(written: 4, dropped: 3, failed: 1))
         #expect(reports.all.last?.contains("query log write failed (1 line lost)") == true, "\(reports.all)")
     }
 }

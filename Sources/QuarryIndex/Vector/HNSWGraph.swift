@@ -184,11 +184,25 @@ struct HNSWGraph: ~Copyable {
     /// Trains an SQ8 quantizer on the live vectors and encodes every node, so searches can
     /// run on the codes (`CodeScorer`). Call only while no reader can see the graph.
     mutating func quantize() {
+        install(trainedCodes())
+    }
+
+    /// A quantizer trained on the live vectors and every node's codes in a new buffer of
+    /// `capacity` rows. Only reads: the writer may run it while readers search, then swap the
+    /// result in with `install` under the exclusive lock.
+    func trainedCodes() -> (quantizer: ScalarQuantizer, codes: UnsafeMutablePointer<UInt8>) {
+        let tombstones = tombstones
         let trained = ScalarQuantizer(dimension: dimension, vectors: vectors, count: count) { tombstones[$0] == 0 }
-        let buffer = codes ?? LargeBuffer.allocate(UInt8.self, capacity: capacity * dimension)
+        let buffer = LargeBuffer.allocate(UInt8.self, capacity: capacity * dimension)
         for node in 0 ..< count { trained.encode(vectors + node * dimension, into: buffer + node * dimension) }
-        codes = buffer
-        quantizer = trained
+        return (trained, buffer)
+    }
+
+    /// Makes `trained` (from `trainedCodes`, with no node added since) the graph's codes.
+    mutating func install(_ trained: (quantizer: ScalarQuantizer, codes: UnsafeMutablePointer<UInt8>)) {
+        codes?.deallocate()
+        codes = trained.codes
+        quantizer = trained.quantizer
         quantizedCount = count
     }
 

@@ -175,9 +175,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             throw IndexError(.invalidArgument, path: "", "the HNSW index holds \(graph.count) nodes, its maximum; compact it or shard")
         }
         if graph.count == graph.capacity || graph.vectorsMapping != nil {
+            // Mapped vectors are exactly `count` rows, so growing copies them out once.
             lock.lockExclusive()
-            graph.ownVectors()
             graph.reserve(graph.count + 1)
+            graph.ownVectors()
             lock.unlock()
         }
         // The slot is beyond `count`: no reader can reach it until the commit publishes it.
@@ -188,14 +189,21 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         let scratch = insertionScratch()
         graph.planInsertion(level: level, scratch: scratch)
         lock.lockExclusive()
-        defer { lock.unlock() }
         if let replaced = nodesByID[id] { graph.markTombstoned(replaced) }
         graph.commitInsertion(scratch)
         nodeIDs.append(id)
         nodesByID[id] = node
+        lock.unlock()
         // Codes clamp a new vector to the trained ranges; retraining at each doubling keeps
-        // the ranges those of the data at an amortised O(dimension) per insertion.
-        if quantization == .int8, graph.count >= max(2 * graph.quantizedCount, Self.quantizationMinimum) { graph.quantize() }
+        // the ranges those of the data at an amortised O(dimension) per insertion. Trained
+        // and encoded while searches go on (only the writer changes the graph), swapped in
+        // under the lock.
+        if quantization == .int8, graph.count >= max(2 * graph.quantizedCount, Self.quantizationMinimum) {
+            let trained = graph.trainedCodes()
+            lock.lockExclusive()
+            graph.install(trained)
+            lock.unlock()
+        }
     }
 
     /// The vectors an int8 index needs before it trains its codes.
