@@ -6,7 +6,9 @@ each query's exact top 100 by inner product computed in float64.
 
 Writes OUT_DIR/base.fvecs, query.fvecs (int32 dimension, then float32s, per vector),
 gt100.ivecs (row indices into base, best first) and gt100_scores.fvecs.
-Usage: gen_synthetic_vectors.py OUT_DIR
+Usage: gen_synthetic_vectors.py OUT_DIR [BASE_COUNT]
+BASE_COUNT (default 100000) draws that many base vectors by the same recipe (same centres
+and noise, so a different random stream from the 100k set's): the 1M set of hnsw_int8.sh.
 """
 import os
 import sys
@@ -17,12 +19,12 @@ from numpy.linalg import norm
 BASE, QUERIES, CENTRES, DIM, NOISE, TOP = 100_000, 1_000, 1_000, 384, 0.0375, 100
 
 
-def generate():
+def generate(count=BASE):
     rs = np.random.RandomState(42)
     centres = rs.standard_normal((CENTRES, DIM))
     centres /= norm(centres, axis=1)[:, None]
-    a_base = rs.randint(0, CENTRES, size=BASE)
-    base = centres[a_base] + NOISE * rs.standard_normal((BASE, DIM))
+    a_base = rs.randint(0, CENTRES, size=count)
+    base = centres[a_base] + NOISE * rs.standard_normal((count, DIM))
     base /= norm(base, axis=1)[:, None]
     a_query = rs.randint(0, CENTRES, size=QUERIES)
     query = centres[a_query] + NOISE * rs.standard_normal((QUERIES, DIM))
@@ -61,11 +63,12 @@ def write_vecs(path, rows, dtype):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     out = sys.argv[1]
+    count = int(sys.argv[2]) if len(sys.argv) == 3 else BASE
     os.makedirs(out, exist_ok=True)
-    base, query = generate()
+    base, query = generate(count)
     ids, scores = ground_truth(base, query)
     write_vecs(os.path.join(out, "base.fvecs"), base, np.float32)
     write_vecs(os.path.join(out, "query.fvecs"), query, np.float32)

@@ -10,7 +10,9 @@
 # read from disk per rescored vector then), where the float index's copy is anonymous.
 # Sets: msmarco MiniLM vectors (5,000 × 384) and the 100,000 × 384 synthetic set of
 # ../shared/vectors/README.md (generated once into $QUARRY_BENCH_DIR, as hnsw.sh does).
-# Usage: scripts/bench/hnsw_int8.sh   (env: EFS, MIN_SECONDS)
+# MILLION=1 adds a 1,000,000 × 384 set drawn by the same recipe (generated once; about 10
+# minutes to build its graph on two cores, and 10 GB of memory for NumPy's ground truth).
+# Usage: scripts/bench/hnsw_int8.sh   (env: EFS, MIN_SECONDS, MILLION)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${QUARRY_BENCH_DIR:-/tmp/quarry-bench}"
@@ -49,3 +51,10 @@ PY
 
 run msmarco-minilm ../shared/vectors/msmarco-minilm
 run synthetic-100k "$synthetic"
+if [[ ${MILLION:-0} == 1 ]]; then
+  million="$work/vectors-synthetic-1m"
+  if [ ! -s "$million/gt100.ivecs" ]; then
+    "$venv/bin/python" scripts/bench/gen_synthetic_vectors.py "$million" 1000000
+  fi
+  run synthetic-1m "$million"
+fi
