@@ -384,7 +384,7 @@ public enum ReportRenderer {
     /// Fixed-point, locale-independent (C format, `.` separator, no grouping); no negative zero.
     static func fixed(_ x: Double, _ digits: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
-        var s = String(format: "%.\(max(0, digits))f", x)
+        var s = FixedPoint.format(x, digits: max(0, digits))
         if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
         return s
     }

@@ -473,7 +473,7 @@ public actor CollectionWriter {
         guard let logID else { return }
         try database.write { db in
             try db.execute(sql: "UPDATE ingest_log SET finished_at = ?, status = 'failed', counts = ? WHERE id = ?",
-                           arguments: [Timestamp.now(), "{\"error\": \(Self.jsonString(reason))}", logID])
+                           arguments: [Timestamp.now(), "{\"error\": \(JSONText.quoted(reason))}", logID])
         }
         self.logID = nil
     }
@@ -481,10 +481,6 @@ public actor CollectionWriter {
     /// Releases the lock. The writer must not be used afterwards.
     public func close() {
         lock.release()
-    }
-
-    static func jsonString(_ value: String) -> String {
-        (try? String(decoding: JSONSerialization.data(withJSONObject: [value], options: []), as: UTF8.self).dropFirst().dropLast()).map(String.init) ?? "\"\""
     }
 
     // MARK: Recovery and the published manifest

@@ -160,41 +160,20 @@ public enum QueryLogFile {
     }
 
     /// `hits` as the log stores them, `[{"chunk_id":7,"doc_id":"a","score":0.75}]` (keys
-    /// sorted, best first; a score that is not finite is `null`), written directly because
-    /// building it through `JSONSerialization` (bridged dictionaries, sorted keys) was 15 % of
-    /// the CPU of a served search whose query vector came from the cache.
+    /// sorted, best first; a score that is not finite is `null`), written directly (see
+    /// `JSONText`).
     public static func hitsJSON(_ hits: [Entry.Hit]) -> String {
         var out = "["
         out.reserveCapacity(2 + hits.count * 64)
         for (index, hit) in hits.enumerated() {
             if index > 0 { out += "," }
             out += "{\"chunk_id\":\(hit.chunkID),\"doc_id\":"
-            appendJSONString(hit.docID, to: &out)
+            JSONText.append(hit.docID, to: &out)
             out += ",\"score\":"
             out += hit.score.isFinite ? "\(Double(hit.score))" : "null"
             out += "}"
         }
         return out + "]"
-    }
-
-    /// `value` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// everything else (UTF-8) as is.
-    static func appendJSONString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x00 ..< 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     /// The scores of a logged `hits` array (`[{doc_id, chunk_id, score}]`, best first);

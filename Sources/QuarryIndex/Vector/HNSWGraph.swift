@@ -18,8 +18,8 @@ import QuarryCore
 ///   `n × dimension`, from `quantizer`.
 ///
 /// `vectors` may instead point into a mapped index file (`vectorsMapping`, read-only; an
-/// int8 index serving searches reads them only to rescore): `ownVectors()` copies them out
-/// before anything writes.
+/// int8 index serving searches reads them only to rescore). They are then exactly `count`
+/// rows, so the first insertion's `reserve` copies them out before anything writes.
 ///
 /// Invariants (`checkInvariants()`): a list at layer `l` holds distinct nodes other than its
 /// owner, each `< count` and of level `≥ l`, at most `connectivity0` of them at layer 0 and
@@ -149,36 +149,26 @@ struct HNSWGraph: ~Copyable {
     mutating func reserve(_ minimumCapacity: Int) {
         guard minimumCapacity > capacity else { return }
         let newCapacity = max(minimumCapacity, capacity + capacity / 2)
-        func moved<T>(_ old: UnsafeMutablePointer<T>, _ used: Int, _ total: Int, large: Bool = false) -> UnsafeMutablePointer<T> {
+        /// `old`'s first `used` elements in a new buffer of `total`; `old` is freed unless it
+        /// is not ours (mapped vectors).
+        func moved<T>(_ old: UnsafeMutablePointer<T>, _ used: Int, _ total: Int, large: Bool = false, owned: Bool = true) -> UnsafeMutablePointer<T> {
             let new = large ? LargeBuffer.allocate(T.self, capacity: total) : .allocate(capacity: total)
-            new.moveInitialize(from: old, count: used)
-            old.deallocate()
+            if owned {
+                new.moveInitialize(from: old, count: used)
+                old.deallocate()
+            } else {
+                new.initialize(from: old, count: used)
+            }
             return new
         }
-        if vectorsMapping != nil {
-            let copy = LargeBuffer.allocate(Float.self, capacity: newCapacity * dimension)
-            copy.initialize(from: vectors, count: count * dimension)
-            vectors = copy
-            vectorsMapping = nil
-        } else {
-            vectors = moved(vectors, count * dimension, newCapacity * dimension, large: true)
-        }
+        vectors = moved(vectors, count * dimension, newCapacity * dimension, large: true, owned: vectorsMapping == nil)
+        vectorsMapping = nil
         if let old = codes { codes = moved(old, count * dimension, newCapacity * dimension, large: true) }
         links0 = moved(links0, count * stride0, newCapacity * stride0, large: true)
         upperLinks = moved(upperLinks, count, newCapacity)
         levels = moved(levels, count, newCapacity)
         tombstones = moved(tombstones, count, newCapacity)
         capacity = newCapacity
-    }
-
-    /// Copies mapped vectors into a buffer of our own, so they may be written (an insertion
-    /// into a loaded int8 index). Call only while no reader can see the graph.
-    mutating func ownVectors() {
-        guard vectorsMapping != nil else { return }
-        let copy = LargeBuffer.allocate(Float.self, capacity: capacity * dimension)
-        copy.initialize(from: vectors, count: count * dimension)
-        vectors = copy
-        vectorsMapping = nil
     }
 
     /// Trains an SQ8 quantizer on the live vectors and encodes every node, so searches can

@@ -174,11 +174,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         guard graph.count < Int(HNSWGraph.noNode) - 1 else {
             throw IndexError(.invalidArgument, path: "", "the HNSW index holds \(graph.count) nodes, its maximum; compact it or shard")
         }
-        if graph.count == graph.capacity || graph.vectorsMapping != nil {
-            // Mapped vectors are exactly `count` rows, so growing copies them out once.
+        // Mapped vectors are exactly `count` rows, so this also copies them out, once.
+        if graph.count == graph.capacity {
             lock.lockExclusive()
             graph.reserve(graph.count + 1)
-            graph.ownVectors()
             lock.unlock()
         }
         // The slot is beyond `count`: no reader can reach it until the commit publishes it.

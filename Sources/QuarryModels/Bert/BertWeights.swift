@@ -113,7 +113,6 @@ struct BertWeights: Sendable {
                 outputNormGamma: try vector("oln.w", h), outputNormBeta: try vector("oln.b", h))
         }
     }
-
 }
 
 /// A layer's weights in storage aligned to 64 bytes. `qk_dense` reads each row of a column
